@@ -1,0 +1,175 @@
+import type { Readable } from 'node:stream';
+import { auditShop, type ShopAudit } from './engine/audit-shop.js';
+import { buildDirectories } from './engine/exclusions.js';
+import { InputError } from './errors.js';
+import { readChat } from './ingest/read-chat.js';
+import { assessMetric, type Span } from './metrics/assess.js';
+import type { Message } from './model.js';
+import { penaltiesOf, totalsOf } from './penalties/penalties.js';
+import { REPORT_SCHEMA, type Report, type ShopReport } from './report/model.js';
+import { loadBuiltInPack, loadPackFile } from './rules/load-pack.js';
+import { RuleSet } from './rules/rule-set.js';
+import { dayToIso, isoToDay, Zone } from './time/zone.js';
+import { VERSION } from './version.js';
+
+export interface AuditOptions {
+  /** Built-in platform id, or null with `rulesFile`. */
+  platform: string | null;
+  rulesFile: string | null;
+  inputs: string[];
+  /** Zone of local times in the input; default the platform's. */
+  tz: string | null;
+  from: string | null;
+  to: string | null;
+  strict: boolean;
+  stdin: Readable;
+  /** Most bad rows listed one by one in the report (all are counted). */
+  maxErrorsListed?: number;
+}
+
+export function loadRules(options: Pick<AuditOptions, 'platform' | 'rulesFile'>): { rules: RuleSet; file: string } {
+  if (options.rulesFile !== null) {
+    return { rules: new RuleSet(loadPackFile(options.rulesFile)), file: options.rulesFile };
+  }
+  if (options.platform === null) throw new InputError('no platform: pass --platform <id> or --rules FILE');
+  return { rules: new RuleSet(loadBuiltInPack(options.platform)), file: `platforms/${options.platform}.json` };
+}
+
+function parseDateOption(name: string, value: string | null): number | null {
+  if (value === null) return null;
+  const day = isoToDay(value);
+  if (day === null) throw new InputError(`--${name} "${value}" is not a date (use YYYY-MM-DD)`);
+  return day;
+}
+
+/** ingest → normalize → per shop: exclusions, conversations, rounds, metrics → penalties → report. */
+export async function audit(options: AuditOptions): Promise<Report> {
+  const { rules, file: rulesFile } = loadRules(options);
+  if (options.tz !== null && !Zone.isValid(options.tz)) {
+    throw new InputError(`--tz "${options.tz}" is not a known time zone (e.g. Asia/Shanghai, UTC)`);
+  }
+  const fromOption = parseDateOption('from', options.from);
+  const toOption = parseDateOption('to', options.to);
+  if (fromOption !== null && toOption !== null && fromOption > toOption) {
+    throw new InputError(`--from ${options.from} is after --to ${options.to}`);
+  }
+  if (options.inputs.length === 0) throw new InputError('no chat files given (use - for standard input)');
+
+  const inputZone = options.tz === null ? rules.zone : new Zone(options.tz);
+  const chat = await readChat(options.inputs, { zone: inputZone, strict: options.strict, stdin: options.stdin });
+  const messages = chat.messages;
+
+  let firstDay: number | null = null;
+  let lastDay: number | null = null;
+  let dataEnd: number | null = null;
+  for (const m of messages) {
+    const day = rules.zone.dayOf(m.t);
+    if (firstDay === null || day < firstDay) firstDay = day;
+    if (lastDay === null || day > lastDay) lastDay = day;
+    if (dataEnd === null || m.t > dataEnd) dataEnd = m.t;
+  }
+  const from = fromOption ?? firstDay;
+  const to = toOption ?? lastDay;
+
+  const byShop = new Map<string, Message[]>();
+  for (const m of messages) {
+    let list = byShop.get(m.shop);
+    if (!list) byShop.set(m.shop, (list = []));
+    list.push(m);
+  }
+  const directories = buildDirectories(messages);
+  const shopNames = [...byShop.keys()].sort();
+  const shops: ShopReport[] = [];
+  for (const shop of shopNames) {
+    const result = auditShop(shop, byShop.get(shop)!, rules, directories.get(shop)!, dataEnd ?? 0);
+    shops.push(shopReport(result, rules, from, to, firstDay, shopNames.length > 1));
+  }
+
+  const versionsUsed = new Map<number, number>();
+  if (from !== null && to !== null) {
+    for (let day = from; day <= to; day++) {
+      const i = rules.versionIndexAt(day);
+      versionsUsed.set(i, (versionsUsed.get(i) ?? 0) + 1);
+    }
+  }
+  const versions = [...versionsUsed.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([i, days]) => ({ version: rules.pack.versions[i]!.version, effective: rules.pack.versions[i]!.effective, days }));
+  const penalties = shops.flatMap((s) => s.penalties);
+  const maxListed = options.maxErrorsListed ?? 1000;
+
+  return {
+    schema: REPORT_SCHEMA,
+    generator: { name: 'cs-audit', version: VERSION },
+    platform: rules.pack.id,
+    rules: {
+      platform: rules.pack.id,
+      version: versions.at(-1)?.version ?? rules.pack.versions.at(-1)!.version,
+      versions,
+      file: rulesFile,
+    },
+    timezone: rules.zone.name,
+    input_timezone: inputZone.name,
+    period: { from: from === null ? null : dayToIso(from), to: to === null ? null : dayToIso(to) },
+    input: {
+      messages: messages.length,
+      bad_rows: chat.badRows.length,
+      duplicates: chat.files.reduce((n, f) => n + f.duplicates, 0),
+      rows: chat.files.reduce((n, f) => n + f.rows, 0),
+      data_end: dataEnd === null ? null : new Date(dataEnd).toISOString(),
+      errors: chat.badRows.slice(0, maxListed),
+      errors_listed: Math.min(maxListed, chat.badRows.length),
+      files: chat.files,
+    },
+    metrics: shops.length === 1 ? shops[0]!.metrics : [],
+    penalties,
+    totals: totalsOf(penalties),
+    shops,
+  };
+}
+
+function shopReport(
+  result: ShopAudit,
+  rules: RuleSet,
+  from: number | null,
+  to: number | null,
+  firstDay: number | null,
+  tagPenalties: boolean,
+): ShopReport {
+  const metrics =
+    from === null || to === null
+      ? []
+      : [...result.counters].map(([id, counter]) => {
+          const span: Span = { from, to, firstInputDay: firstDay ?? from };
+          return assessMetric(counter, id, rules, span);
+        });
+  const penalties = metrics.flatMap((m) => penaltiesOf(m, rules, tagPenalties ? result.shop : null));
+  const activity = [];
+  if (from !== null && to !== null) {
+    for (let day = from; day <= to; day++) {
+      const a = result.activity.get(day);
+      activity.push({
+        date: dayToIso(day),
+        buyers: a?.buyers.size ?? 0,
+        buyer_messages: a?.buyer_messages ?? 0,
+        shop_messages: a?.shop_messages ?? 0,
+        rounds: a?.rounds ?? 0,
+        seller_first_rounds: a?.seller_first_rounds ?? 0,
+        sessions: a?.sessions ?? 0,
+      });
+    }
+  }
+  return {
+    shop: result.shop,
+    metrics,
+    penalties,
+    totals: totalsOf(penalties),
+    activity,
+    messages: {
+      used: result.used,
+      events: result.events,
+      evaluations: result.evaluations,
+      excluded: Object.fromEntries([...result.excluded].sort()),
+    },
+  };
+}

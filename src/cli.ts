@@ -1,0 +1,159 @@
+import { writeFile } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { Command, CommanderError, Option } from 'commander';
+import { audit } from './audit.js';
+import { InputError } from './errors.js';
+import { failOnTriggered, FAIL_ON, type FailOn } from './fail-on.js';
+import { paletteFor, PLAIN } from './report/colors.js';
+import { FORMATS } from './report/formats/index.js';
+import type { Report } from './report/model.js';
+import { VERSION } from './version.js';
+
+export interface CliIO {
+  stdin: Readable;
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export const EXIT = { ok: 0, failOn: 1, usage: 2 } as const;
+
+const MAX_BAD_ROWS_ON_STDERR = 20;
+
+interface RunFlags {
+  platform?: string;
+  rules?: string;
+  format: string;
+  out?: string;
+  tz?: string;
+  from?: string;
+  to?: string;
+  strict?: boolean;
+  failOn?: FailOn;
+}
+
+const EXIT_HELP = `
+Exit status:
+  0  the run completed (violations or not, unless --fail-on says otherwise)
+  1  the run completed and found what --fail-on names
+  2  usage or input error: nothing was audited
+
+Examples:
+  cs-audit run --platform tmall logs.csv
+  cs-audit run --platform tmall --format json --out report.json day1.csv day2.csv
+  cat logs.ndjson | cs-audit run --platform tmall --fail-on fail -
+`;
+
+/** The whole command line, testable in-process: returns the exit status, never calls process.exit. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('cs-audit')
+    .description('Audit customer-service chat logs against an e-commerce platform\'s rules.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError('(run cs-audit --help for usage)')
+    .addHelpText('after', EXIT_HELP);
+
+  program
+    .command('run')
+    .description('audit chat logs and print the report')
+    .argument('<files...>', 'chat-log files (CSV, JSON, NDJSON); - reads standard input')
+    .option('-p, --platform <id>', 'built-in platform rule pack (e.g. tmall)')
+    .option('--rules <file>', 'your own rule pack (same format as platforms/*.json), instead of --platform')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(FORMATS)).default('table'))
+    .option('-o, --out <file>', 'write the report to this file instead of standard output')
+    .option('--tz <zone>', "time zone of local times in the input (default: the platform's)")
+    .option('--from <date>', 'first day to report, YYYY-MM-DD (earlier input still feeds rolling windows)')
+    .option('--to <date>', 'last day to report, YYYY-MM-DD')
+    .option('--strict', 'stop at the first bad row instead of counting it')
+    .addOption(new Option('--fail-on <what>', 'exit 1 when the report has it').choices(FAIL_ON))
+    .addHelpText('after', EXIT_HELP)
+    .action(async (files: string[], flags: RunFlags) => {
+      exitCode = await run(files, flags, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    if (argv.length === 0) {
+      program.outputHelp();
+    }
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        return EXIT.ok;
+      }
+      return EXIT.usage;
+    }
+    throw err;
+  }
+  return exitCode;
+}
+
+async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number> {
+  if (flags.platform !== undefined && flags.rules !== undefined) {
+    io.stderr.write('cs-audit: give either --platform or --rules, not both\n');
+    return EXIT.usage;
+  }
+  if (flags.platform === undefined && flags.rules === undefined) {
+    io.stderr.write('cs-audit: missing --platform <id> (or --rules FILE)\n');
+    return EXIT.usage;
+  }
+  let report: Report;
+  try {
+    report = await audit({
+      platform: flags.platform ?? null,
+      rulesFile: flags.rules ?? null,
+      inputs: files,
+      tz: flags.tz ?? null,
+      from: flags.from ?? null,
+      to: flags.to ?? null,
+      strict: flags.strict === true,
+      stdin: io.stdin,
+    });
+  } catch (err) {
+    if (err instanceof InputError) {
+      io.stderr.write(`cs-audit: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+
+  reportBadRows(report, io);
+  const toFile = flags.out !== undefined;
+  const palette = toFile ? PLAIN : paletteFor(io.stdout, io.env);
+  const text = FORMATS[flags.format]!(report, palette);
+  if (toFile) {
+    try {
+      await writeFile(flags.out!, text);
+    } catch (err) {
+      io.stderr.write(`cs-audit: cannot write ${flags.out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
+      return EXIT.usage;
+    }
+  } else {
+    io.stdout.write(text);
+  }
+  if (flags.failOn !== undefined && failOnTriggered(report, flags.failOn)) {
+    io.stderr.write(`cs-audit: --fail-on ${flags.failOn}: the report has ${describeFailOn(flags.failOn)}\n`);
+    return EXIT.failOn;
+  }
+  return EXIT.ok;
+}
+
+function describeFailOn(what: FailOn): string {
+  return what === 'fail' ? 'a failing status' : what === 'penalty' ? 'a penalty' : 'a fine';
+}
+
+/** Every bad row is counted in the report; the first few are shown as file:line: reason. */
+function reportBadRows(report: Report, io: CliIO): void {
+  const { errors, bad_rows: count } = report.input;
+  if (count === 0) return;
+  for (const e of errors.slice(0, MAX_BAD_ROWS_ON_STDERR)) io.stderr.write(`${e.file}:${e.line}: ${e.reason}\n`);
+  const shown = Math.min(count, MAX_BAD_ROWS_ON_STDERR);
+  const more = count > shown ? ` (${count - shown} more not shown here; the JSON report lists up to ${report.input.errors_listed})` : '';
+  io.stderr.write(`cs-audit: ${count} bad row${count === 1 ? '' : 's'} skipped and counted${more}; --strict makes them fatal\n`);
+}

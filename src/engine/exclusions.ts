@@ -1,0 +1,65 @@
+import type { Message } from '../model.js';
+import type { PackVersion } from '../rules/pack-types.js';
+
+/**
+ * What the shop's own accounts and merchant buyers are: needed before any conversation is
+ * judged, because FORMAT.md counts an account as the shop's if it appears as `agent` anywhere.
+ */
+export interface ShopDirectory {
+  accounts: Set<string>;
+  merchantBuyers: Set<string>;
+}
+
+export function buildDirectories(messages: readonly Message[]): Map<string, ShopDirectory> {
+  const shops = new Map<string, ShopDirectory>();
+  const of = (shop: string): ShopDirectory => {
+    let d = shops.get(shop);
+    if (!d) shops.set(shop, (d = { accounts: new Set(), merchantBuyers: new Set() }));
+    return d;
+  };
+  for (const m of messages) {
+    const d = of(m.shop);
+    if (m.agent !== null) d.accounts.add(m.agent);
+    if (m.flags.includes('merchant')) d.merchantBuyers.add(m.buyer);
+  }
+  return shops;
+}
+
+/** FORMAT.md sub-account chatter: the buyer is the shop, one of its `shop:` accounts, or an agent of it. */
+export function isInternal(shop: string, buyer: string, directory: ShopDirectory): boolean {
+  return buyer === shop || buyer.startsWith(`${shop}:`) || directory.accounts.has(buyer);
+}
+
+/**
+ * Conversation-level exclusion (RULES.md §1 Conversation), or null when the pair is a customer
+ * conversation under this version.
+ */
+export function conversationExclusion(
+  shop: string,
+  buyer: string,
+  directory: ShopDirectory,
+  version: PackVersion,
+): string | null {
+  if (version.exclude.internal_chatter.value && isInternal(shop, buyer, directory)) return 'internal_chatter';
+  if (version.exclude.merchant_conversations.value && directory.merchantBuyers.has(buyer)) {
+    return 'merchant_conversation';
+  }
+  return null;
+}
+
+/**
+ * Message-level exclusion (RULES.md §1 Excluded messages): the reason a message neither opens
+ * nor answers a round, or null. Events (`assign`, `blacklist`) are never dropped here.
+ */
+export function messageExclusion(m: Message, version: PackVersion): string | null {
+  const ex = version.exclude;
+  if (m.recalled && ex.recalled.value) return 'recalled';
+  if (ex.types.some((c) => c.value === m.type)) return `type:${m.type}`;
+  if (ex.senders.some((c) => c.value === m.sender)) return `sender:${m.sender}`;
+  for (const flag of m.flags) if (ex.flags.some((c) => c.value === flag)) return `flag:${flag}`;
+  return null;
+}
+
+export function isEvent(m: Message): boolean {
+  return m.type === 'assign' || m.type === 'blacklist';
+}

@@ -1,0 +1,220 @@
+import type { Message } from '../model.js';
+
+/**
+ * What decides, message by message, how a conversation is cut into rounds and sessions.
+ * Built from the rule version in force on the message's day (see conversation-rules.ts).
+ */
+export interface SegmentRules {
+  /** Buyer message types that ask for a reply. */
+  isQuestion(m: Message): boolean;
+  /** RULES.md §1 Valid reply. */
+  isValidReply(m: Message): boolean;
+  /** An `assign` re-starts a waiting round at the assign time. */
+  assignRestarts: boolean;
+  sessionGapMs: number;
+}
+
+/** A buyer-first round (首问首答), RULES.md §1. */
+export interface Round {
+  shop: string;
+  buyer: string;
+  /** The time the 3 minutes count from: the opening message, or the assign time if re-started. */
+  start: number;
+  startDay: number;
+  /** The opening buyer message. */
+  opening: Message;
+  /** Set when an `assign` re-started the round. */
+  restartedAt: number | null;
+  buyerMessages: number;
+  /** The account that received the opening message (or was assigned the round). */
+  receiver: string | null;
+  /** The conversation was with an automatic bot while this round was open, and no assign re-started it. */
+  botHeld: boolean;
+  /** The buyer blocked the shop while the round was open, or before it opened. */
+  blacklisted: boolean;
+  /** A buyer message in the round was flagged `abusive`. */
+  abusive: boolean;
+  reply: Message | null;
+  /** The conversation's last shop account when the round closed. */
+  lastAccount: string | null;
+  closedBy: 'reply' | 'new_day' | 'end';
+  /** When it closed: the reply, or the buyer's first message of a later day; null at the end of data. */
+  closedAt: number | null;
+}
+
+/** A shop message sent while no round was open (e.g. 催付): outbound activity, never assessed. */
+export interface SellerFirst {
+  shop: string;
+  buyer: string;
+  t: number;
+  day: number;
+  agent: string | null;
+}
+
+/** RULES.md §1 Session: a buyer-initiated stretch of a conversation. */
+export interface Session {
+  shop: string;
+  buyer: string;
+  start: number;
+  startDay: number;
+  opening: Message;
+  receiver: string | null;
+  firstReply: Message | null;
+  lastAccount: string | null;
+}
+
+export interface SegmentSink {
+  round(r: Round): void;
+  sellerFirst(s: SellerFirst): void;
+  session(s: Session): void;
+}
+
+/**
+ * One conversation's state machine. Fed eligible messages and events in time order; emits
+ * rounds, seller-first rounds and sessions as they close.
+ */
+export class ConversationSegmenter {
+  private round: Round | null = null;
+  private sellerOpen = false;
+  private withBot = false;
+  private blacklisted = false;
+  private lastAccount: string | null = null;
+  private session: Session | null = null;
+  private lastEligibleT = -Infinity;
+  private lastEligibleDay = Number.NaN;
+
+  constructor(
+    private readonly shop: string,
+    private readonly buyer: string,
+    private readonly sink: SegmentSink,
+  ) {}
+
+  /** `day` is the message's local day in the platform's zone. */
+  push(m: Message, day: number, rules: SegmentRules): void {
+    if (m.type === 'blacklist') {
+      this.blacklisted = true;
+      if (this.round) this.round.blacklisted = true;
+      return;
+    }
+    if (m.type === 'assign') {
+      this.assign(m, day, rules);
+      return;
+    }
+    if (m.sender === 'buyer') this.buyerMessage(m, day, rules);
+    else this.shopMessage(m, day, rules);
+  }
+
+  /** Close whatever is open: the data has ended. */
+  finish(): void {
+    if (this.round) this.closeRound(null, 'end', null);
+    this.closeSession();
+  }
+
+  private assign(m: Message, day: number, rules: SegmentRules): void {
+    this.lastAccount = m.agent;
+    this.withBot = false;
+    const r = this.round;
+    if (r && rules.assignRestarts) {
+      r.start = m.t;
+      r.startDay = day;
+      r.restartedAt = m.t;
+      r.receiver = m.agent;
+      r.botHeld = false;
+    }
+  }
+
+  private buyerMessage(m: Message, day: number, rules: SegmentRules): void {
+    if (!rules.isQuestion(m)) return;
+    if (m.agent !== null) this.lastAccount = m.agent;
+    this.touchSession(m, day, rules);
+    this.sellerOpen = false;
+    // A round never carries over to a later day on the buyer's side.
+    if (this.round && day > this.round.startDay) this.closeRound(null, 'new_day', m.t);
+    if (this.round) {
+      this.round.buyerMessages++;
+      if (m.flags.includes('abusive')) this.round.abusive = true;
+      return;
+    }
+    this.round = {
+      shop: this.shop,
+      buyer: this.buyer,
+      start: m.t,
+      startDay: day,
+      opening: m,
+      restartedAt: null,
+      buyerMessages: 1,
+      receiver: m.agent,
+      botHeld: this.withBot,
+      blacklisted: this.blacklisted,
+      abusive: m.flags.includes('abusive'),
+      reply: null,
+      lastAccount: null,
+      closedBy: 'end',
+      closedAt: null,
+    };
+  }
+
+  private shopMessage(m: Message, day: number, rules: SegmentRules): void {
+    const valid = rules.isValidReply(m);
+    const autoBot = m.sender === 'bot' && m.botMode === 'auto' && m.type !== 'auto_greeting';
+    if (m.agent !== null) this.lastAccount = m.agent;
+    this.lastEligibleT = m.t;
+    this.lastEligibleDay = day;
+    if (!valid && !autoBot) return;
+    if (valid) {
+      if (this.session && this.session.firstReply === null) this.session.firstReply = m;
+      this.withBot = false;
+      if (this.round) {
+        this.closeRound(m, 'reply', m.t);
+        return;
+      }
+    } else {
+      // An automatic bot answer: the conversation is with the bot from here.
+      this.withBot = true;
+      if (this.round) {
+        this.round.botHeld = true;
+        return;
+      }
+    }
+    if (!this.sellerOpen) {
+      this.sellerOpen = true;
+      this.sink.sellerFirst({ shop: this.shop, buyer: this.buyer, t: m.t, day, agent: m.agent });
+    }
+  }
+
+  private touchSession(m: Message, day: number, rules: SegmentRules): void {
+    const idle = m.t - this.lastEligibleT >= rules.sessionGapMs;
+    if (!this.session || idle || day !== this.lastEligibleDay) {
+      this.closeSession();
+      this.session = {
+        shop: this.shop,
+        buyer: this.buyer,
+        start: m.t,
+        startDay: day,
+        opening: m,
+        receiver: m.agent,
+        firstReply: null,
+        lastAccount: null,
+      };
+    }
+    this.lastEligibleT = m.t;
+    this.lastEligibleDay = day;
+  }
+
+  private closeSession(): void {
+    if (!this.session) return;
+    this.session.lastAccount = this.lastAccount;
+    this.sink.session(this.session);
+    this.session = null;
+  }
+
+  private closeRound(reply: Message | null, closedBy: Round['closedBy'], at: number | null): void {
+    const r = this.round!;
+    r.reply = reply;
+    r.closedBy = closedBy;
+    r.closedAt = at;
+    r.lastAccount = this.lastAccount;
+    this.round = null;
+    this.sink.round(r);
+  }
+}

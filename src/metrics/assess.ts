@@ -1,0 +1,109 @@
+import type { AgentEntry, Counts, DayEntry, MetricReport, TotalEntry, WindowEntry } from '../report/model.js';
+import type { RuleSet } from '../rules/rule-set.js';
+import { dayToIso } from '../time/zone.js';
+import type { ItemCounter } from './item-counter.js';
+import { addInto, emptyTally, judge, meetsTarget, rate, type Tally } from './tally.js';
+
+export interface Span {
+  /** First and last reported day (inclusive). */
+  from: number;
+  to: number;
+  /** First day the input covers: earlier days are unknown, never zero (RULES.md §1 Period). */
+  firstInputDay: number;
+}
+
+function counts(t: Tally): Counts {
+  return { eligible: t.eligible, passed: t.passed, pending: t.pending, rate: rate(t) };
+}
+
+/**
+ * Turn one metric's counters into its report entry: each reported day with its rolling window
+ * and status (judged on the window, by the version in force that day), per-agent counts and the
+ * period total.
+ */
+export function assessMetric(counter: ItemCounter, metricId: string, rules: RuleSet, span: Span): MetricReport {
+  const latest = rules.metricAt(metricId, span.to) ?? rules.latestMetric(metricId);
+  const days: DayEntry[] = [];
+  const total = emptyTally();
+  const totalExcluded = new Map<string, number>();
+  for (let day = span.from; day <= span.to; day++) {
+    const rule = rules.metricAt(metricId, day);
+    const own = counter.days.peek(day) ?? emptyTally();
+    addInto(total, own);
+    const dayExcluded = counter.excluded.get(day) ?? new Map<string, number>();
+    for (const [reason, n] of dayExcluded) totalExcluded.set(reason, (totalExcluded.get(reason) ?? 0) + n);
+    const excluded = Object.fromEntries([...dayExcluded].sort());
+    const version = rules.versionAt(day).version;
+    if (rule === null) {
+      days.push({ date: dayToIso(day), ...counts(own), status: 'n/a', window: null, excluded, version });
+      continue;
+    }
+    const window = windowOf(counter, day, rule.assessment.rolling_days.value, span.firstInputDay);
+    const status = window ? judge(window.tally, rule.target, rule.assessment.min_volume.value) : 'n/a';
+    days.push({ date: dayToIso(day), ...counts(own), status, window: window?.entry ?? null, excluded, version });
+  }
+
+  const agents: AgentEntry[] = [];
+  for (const [agent, perDay] of counter.agents) {
+    const t = emptyTally();
+    for (const [day, tally] of perDay.entries()) if (day >= span.from && day <= span.to) addInto(t, tally);
+    if (t.eligible + t.pending > 0) {
+      agents.push({ agent, ...counts(t), meets_target: t.eligible === 0 ? null : meetsTarget(t, latest.target) });
+    }
+  }
+  agents.sort((a, b) => (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0));
+
+  const totalEntry: TotalEntry = {
+    ...counts(total),
+    status: judge(total, latest.target, latest.assessment.min_volume.value),
+    excluded: Object.fromEntries([...totalExcluded].sort()),
+  };
+  const report: MetricReport = {
+    id: metricId,
+    name: latest.name,
+    unit: latest.unit,
+    target: {
+      op: latest.target.op,
+      value: latest.target.value,
+      ...(latest.target.assumed ? { assumed: true } : {}),
+    },
+    assessment: {
+      rolling_days: latest.assessment.rolling_days.value,
+      min_volume: latest.assessment.min_volume.value,
+    },
+    days,
+    agents,
+    total: totalEntry,
+  };
+  if (latest.kind === 'round_response') {
+    report.threshold_seconds = latest.threshold_seconds.value;
+    report.window_hours = { from: latest.window.from, to: latest.window.to };
+  }
+  return report;
+}
+
+function windowOf(
+  counter: ItemCounter,
+  day: number,
+  rollingDays: number,
+  firstInputDay: number,
+): { tally: Tally; entry: WindowEntry } | null {
+  const nominalFrom = day - rollingDays + 1;
+  const from = Math.max(nominalFrom, firstInputDay);
+  if (from > day) return null;
+  const tally = emptyTally();
+  for (let d = from; d <= day; d++) {
+    const t = counter.days.peek(d);
+    if (t) addInto(tally, t);
+  }
+  return {
+    tally,
+    entry: {
+      from: dayToIso(from),
+      to: dayToIso(day),
+      days: day - from + 1,
+      partial: nominalFrom < firstInputDay,
+      ...counts(tally),
+    },
+  };
+}

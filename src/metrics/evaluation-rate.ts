@@ -1,0 +1,49 @@
+import type { EvaluationLevel, Message } from '../model.js';
+import type { RuleSet } from '../rules/rule-set.js';
+import { ItemCounter } from './item-counter.js';
+
+interface Card {
+  day: number;
+  agent: string | null;
+  level: EvaluationLevel;
+}
+
+/**
+ * Evaluation-card metrics (Tmall 旺旺满意度): per card the latest level wins, a new card is a new
+ * evaluation. A card counts on the day of its first evaluation and for the account the card
+ * evaluates (the first row naming one).
+ */
+export class EvaluationCounter extends ItemCounter {
+  private readonly cards = new Map<string, Card>();
+
+  constructor(
+    readonly metricId: string,
+    private readonly rules: RuleSet,
+  ) {
+    super();
+  }
+
+  /** `m` is an evaluation row that survived the message exclusions; rows arrive in time order. */
+  add(m: Message, day: number): void {
+    const key = `${m.shop}\u0000${m.card}`;
+    const card = this.cards.get(key);
+    if (card) {
+      card.level = m.level!;
+      if (card.agent === null) card.agent = m.agent;
+    } else {
+      this.cards.set(key, { day, agent: m.agent, level: m.level! });
+    }
+  }
+
+  finish(): void {
+    for (const card of this.cards.values()) {
+      const rule = this.rules.metricAt(this.metricId, card.day);
+      if (rule === null || rule.kind !== 'evaluation_rate') {
+        this.exclude(card.day, 'not_in_force');
+        continue;
+      }
+      this.record(card.day, card.agent, rule.passed_levels.value.includes(card.level) ? 'passed' : 'failed');
+    }
+    this.cards.clear();
+  }
+}

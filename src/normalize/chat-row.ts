@@ -1,0 +1,130 @@
+import {
+  EVALUATION_LEVELS,
+  FLAGS,
+  MESSAGE_TYPES,
+  SENDERS,
+  type BotMode,
+  type EvaluationLevel,
+  type Flag,
+  type Message,
+  type MessageType,
+  type Origin,
+  type Sender,
+} from '../model.js';
+import { parseTime } from '../time/parse-time.js';
+import type { Zone } from '../time/zone.js';
+
+export const CHAT_REQUIRED_COLUMNS = ['time', 'buyer', 'sender'] as const;
+
+const LEVEL_ALIASES: Record<string, EvaluationLevel> = {
+  very_satisfied: 'very_satisfied',
+  很满意: 'very_satisfied',
+  非常满意: 'very_satisfied',
+  satisfied: 'satisfied',
+  满意: 'satisfied',
+  neutral: 'neutral',
+  一般: 'neutral',
+  dissatisfied: 'dissatisfied',
+  不满意: 'dissatisfied',
+  very_dissatisfied: 'very_dissatisfied',
+  很不满意: 'very_dissatisfied',
+  非常不满意: 'very_dissatisfied',
+};
+
+const TRUE_VALUES = new Set(['1', 'true', 'yes', 'y', '是']);
+const FALSE_VALUES = new Set(['', '0', 'false', 'no', 'n', '否']);
+
+/** A raw value as text: JSON numbers and booleans become their text, null/undefined empty. */
+export function text(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.map(text).join(';');
+  return JSON.stringify(value);
+}
+
+function oneOf<T extends string>(allowed: readonly T[], value: string): T | null {
+  return (allowed as readonly string[]).includes(value) ? (value as T) : null;
+}
+
+/**
+ * One chat-log record → a canonical message, or the reason it cannot be read.
+ * `seq` orders ties (file order, then line).
+ */
+export function normalizeChatRow(
+  values: Record<string, unknown>,
+  origin: Origin,
+  seq: number,
+  zone: Zone,
+): Message | string {
+  const time = parseTime(text(values.time), zone);
+  if (typeof time === 'string') return time;
+
+  const buyer = text(values.buyer).trim();
+  if (buyer === '') return 'missing buyer';
+
+  const senderRaw = text(values.sender).trim().toLowerCase();
+  if (senderRaw === '') return 'missing sender';
+  const sender = oneOf<Sender>(SENDERS, senderRaw);
+  if (!sender) return `unknown sender "${text(values.sender)}" (expected one of: ${SENDERS.join(', ')})`;
+
+  const typeRaw = text(values.type).trim().toLowerCase();
+  const type = typeRaw === '' ? 'text' : oneOf<MessageType>(MESSAGE_TYPES, typeRaw);
+  if (!type) return `unknown type "${text(values.type)}" (expected one of: ${MESSAGE_TYPES.join(', ')})`;
+
+  const recalledRaw = text(values.recalled).trim().toLowerCase();
+  let recalled: boolean;
+  if (TRUE_VALUES.has(recalledRaw)) recalled = true;
+  else if (FALSE_VALUES.has(recalledRaw)) recalled = false;
+  else return `unreadable recalled "${text(values.recalled)}" (expected 1/0, true/false, 是/否)`;
+
+  let botMode: BotMode | null = null;
+  const botModeRaw = text(values.bot_mode).trim().toLowerCase();
+  if (sender === 'bot') {
+    if (botModeRaw === '' || botModeRaw === 'auto') botMode = 'auto';
+    else if (botModeRaw === 'assist') botMode = 'assist';
+    else return `unknown bot_mode "${text(values.bot_mode)}" (expected assist or auto)`;
+  }
+
+  const flags: Flag[] = [];
+  for (const part of text(values.flags).split(';')) {
+    const flag = part.trim().toLowerCase();
+    if (flag === '') continue;
+    const known = oneOf<Flag>(FLAGS, flag);
+    if (!known) return `unknown flag "${part.trim()}" (expected: ${FLAGS.join(', ')})`;
+    if (!flags.includes(known)) flags.push(known);
+  }
+
+  const agent = text(values.agent).trim() || null;
+  const content = text(values.content);
+  const id = text(values.id).trim() || null;
+  const card = text(values.card).trim() || null;
+
+  let level: EvaluationLevel | null = null;
+  if (type === 'evaluation') {
+    if (card === null) return 'evaluation without card';
+    level = LEVEL_ALIASES[content.trim().toLowerCase()] ?? null;
+    if (level === null) {
+      return `unknown evaluation level "${content}" (expected one of: ${EVALUATION_LEVELS.join(', ')} or 很满意/满意/一般/不满意/很不满意)`;
+    }
+  }
+  if (type === 'assign' && agent === null) return 'assign event without agent (the account it hands the buyer to)';
+
+  return {
+    t: time,
+    seq,
+    shop: text(values.shop).trim(),
+    buyer,
+    sender,
+    agent,
+    type,
+    content,
+    recalled,
+    botMode,
+    flags,
+    id,
+    card,
+    level,
+    origin,
+  };
+}

@@ -1,0 +1,118 @@
+import Table from 'cli-table3';
+import type { Palette } from '../colors.js';
+import type { Counts, DayEntry, MetricReport, Penalty, Report, ShopReport, Totals } from '../model.js';
+
+// Tables for people: may change freely (the JSON report is the contract). Formats, never computes.
+
+function pct(rate: number | null): string {
+  return rate === null ? '–' : `${(rate * 100).toFixed(2)}%`;
+}
+
+function targetText(m: MetricReport): string {
+  const op = m.target.op === '>=' ? '≥' : m.target.op === '<=' ? '≤' : m.target.op;
+  return `${op} ${pct(m.target.value)}${m.target.assumed ? ' (assumed)' : ''}`;
+}
+
+function statusText(status: string, p: Palette): string {
+  if (status === 'pass') return p.pass('PASS');
+  if (status === 'fail') return p.fail('FAIL');
+  return p.dim('n/a');
+}
+
+function newTable(head: string[], p: Palette): Table.Table {
+  return new Table({
+    head: head.map((h) => p.bold(h)),
+    style: { head: [], border: [], compact: false },
+  });
+}
+
+function countCells(c: Counts): string[] {
+  return [String(c.eligible), String(c.passed), String(c.pending), pct(c.rate)];
+}
+
+function windowCell(d: DayEntry): string {
+  if (d.window === null) return '–';
+  const w = d.window;
+  const span = `${w.days}d${w.partial ? '*' : ''}`;
+  return `${pct(w.rate)} (${w.passed}/${w.eligible}, ${span})`;
+}
+
+function excludedText(excluded: Record<string, number>): string {
+  const parts = Object.entries(excluded).map(([reason, n]) => `${reason} ${n}`);
+  return parts.length === 0 ? 'none' : parts.join(', ');
+}
+
+function metricSection(m: MetricReport, p: Palette): string {
+  const lines: string[] = [];
+  const scope = [
+    `target ${targetText(m)} over ${m.assessment.rolling_days} day${m.assessment.rolling_days === 1 ? '' : 's'}`,
+    `assessed from ${m.assessment.min_volume} ${m.unit}s`,
+  ];
+  if (m.window_hours) scope.push(`${m.window_hours.from}-${m.window_hours.to}`);
+  if (m.threshold_seconds !== undefined) scope.push(`reply ≤ ${m.threshold_seconds} s`);
+  lines.push(p.bold(`${m.name.zh} ${m.name.en} [${m.id}]`) + p.dim(` — ${scope.join(', ')}`));
+
+  const days = newTable(['Date', 'Eligible', 'Passed', 'Pending', 'Rate', `${m.assessment.rolling_days}-day window`, 'Status'], p);
+  for (const d of m.days) days.push([d.date, ...countCells(d), windowCell(d), statusText(d.status, p)]);
+  days.push([p.bold('Total'), ...countCells(m.total), '', statusText(m.total.status, p)]);
+  lines.push(days.toString());
+  if (m.days.some((d) => d.window?.partial)) {
+    lines.push(p.dim('  * window reaches before the first day of the input: those days are unknown, not counted as zero'));
+  }
+  lines.push(p.dim(`  Not counted: ${excludedText(m.total.excluded)}`));
+
+  if (m.agents.length > 0) {
+    const agents = newTable(['Agent', 'Eligible', 'Passed', 'Pending', 'Rate', 'vs target'], p);
+    for (const a of m.agents) {
+      const meets = a.meets_target === null ? p.dim('–') : a.meets_target ? p.pass('meets') : p.fail('below');
+      agents.push([a.agent, ...countCells(a), meets]);
+    }
+    lines.push(agents.toString());
+  }
+  return lines.join('\n');
+}
+
+function penaltyLines(penalties: Penalty[], p: Palette): string[] {
+  if (penalties.length === 0) return [p.pass('No penalties.')];
+  const table = newTable(['Date', 'Metric', 'Kind', 'Amount', 'Reason'], p);
+  for (const x of penalties) {
+    const amount = x.kind === 'fine' ? `${x.amount_cny} CNY` : x.kind === 'points' ? `${x.points} pts` : x.days ? `${x.days} days` : '';
+    const kind = x.kind === 'warning' ? p.warn(x.kind) : p.fail(x.kind);
+    table.push([x.date, x.metric, kind, amount, x.reason]);
+  }
+  return [table.toString()];
+}
+
+function totalsLine(t: Totals, p: Palette): string {
+  const text = `Totals: fines ${t.fines_cny} CNY, points ${t.points}, warnings ${t.warnings}, restrictions ${t.restrictions}`;
+  return t.fines_cny > 0 || t.points > 0 || t.restrictions > 0 ? p.fail(text) : t.warnings > 0 ? p.warn(text) : text;
+}
+
+function shopSection(s: ShopReport, p: Palette, withHeading: boolean): string {
+  const parts: string[] = [];
+  if (withHeading) parts.push(p.bold(`== Shop ${s.shop} ==`));
+  for (const m of s.metrics) parts.push(metricSection(m, p));
+  parts.push([p.bold('Penalties'), ...penaltyLines(s.penalties, p), totalsLine(s.totals, p)].join('\n'));
+  return parts.join('\n\n');
+}
+
+export function formatTable(report: Report, p: Palette): string {
+  const out: string[] = [];
+  const period = report.period.from === null ? 'no data' : `${report.period.from} … ${report.period.to}`;
+  out.push(
+    p.bold(`cs-audit ${report.platform}`) +
+      ` · rules ${report.rules.versions.map((v) => v.version).join(', ') || report.rules.version}` +
+      ` · ${period} · ${report.timezone}`,
+  );
+  const i = report.input;
+  const inputLine = `Input: ${i.messages} messages from ${i.files.length} file${i.files.length === 1 ? '' : 's'}`;
+  const extras = [
+    i.bad_rows > 0 ? p.warn(`${i.bad_rows} bad row${i.bad_rows === 1 ? '' : 's'} (listed on stderr)`) : null,
+    i.duplicates > 0 ? `${i.duplicates} duplicate${i.duplicates === 1 ? '' : 's'} merged` : null,
+  ].filter((x): x is string => x !== null);
+  out.push(extras.length > 0 ? `${inputLine}; ${extras.join('; ')}` : inputLine);
+  if (report.shops.length === 0) out.push('', 'No messages to audit.');
+  for (const s of report.shops) out.push('', shopSection(s, p, report.shops.length > 1));
+  if (report.shops.length > 1) out.push('', p.bold('All shops'), totalsLine(report.totals, p));
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,131 @@
+// The JSON report (REPORT.md). Field names here are a contract: add, never rename or remove.
+import type { BadRow } from '../model.js';
+import type { FileStats } from '../ingest/read-chat.js';
+import type { Status } from '../metrics/tally.js';
+
+export const REPORT_SCHEMA = 'cs-audit/report@1';
+
+export interface Counts {
+  eligible: number;
+  passed: number;
+  pending: number;
+  rate: number | null;
+}
+
+export interface WindowEntry extends Counts {
+  from: string;
+  to: string;
+  /** Days of the window the input covers. */
+  days: number;
+  /** The window reaches before the first day of the input: those days are unknown, not zero. */
+  partial: boolean;
+}
+
+export interface DayEntry extends Counts {
+  date: string;
+  status: Status;
+  window: WindowEntry | null;
+  /** Items not counted, by reason (RULES.md exclusions). */
+  excluded: Record<string, number>;
+  /** The rule version that judged this day. */
+  version: string;
+}
+
+export interface AgentEntry extends Counts {
+  agent: string;
+  /** The agent's own rate against the target (agents are not assessed by volume); null when nothing is eligible. */
+  meets_target: boolean | null;
+}
+
+export interface TotalEntry extends Counts {
+  status: Status;
+  /** Items not counted over the period, by reason. */
+  excluded: Record<string, number>;
+}
+
+export interface MetricReport {
+  id: string;
+  name: { zh: string; en: string };
+  unit: string;
+  target: { op: string; value: number; assumed?: boolean };
+  threshold_seconds?: number;
+  window_hours?: { from: string; to: string };
+  assessment: { rolling_days: number; min_volume: number };
+  days: DayEntry[];
+  agents: AgentEntry[];
+  total: TotalEntry;
+}
+
+export interface Penalty {
+  shop?: string;
+  date: string;
+  metric: string;
+  kind: 'fine' | 'points' | 'warning' | 'restriction';
+  amount_cny: number;
+  points: number;
+  days?: number;
+  clause: string;
+  reason: string;
+}
+
+export interface Totals {
+  fines_cny: number;
+  points: number;
+  warnings: number;
+  restrictions: number;
+}
+
+export interface ActivityEntry {
+  date: string;
+  buyers: number;
+  buyer_messages: number;
+  shop_messages: number;
+  rounds: number;
+  seller_first_rounds: number;
+  sessions: number;
+}
+
+export interface MessageAccounting {
+  used: number;
+  events: number;
+  evaluations: number;
+  excluded: Record<string, number>;
+}
+
+export interface ShopReport {
+  shop: string;
+  metrics: MetricReport[];
+  penalties: Penalty[];
+  totals: Totals;
+  activity: ActivityEntry[];
+  messages: MessageAccounting;
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  generator: { name: 'cs-audit'; version: string };
+  platform: string;
+  rules: {
+    platform: string;
+    version: string;
+    versions: { version: string; effective: string; days: number }[];
+    file: string;
+  };
+  timezone: string;
+  input_timezone: string;
+  period: { from: string | null; to: string | null };
+  input: {
+    messages: number;
+    bad_rows: number;
+    duplicates: number;
+    rows: number;
+    data_end: string | null;
+    errors: BadRow[];
+    errors_listed: number;
+    files: FileStats[];
+  };
+  metrics: MetricReport[];
+  penalties: Penalty[];
+  totals: Totals;
+  shops: ShopReport[];
+}

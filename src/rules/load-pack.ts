@@ -1,0 +1,126 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { InputError } from '../errors.js';
+import { Zone, clockToMs, isoToDay } from '../time/zone.js';
+import type { MetricRule, Pack } from './pack-types.js';
+
+/** Where the built-in packs live: <package root>/platforms (same from src/ and dist/). */
+export const PLATFORMS_DIR = fileURLToPath(new URL('../../platforms/', import.meta.url));
+
+const schema = JSON.parse(readFileSync(path.join(PLATFORMS_DIR, 'pack.schema.json'), 'utf8')) as object;
+const ajv = new Ajv({ allErrors: true, discriminator: true, strict: true });
+const validate = ajv.compile<Pack>(schema);
+
+export function builtInPlatforms(): string[] {
+  return readdirSync(PLATFORMS_DIR)
+    .filter((f) => f.endsWith('.json') && f !== 'pack.schema.json')
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+export function loadBuiltInPack(id: string): Pack {
+  const known = builtInPlatforms();
+  if (!known.includes(id)) {
+    throw new InputError(`unknown platform "${id}" (built-in: ${known.join(', ')}; or pass --rules FILE)`);
+  }
+  return loadPackFile(path.join(PLATFORMS_DIR, `${id}.json`), `platforms/${id}.json`);
+}
+
+export function loadPackFile(file: string, shownAs = file): Pack {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(`${shownAs}: cannot read rule pack (${code === 'ENOENT' ? 'no such file' : code})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${shownAs}: rule pack is not valid JSON (${(err as Error).message})`);
+  }
+  return checkPack(data, shownAs);
+}
+
+/** Validate a parsed pack: schema first, then what a schema cannot say. */
+export function checkPack(data: unknown, shownAs: string): Pack {
+  if (!validate(data)) {
+    const problems = (validate.errors ?? []).filter(useful).map(describe);
+    throw new InputError(`${shownAs}: invalid rule pack:\n${[...new Set(problems)].map((p) => `  ${p}`).join('\n')}`);
+  }
+  const pack = data;
+  const problems: string[] = [];
+  if (!Zone.isValid(pack.timezone.value)) problems.push(`timezone.value: unknown time zone "${pack.timezone.value}"`);
+  let previous = -Infinity;
+  pack.versions.forEach((v, i) => {
+    const at = `versions[${i}]`;
+    const day = isoToDay(v.effective);
+    if (day === null) problems.push(`${at}.effective: "${v.effective}" is not a date`);
+    else if (day <= previous) problems.push(`${at}.effective: versions must be in increasing order of effective date`);
+    else previous = day;
+    const ids = new Set<string>();
+    v.metrics.forEach((m, j) => {
+      const mat = `${at}.metrics[${j}]`;
+      if (ids.has(m.id)) problems.push(`${mat}.id: metric "${m.id}" appears twice`);
+      ids.add(m.id);
+      problems.push(...checkMetric(m, mat));
+    });
+  });
+  if (problems.length > 0) {
+    throw new InputError(`${shownAs}: invalid rule pack:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+  return pack;
+}
+
+function checkMetric(m: MetricRule, at: string): string[] {
+  const problems: string[] = [];
+  if (m.kind === 'round_response') {
+    const from = clockToMs(m.window.from);
+    const to = clockToMs(m.window.to);
+    if (from === null) problems.push(`${at}.window.from: "${m.window.from}" is not a time of day`);
+    if (to === null) problems.push(`${at}.window.to: "${m.window.to}" is not a time of day`);
+    if (from !== null && to !== null && from >= to) {
+      problems.push(`${at}.window: from (${m.window.from}) must be before to (${m.window.to})`);
+    }
+  }
+  for (const c of m.on_fail) {
+    if (c.kind === 'fine' && c.amount_cny === undefined) problems.push(`${at}.on_fail: a fine needs amount_cny`);
+    if (c.kind === 'points' && c.points === undefined) problems.push(`${at}.on_fail: points need points`);
+  }
+  return problems;
+}
+
+// With a discriminator, the branch errors are already specific; drop ajv's summary lines.
+function useful(e: ErrorObject): boolean {
+  return e.keyword !== 'oneOf' && e.keyword !== 'if';
+}
+
+function fieldPath(instancePath: string): string {
+  if (instancePath === '') return '(top level)';
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+}
+
+function describe(e: ErrorObject): string {
+  const at = fieldPath(e.instancePath);
+  switch (e.keyword) {
+    case 'required':
+      return `${at}: missing "${(e.params as { missingProperty: string }).missingProperty}"`;
+    case 'additionalProperties':
+      return `${at}: unknown field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+    case 'enum':
+      return `${at}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const':
+      return `${at}: must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+    case 'discriminator':
+      return `${at}.kind: unknown metric kind (known: round_response, evaluation_rate)`;
+    default:
+      return `${at}: ${e.message ?? e.keyword}`;
+  }
+}

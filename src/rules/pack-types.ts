@@ -1,0 +1,133 @@
+// The rule pack format (platforms/*.json, validated by platforms/pack.schema.json).
+// A pack is data: every value a rule depends on, with its source and the date it took effect.
+import type { EvaluationLevel, Flag, MessageType, Sender } from '../model.js';
+
+/** One rule value with where it comes from. `since` defaults to the version's effective date. */
+export interface Clause<T> {
+  value: T;
+  source: string;
+  since?: string;
+  note?: string;
+}
+
+export interface Target {
+  op: '>=' | '>' | '<=' | '<';
+  value: number;
+  source: string;
+  since?: string;
+  /** True when no official number is known and the pack ships a guess for the user to set. */
+  assumed?: boolean;
+}
+
+export interface DailyWindow {
+  from: string;
+  to: string;
+  source: string;
+  since?: string;
+}
+
+export interface Assessment {
+  /** Each day is judged on that day and the rolling_days − 1 before it. */
+  rolling_days: Clause<number>;
+  /** Below this many items in the window the metric is not assessed (status n/a). */
+  min_volume: Clause<number>;
+}
+
+export interface Consequence {
+  kind: 'warning' | 'fine' | 'points' | 'restriction';
+  amount_cny?: number;
+  points?: number;
+  days?: number;
+  /** What the platform does, in words, for the report. */
+  clause: string;
+  source: string;
+  since?: string;
+}
+
+interface MetricBase {
+  id: string;
+  name: { zh: string; en: string };
+  target: Target;
+  assessment: Assessment;
+  on_fail: Consequence[];
+}
+
+export interface RoundResponseMetric extends MetricBase {
+  kind: 'round_response';
+  unit: 'round';
+  window: DailyWindow;
+  threshold_seconds: Clause<number>;
+  exclude_rounds: {
+    /** Rounds open while the conversation was with an automatic bot (the bot hold). */
+    bot_handled: Clause<boolean>;
+    /** Rounds answered in 0 whole seconds. */
+    zero_second: Clause<boolean>;
+    /** Buyer messages from a `blacklist` event on, and the round open then. */
+    blacklisted: Clause<boolean>;
+    /** Rounds holding a buyer message flagged `abusive`. */
+    abusive: Clause<boolean>;
+  };
+}
+
+export interface EvaluationRateMetric extends MetricBase {
+  kind: 'evaluation_rate';
+  unit: 'evaluation';
+  passed_levels: Clause<EvaluationLevel[]>;
+}
+
+export type MetricRule = RoundResponseMetric | EvaluationRateMetric;
+
+export interface Interpretation {
+  id: string;
+  text: string;
+  source: string;
+}
+
+export interface PackVersion {
+  version: string;
+  effective: string;
+  effective_note?: string;
+  source: string;
+  exclude: {
+    recalled: Clause<boolean>;
+    types: Clause<MessageType>[];
+    senders: Clause<Sender>[];
+    flags: Clause<Flag>[];
+    /** Conversations whose buyer is an account of the shop itself. */
+    internal_chatter: Clause<boolean>;
+    /** Conversations whose buyer is flagged `merchant` on any row. */
+    merchant_conversations: Clause<boolean>;
+  };
+  /** Buyer message types that ask for a reply (open or join a round). */
+  questions: Clause<MessageType[]>;
+  replies: {
+    /** Agent message types that are valid replies. */
+    agent_types: Clause<MessageType[]>;
+    /** Whether a bot message with bot_mode=assist is a valid reply. */
+    bot_assist: Clause<boolean>;
+  };
+  rounds: {
+    /** An `assign` event re-starts a waiting round at the assign time (offline pool, bot hand-over). */
+    assign_restarts: Clause<boolean>;
+  };
+  session_gap_minutes: Clause<number>;
+  metrics: MetricRule[];
+  interpretations: Interpretation[];
+}
+
+export interface SourceRef {
+  title: string;
+  url?: string;
+  file?: string;
+  published?: string;
+  note?: string;
+}
+
+export interface Pack {
+  id: string;
+  name: { zh: string; en: string };
+  timezone: Clause<string>;
+  doc?: string;
+  sources: Record<string, SourceRef>;
+  versions: PackVersion[];
+}

@@ -1,0 +1,37 @@
+import type { Zone } from './zone.js';
+
+// FORMAT.md "Times": local date-times (with - or /, T or space, optional seconds and fraction),
+// ISO 8601 with an offset or Z, epoch seconds (10 digits) or epoch milliseconds (13 digits).
+const DATE_TIME =
+  /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const EPOCH = /^\d{10}$|^\d{13}$/;
+
+/** Parse one time value; returns epoch ms or a reason string. */
+export function parseTime(raw: string, zone: Zone): number | string {
+  const text = raw.trim();
+  if (text === '') return 'empty time';
+  if (EPOCH.test(text)) return text.length === 10 ? Number(text) * 1000 : Number(text);
+  const m = DATE_TIME.exec(text);
+  if (!m) return `unreadable time "${raw}"`;
+  const year = Number(m[1]);
+  const month = Number(m[3]);
+  const day = Number(m[4]);
+  const hour = Number(m[5]);
+  const minute = Number(m[6]);
+  const second = m[7] === undefined ? 0 : Number(m[7]);
+  const ms = m[8] === undefined ? 0 : Number(m[8].slice(0, 3).padEnd(3, '0'));
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
+    return `unreadable time "${raw}"`;
+  }
+  const naive = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  if (new Date(naive).getUTCDate() !== day) return `unreadable time "${raw}" (no such date)`;
+  const offset = m[9];
+  if (offset === undefined) return zone.fromLocal(naive);
+  if (offset.toUpperCase() === 'Z') return naive;
+  const sign = offset.startsWith('-') ? -1 : 1;
+  const digits = offset.slice(1).replace(':', '');
+  const oh = Number(digits.slice(0, 2));
+  const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  if (oh > 14 || om > 59) return `unreadable time "${raw}" (bad offset)`;
+  return naive - sign * (oh * 60 + om) * 60_000;
+}
