@@ -7,7 +7,7 @@ import { assessMetric, type Span } from './metrics/assess.js';
 import type { Message } from './model.js';
 import { penaltiesOf, totalsOf } from './penalties/penalties.js';
 import { REPORT_SCHEMA, type Report, type ShopReport } from './report/model.js';
-import { loadBuiltInPack, loadPackFile } from './rules/load-pack.js';
+import { checkPack, loadBuiltInPack, loadPackFile } from './rules/load-pack.js';
 import { RuleSet } from './rules/rule-set.js';
 import { dayToIso, isoToDay, Zone } from './time/zone.js';
 import { VERSION } from './version.js';
@@ -16,6 +16,8 @@ export interface AuditOptions {
   /** Built-in platform id, or null with `rulesFile`. */
   platform: string | null;
   rulesFile: string | null;
+  /** An already parsed pack (programmatic use); validated like a file. */
+  rulesPack?: unknown;
   inputs: string[];
   /** Zone of local times in the input; default the platform's. */
   tz: string | null;
@@ -27,7 +29,13 @@ export interface AuditOptions {
   maxErrorsListed?: number;
 }
 
-export function loadRules(options: Pick<AuditOptions, 'platform' | 'rulesFile'>): { rules: RuleSet; file: string } {
+export function loadRules(options: Pick<AuditOptions, 'platform' | 'rulesFile' | 'rulesPack'>): {
+  rules: RuleSet;
+  file: string;
+} {
+  if (options.rulesPack !== undefined) {
+    return { rules: new RuleSet(checkPack(options.rulesPack, '(rule pack)')), file: '(rule pack)' };
+  }
   if (options.rulesFile !== null) {
     return { rules: new RuleSet(loadPackFile(options.rulesFile)), file: options.rulesFile };
   }
