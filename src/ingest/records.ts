@@ -125,29 +125,41 @@ async function* csvRecords(
     bom: true,
     delimiter,
     info: true,
-    raw: true,
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
   });
-  const skipped: UnreadableRecord[] = [];
-  parser.on('skip', (err: Error & { lines?: number; raw?: string }) => {
-    const lines = err.lines ?? 0;
-    const raw = err.raw ?? '';
-    const span = raw.split('\n').length - 1;
-    const first = Math.max(1, lines - span);
-    const where = span > 0 ? ` (lines ${first}-${lines} could not be read)` : '';
-    skipped.push({ line: first, unreadable: `unreadable CSV: ${err.message}${where}` });
+  // csv-parse's own line count drifts when a quoted field holds CRLF, so lines are counted here:
+  // a record starts after the previous one ends plus the empty lines skipped between them, and
+  // ends after the newlines inside its fields. `drift` maps the parser's count back to ours
+  // (used only to resynchronize after a record it could not read).
+  let lastEnd = 0;
+  let emptySeen = 0;
+  let drift = 0;
+  // Skip events fire while parsing, ahead of the records still buffered for us: remember how
+  // many records came before each, and place it when the reader gets there.
+  const skips: { afterRecords: number; lines: number; message: string }[] = [];
+  parser.on('skip', (err: Error & { lines?: number }) => {
+    skips.push({ afterRecords: parser.info.records, lines: err.lines ?? 0, message: err.message });
   });
+  const placeSkip = (skip: (typeof skips)[number]): UnreadableRecord => {
+    const first = lastEnd + 1;
+    const last = Math.max(first, skip.lines - drift);
+    lastEnd = last;
+    const where = last > first ? ` (lines ${first}-${last} could not be read)` : '';
+    return { line: first, unreadable: `unreadable CSV: ${skip.message}${where}` };
+  };
   input.on('error', (err) => parser.destroy(err));
   input.pipe(parser);
 
   let header: string[] | null = null;
   try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
-      while (skipped.length > 0) yield skipped.shift()!;
-      const newlines = countNewlines(item.raw);
-      const line = item.info.lines - newlines;
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number; empty_lines: number; records: number } }>) {
+      while (skips.length > 0 && skips[0]!.afterRecords < item.info.records) yield placeSkip(skips.shift()!);
+      const line = lastEnd + 1 + (item.info.empty_lines - emptySeen);
+      emptySeen = item.info.empty_lines;
+      lastEnd = line + newlinesIn(item.record);
+      drift = item.info.lines - lastEnd;
       if (header === null) {
         header = item.record.map(normalizeHeader);
         const missing = required.filter((col) => !header!.includes(col));
@@ -159,14 +171,11 @@ async function* csvRecords(
         }
         continue;
       }
-      const values: Record<string, unknown> = {};
       if (item.record.length !== header.length) {
-        yield {
-          line,
-          unreadable: `has ${item.record.length} fields, the header has ${header.length}`,
-        };
+        yield { line, unreadable: `has ${item.record.length} fields, the header has ${header.length}` };
         continue;
       }
+      const values: Record<string, unknown> = {};
       for (let i = 0; i < header.length; i++) values[header[i]!] = item.record[i];
       yield { line, values };
     }
@@ -178,13 +187,13 @@ async function* csvRecords(
     input.unpipe(parser);
     input.destroy();
   }
-  while (skipped.length > 0) yield skipped.shift()!;
+  while (skips.length > 0) yield placeSkip(skips.shift()!);
   if (header === null) throw new InputError(`${name}: empty file (no header row)`);
 }
 
-function countNewlines(raw: string): number {
+function newlinesIn(fields: readonly string[]): number {
   let n = 0;
-  for (let i = raw.indexOf('\n'); i !== -1; i = raw.indexOf('\n', i + 1)) n++;
+  for (const f of fields) for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) n++;
   return n;
 }
 
