@@ -151,7 +151,10 @@ function shopReport(
           const span: Span = { from, to, firstInputDay: firstDay ?? from };
           return assessMetric(counter, id, rules, span);
         });
-  const penalties = metrics.flatMap((m) => penaltiesOf(m, rules, tagPenalties ? result.shop : null));
+  const order = new Map(metrics.map((m, i) => [m.id, i]));
+  const penalties = metrics
+    .flatMap((m) => penaltiesOf(m, rules, tagPenalties ? result.shop : null))
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : order.get(a.metric)! - order.get(b.metric)!));
   const activity = [];
   if (from !== null && to !== null) {
     for (let day = from; day <= to; day++) {

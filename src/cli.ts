@@ -78,10 +78,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     });
 
   try {
-    await program.parseAsync([...argv], { from: 'user' });
     if (argv.length === 0) {
-      program.outputHelp();
+      program.outputHelp({ error: true });
+      return EXIT.usage;
     }
+    await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {

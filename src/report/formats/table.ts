@@ -74,7 +74,12 @@ function metricSection(m: MetricReport, p: Palette): string {
 
 function penaltyLines(penalties: Penalty[], p: Palette): string[] {
   if (penalties.length === 0) return [p.pass('No penalties.')];
-  const table = newTable(['Date', 'Metric', 'Kind', 'Amount', 'Reason'], p);
+  const table = new Table({
+    head: ['Date', 'Metric', 'Kind', 'Amount', 'Reason'].map((h) => p.bold(h)),
+    style: { head: [], border: [] },
+    colWidths: [12, 16, 9, 10, 72],
+    wordWrap: true,
+  });
   for (const x of penalties) {
     const amount = x.kind === 'fine' ? `${x.amount_cny} CNY` : x.kind === 'points' ? `${x.points} pts` : x.days ? `${x.days} days` : '';
     const kind = x.kind === 'warning' ? p.warn(x.kind) : p.fail(x.kind);

@@ -1,0 +1,85 @@
+// Issue 2 §4: packs are validated at load, with an error naming the file, the field and the problem.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { builtInPlatforms, checkPack, loadBuiltInPack, loadPackFile } from '../../src/rules/load-pack.js';
+import type { Pack } from '../../src/rules/pack-types.js';
+import { builtInPack } from '../helpers/audit.js';
+
+function problems(mutate: (pack: Pack & Record<string, unknown>) => void): string {
+  const pack = builtInPack('tmall') as Pack & Record<string, unknown>;
+  mutate(pack);
+  try {
+    checkPack(pack, 'my-pack.json');
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    return (err as Error).message;
+  }
+  throw new Error('pack was accepted');
+}
+
+describe('rule pack validation', () => {
+  it('every built-in pack is valid', () => {
+    expect(builtInPlatforms()).toContain('tmall');
+    for (const id of builtInPlatforms()) expect(loadBuiltInPack(id).id).toBe(id);
+  });
+
+  it.each<[string, (p: Pack & Record<string, unknown>) => void, string]>([
+    ['a missing field', (p) => delete (p.versions[0] as unknown as Record<string, unknown>).questions, 'versions[0]: missing "questions"'],
+    ['a wrong type', (p) => ((p.versions[0]!.metrics[0] as unknown as { target: { value: unknown } }).target.value = '80%'), 'versions[0].metrics[0].target.value: must be number'],
+    ['a rate above 1', (p) => (p.versions[0]!.metrics[0]!.target.value = 80), 'versions[0].metrics[0].target.value: must be <= 1'],
+    ['an unknown field', (p) => (p.colour = 'red'), '(top level): unknown field "colour"'],
+    ['an unknown message type', (p) => ((p.versions[0]!.exclude.types[0] as unknown as { value: string }).value = 'sticker'), 'versions[0].exclude.types[0].value: must be one of'],
+    ['an unknown metric kind', (p) => ((p.versions[0]!.metrics[0] as unknown as { kind: string }).kind = 'magic'), 'versions[0].metrics[0].kind: must be one of "round_response", "evaluation_rate"'],
+    ['a number without its source', (p) => delete (p.versions[0]!.session_gap_minutes as unknown as Record<string, unknown>).source, 'versions[0].session_gap_minutes: missing "source"'],
+    ['an unknown time zone', (p) => (p.timezone.value = 'Asia/Beijing'), 'timezone.value: unknown time zone "Asia/Beijing"'],
+    [
+      'a window that ends before it starts',
+      (p) => {
+        const m = p.versions[0]!.metrics[0]!;
+        if (m.kind === 'round_response') m.window.from = '23:00';
+      },
+      'versions[0].metrics[0].window: from (23:00) must be before to (23:00)',
+    ],
+    [
+      'versions out of order',
+      (p) => {
+        const v = structuredClone(p.versions[0]!);
+        v.effective = '2020-01-01';
+        p.versions.push(v);
+      },
+      'versions[1].effective: versions must be in increasing order of effective date',
+    ],
+    ['an impossible date', (p) => (p.versions[0]!.effective = '2023-02-30'), 'versions[0].effective: "2023-02-30" is not a date'],
+  ])('rejects %s', (_name, mutate, message) => {
+    const text = problems(mutate);
+    expect(text).toContain('my-pack.json: invalid rule pack:');
+    expect(text).toContain(message);
+  });
+
+  it('a file that is not JSON names the file', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cs-audit-pack-'));
+    const p = path.join(dir, 'broken.json');
+    writeFileSync(p, '{ "id": "x", ');
+    expect(() => loadPackFile(p)).toThrow(`${p}: rule pack is not valid JSON`);
+    expect(() => loadPackFile(path.join(dir, 'none.json'))).toThrow('none.json: cannot read rule pack (no such file)');
+  });
+});
+
+describe('pack docs', () => {
+  it('each built-in pack has a doc naming every interpretation the pack lists', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { PLATFORMS_DIR } = await import('../../src/rules/load-pack.js');
+    for (const id of builtInPlatforms()) {
+      const pack = loadBuiltInPack(id);
+      expect(pack.doc).toBe(`${id}.md`);
+      const doc = readFileSync(path.join(PLATFORMS_DIR, pack.doc!), 'utf8');
+      for (const v of pack.versions) {
+        expect(doc).toContain(v.version);
+        for (const i of v.interpretations) expect(doc, `${id}.md misses ${i.id}`).toContain(`**${i.id}**`);
+      }
+    }
+  });
+});
