@@ -1,10 +1,8 @@
 import type { Readable } from 'node:stream';
-import { auditShop, type ShopAudit } from './engine/audit-shop.js';
-import { buildDirectories } from './engine/exclusions.js';
+import { ShopAuditor, type ShopAudit } from './engine/audit-shop.js';
 import { InputError } from './errors.js';
-import { readChat } from './ingest/read-chat.js';
+import { chatMessages, scanChat } from './ingest/read-chat.js';
 import { assessMetric, type Span } from './metrics/assess.js';
-import type { Message } from './model.js';
 import { penaltiesOf, totalsOf } from './penalties/penalties.js';
 import { REPORT_SCHEMA, type Report, type ShopReport } from './report/model.js';
 import { checkPack, loadBuiltInPack, loadPackFile } from './rules/load-pack.js';
@@ -50,7 +48,11 @@ function parseDateOption(name: string, value: string | null): number | null {
   return day;
 }
 
-/** ingest → normalize → per shop: exclusions, conversations, rounds, metrics → penalties → report. */
+/**
+ * ingest → normalize → per shop: exclusions, conversations, rounds, metrics → penalties → report.
+ * Two passes over the files; memory follows conversations and days, not messages (files whose
+ * rows are out of time order, and standard input, are still held in memory).
+ */
 export async function audit(options: AuditOptions): Promise<Report> {
   const { rules, file: rulesFile } = loadRules(options);
   if (options.tz !== null && !Zone.isValid(options.tz)) {
@@ -64,34 +66,29 @@ export async function audit(options: AuditOptions): Promise<Report> {
   if (options.inputs.length === 0) throw new InputError('no chat files given (use - for standard input)');
 
   const inputZone = options.tz === null ? rules.zone : new Zone(options.tz);
-  const chat = await readChat(options.inputs, { zone: inputZone, strict: options.strict, stdin: options.stdin });
-  const messages = chat.messages;
-
-  let firstDay: number | null = null;
-  let lastDay: number | null = null;
-  let dataEnd: number | null = null;
-  for (const m of messages) {
-    const day = rules.zone.dayOf(m.t);
-    if (firstDay === null || day < firstDay) firstDay = day;
-    if (lastDay === null || day > lastDay) lastDay = day;
-    if (dataEnd === null || m.t > dataEnd) dataEnd = m.t;
-  }
+  // Pass 1: read and check every row; learn the shops, their accounts and the time span.
+  const scan = await scanChat(options.inputs, { zone: inputZone, strict: options.strict, stdin: options.stdin });
+  const firstDay = scan.firstT === null ? null : rules.zone.dayOf(scan.firstT);
+  const lastDay = scan.lastT === null ? null : rules.zone.dayOf(scan.lastT);
+  const dataEnd = scan.lastT;
   const from = fromOption ?? firstDay;
   const to = toOption ?? lastDay;
 
-  const byShop = new Map<string, Message[]>();
-  for (const m of messages) {
-    let list = byShop.get(m.shop);
-    if (!list) byShop.set(m.shop, (list = []));
-    list.push(m);
+  // Pass 2: every message once, in time order, through its shop's auditor.
+  const auditors = new Map<string, ShopAuditor>();
+  for await (const m of chatMessages(scan)) {
+    let auditor = auditors.get(m.shop);
+    if (!auditor) {
+      auditor = new ShopAuditor(m.shop, rules, scan.directories.get(m.shop)!);
+      auditors.set(m.shop, auditor);
+    }
+    auditor.push(m);
   }
-  const directories = buildDirectories(messages);
-  const shopNames = [...byShop.keys()].sort();
-  const shops: ShopReport[] = [];
-  for (const shop of shopNames) {
-    const result = auditShop(shop, byShop.get(shop)!, rules, directories.get(shop)!, dataEnd ?? 0);
-    shops.push(shopReport(result, rules, from, to, firstDay, shopNames.length > 1));
-  }
+  const shopNames = [...auditors.keys()].sort();
+  const shops: ShopReport[] = shopNames.map((shop) =>
+    shopReport(auditors.get(shop)!.finish(dataEnd ?? 0), rules, from, to, firstDay, shopNames.length > 1),
+  );
+  const files = scan.files;
 
   const versionsUsed = new Map<number, number>();
   if (from !== null && to !== null) {
@@ -120,14 +117,14 @@ export async function audit(options: AuditOptions): Promise<Report> {
     input_timezone: inputZone.name,
     period: { from: from === null ? null : dayToIso(from), to: to === null ? null : dayToIso(to) },
     input: {
-      messages: messages.length,
-      bad_rows: chat.badRows.length,
-      duplicates: chat.files.reduce((n, f) => n + f.duplicates, 0),
-      rows: chat.files.reduce((n, f) => n + f.rows, 0),
+      messages: files.reduce((n, f) => n + f.messages, 0),
+      bad_rows: scan.badRows.length,
+      duplicates: files.reduce((n, f) => n + f.duplicates, 0),
+      rows: files.reduce((n, f) => n + f.rows, 0),
       data_end: dataEnd === null ? null : new Date(dataEnd).toISOString(),
-      errors: chat.badRows.slice(0, maxListed),
-      errors_listed: Math.min(maxListed, chat.badRows.length),
-      files: chat.files,
+      errors: scan.badRows.slice(0, maxListed),
+      errors_listed: Math.min(maxListed, scan.badRows.length),
+      files,
     },
     metrics: shops.length === 1 ? shops[0]!.metrics : [],
     penalties,
@@ -161,7 +158,7 @@ function shopReport(
       const a = result.activity.get(day);
       activity.push({
         date: dayToIso(day),
-        buyers: a?.buyers.size ?? 0,
+        buyers: a?.buyers ?? 0,
         buyer_messages: a?.buyer_messages ?? 0,
         shop_messages: a?.shop_messages ?? 0,
         rounds: a?.rounds ?? 0,

@@ -1,15 +1,17 @@
+import type { ShopDirectory } from '../ingest/read-chat.js';
 import type { Message } from '../model.js';
 import { EvaluationCounter } from '../metrics/evaluation-rate.js';
 import type { ItemCounter } from '../metrics/item-counter.js';
 import { RoundResponseCounter } from '../metrics/round-response.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import { segmentRulesOf } from './conversation-rules.js';
-import { conversationExclusion, isEvent, messageExclusion, type ShopDirectory } from './exclusions.js';
+import { conversationExclusion, isEvent, messageExclusion } from './exclusions.js';
 import { ConversationSegmenter, type Round, type SegmentSink, type SellerFirst, type Session } from './segmenter.js';
 
-/** Per-day outbound and inbound activity: context for the rates, never assessed. */
+/** Per-day inbound and outbound activity: context for the rates, never assessed. */
 export interface ActivityDay {
-  buyers: Set<string>;
+  /** Distinct buyers who asked something that day. */
+  buyers: number;
   buyer_messages: number;
   shop_messages: number;
   rounds: number;
@@ -31,113 +33,129 @@ export interface ShopAudit {
   excluded: Map<string, number>;
 }
 
+interface Conversation {
+  segmenter: ConversationSegmenter;
+  /** The last day this buyer was counted in `activity.buyers`. */
+  countedDay: number;
+}
+
 /**
  * One shop's audit: exclusions → conversations → rounds and sessions → metric counters.
- * `messages` are this shop's, in time order. Knows no platform: everything comes from `rules`.
+ * Fed the shop's messages in time order; its memory holds one small state per conversation.
+ * Knows no platform: everything comes from `rules`.
  */
-export function auditShop(
-  shop: string,
-  messages: Iterable<Message>,
-  rules: RuleSet,
-  directory: ShopDirectory,
-  dataEnd: number,
-): ShopAudit {
-  const counters = new Map<string, ItemCounter>();
-  const roundCounters: RoundResponseCounter[] = [];
-  const evaluationCounters: EvaluationCounter[] = [];
-  for (const id of rules.metricIds()) {
-    const kind = rules.latestMetric(id).kind;
-    if (kind === 'round_response') {
-      const c = new RoundResponseCounter(id, rules);
-      roundCounters.push(c);
-      counters.set(id, c);
-    } else {
-      const c = new EvaluationCounter(id, rules);
-      evaluationCounters.push(c);
-      counters.set(id, c);
+export class ShopAuditor {
+  private readonly roundCounters: RoundResponseCounter[] = [];
+  private readonly evaluationCounters: EvaluationCounter[] = [];
+  private readonly conversations = new Map<string, Conversation>();
+  private readonly result: ShopAudit;
+  private readonly sink: SegmentSink;
+
+  constructor(
+    readonly shop: string,
+    private readonly rules: RuleSet,
+    private readonly directory: ShopDirectory,
+  ) {
+    const counters = new Map<string, ItemCounter>();
+    for (const id of rules.metricIds()) {
+      if (rules.latestMetric(id).kind === 'round_response') {
+        const c = new RoundResponseCounter(id, rules);
+        this.roundCounters.push(c);
+        counters.set(id, c);
+      } else {
+        const c = new EvaluationCounter(id, rules);
+        this.evaluationCounters.push(c);
+        counters.set(id, c);
+      }
     }
+    this.result = { shop, counters, activity: new Map(), used: 0, events: 0, evaluations: 0, excluded: new Map() };
+    this.sink = {
+      round: (r: Round) => {
+        this.activityOn(r.startDay).rounds++;
+        for (const c of this.roundCounters) c.add(r);
+      },
+      sellerFirst: (s: SellerFirst) => {
+        this.activityOn(s.day).seller_first_rounds++;
+      },
+      session: (s: Session) => {
+        this.activityOn(s.startDay).sessions++;
+      },
+    };
   }
 
-  const activity = new Map<number, ActivityDay>();
-  const activityOn = (day: number): ActivityDay => {
-    let a = activity.get(day);
-    if (!a) {
-      a = { buyers: new Set(), buyer_messages: 0, shop_messages: 0, rounds: 0, seller_first_rounds: 0, sessions: 0 };
-      activity.set(day, a);
-    }
-    return a;
-  };
-  const sink: SegmentSink = {
-    round(r: Round) {
-      activityOn(r.startDay).rounds++;
-      for (const c of roundCounters) c.add(r);
-    },
-    sellerFirst(s: SellerFirst) {
-      activityOn(s.day).seller_first_rounds++;
-    },
-    session(s: Session) {
-      activityOn(s.startDay).sessions++;
-    },
-  };
-
-  const result: ShopAudit = { shop, counters, activity, used: 0, events: 0, evaluations: 0, excluded: new Map() };
-  const exclude = (reason: string): void => {
-    result.excluded.set(reason, (result.excluded.get(reason) ?? 0) + 1);
-  };
-  const conversations = new Map<string, ConversationSegmenter>();
-
-  for (const m of messages) {
-    const day = rules.zone.dayOf(m.t);
-    const version = rules.versionAt(day);
-    const conversationReason = conversationExclusion(shop, m.buyer, directory, version);
+  push(m: Message): void {
+    const day = this.rules.zone.dayOf(m.t);
+    const version = this.rules.versionAt(day);
+    const conversationReason = conversationExclusion(this.shop, m.buyer, this.directory, version);
     if (conversationReason !== null) {
-      exclude(conversationReason);
-      continue;
+      this.exclude(conversationReason);
+      return;
     }
     if (m.type === 'evaluation') {
-      // An evaluation is no message of the conversation; only recall and flags can void it.
-      const reason = m.recalled && version.exclude.recalled.value ? 'recalled' : flagExclusion(m, rules, day);
-      if (reason !== null) exclude(reason);
+      // An evaluation is no message of the conversation; only a recall or a flag voids it.
+      const reason = m.recalled && version.exclude.recalled.value ? 'recalled' : flagExclusion(m, version.exclude.flags);
+      if (reason !== null) this.exclude(reason);
       else {
-        result.evaluations++;
-        for (const c of evaluationCounters) c.add(m, day);
+        this.result.evaluations++;
+        for (const c of this.evaluationCounters) c.add(m, day);
       }
-      continue;
+      return;
     }
-    let segmenter = conversations.get(m.buyer);
-    if (!segmenter) conversations.set(m.buyer, (segmenter = new ConversationSegmenter(shop, m.buyer, sink)));
+    let conversation = this.conversations.get(m.buyer);
+    if (!conversation) {
+      conversation = { segmenter: new ConversationSegmenter(this.shop, m.buyer, this.sink), countedDay: Number.NaN };
+      this.conversations.set(m.buyer, conversation);
+    }
     const segmentRules = segmentRulesOf(version);
     if (isEvent(m)) {
-      result.events++;
-      segmenter.push(m, day, segmentRules);
-      continue;
+      this.result.events++;
+      conversation.segmenter.push(m, day, segmentRules);
+      return;
     }
     const reason = messageExclusion(m, version);
     if (reason !== null) {
-      exclude(reason);
-      continue;
+      this.exclude(reason);
+      return;
     }
     if (m.sender === 'buyer' && !segmentRules.isQuestion(m)) {
-      exclude(`not_a_question:${m.type}`);
-      continue;
+      this.exclude(`not_a_question:${m.type}`);
+      return;
     }
-    result.used++;
-    const a = activityOn(day);
+    this.result.used++;
+    const a = this.activityOn(day);
     if (m.sender === 'buyer') {
       a.buyer_messages++;
-      a.buyers.add(m.buyer);
+      if (conversation.countedDay !== day) {
+        conversation.countedDay = day;
+        a.buyers++;
+      }
     } else a.shop_messages++;
-    segmenter.push(m, day, segmentRules);
+    conversation.segmenter.push(m, day, segmentRules);
   }
 
-  for (const segmenter of conversations.values()) segmenter.finish();
-  for (const c of roundCounters) c.finish(dataEnd);
-  for (const c of evaluationCounters) c.finish();
-  return result;
+  /** Close every conversation and decide what waited for the end of the data. */
+  finish(dataEnd: number): ShopAudit {
+    for (const c of this.conversations.values()) c.segmenter.finish();
+    for (const c of this.roundCounters) c.finish(dataEnd);
+    for (const c of this.evaluationCounters) c.finish();
+    return this.result;
+  }
+
+  private exclude(reason: string): void {
+    this.result.excluded.set(reason, (this.result.excluded.get(reason) ?? 0) + 1);
+  }
+
+  private activityOn(day: number): ActivityDay {
+    let a = this.result.activity.get(day);
+    if (!a) {
+      a = { buyers: 0, buyer_messages: 0, shop_messages: 0, rounds: 0, seller_first_rounds: 0, sessions: 0 };
+      this.result.activity.set(day, a);
+    }
+    return a;
+  }
 }
 
-function flagExclusion(m: Message, rules: RuleSet, day: number): string | null {
-  const flags = rules.versionAt(day).exclude.flags;
-  for (const flag of m.flags) if (flags.some((c) => c.value === flag)) return `flag:${flag}`;
+function flagExclusion(m: Message, excluded: readonly { value: string }[]): string | null {
+  for (const flag of m.flags) if (excluded.some((c) => c.value === flag)) return `flag:${flag}`;
   return null;
 }

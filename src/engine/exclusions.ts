@@ -1,29 +1,6 @@
 import type { Message } from '../model.js';
+import type { ShopDirectory } from '../ingest/read-chat.js';
 import type { PackVersion } from '../rules/pack-types.js';
-
-/**
- * What the shop's own accounts and merchant buyers are: needed before any conversation is
- * judged, because FORMAT.md counts an account as the shop's if it appears as `agent` anywhere.
- */
-export interface ShopDirectory {
-  accounts: Set<string>;
-  merchantBuyers: Set<string>;
-}
-
-export function buildDirectories(messages: readonly Message[]): Map<string, ShopDirectory> {
-  const shops = new Map<string, ShopDirectory>();
-  const of = (shop: string): ShopDirectory => {
-    let d = shops.get(shop);
-    if (!d) shops.set(shop, (d = { accounts: new Set(), merchantBuyers: new Set() }));
-    return d;
-  };
-  for (const m of messages) {
-    const d = of(m.shop);
-    if (m.agent !== null) d.accounts.add(m.agent);
-    if (m.flags.includes('merchant')) d.merchantBuyers.add(m.buyer);
-  }
-  return shops;
-}
 
 /** FORMAT.md sub-account chatter: the buyer is the shop, one of its `shop:` accounts, or an agent of it. */
 export function isInternal(shop: string, buyer: string, directory: ShopDirectory): boolean {

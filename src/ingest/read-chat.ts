@@ -3,7 +3,8 @@ import { StrictError } from '../errors.js';
 import { DEFAULT_SHOP, type BadRow, type Message } from '../model.js';
 import { CHAT_REQUIRED_COLUMNS, normalizeChatRow } from '../normalize/chat-row.js';
 import type { Zone } from '../time/zone.js';
-import { checkReadable, readRecords, sourceOf } from './records.js';
+import { mergeSorted } from './merge.js';
+import { checkReadable, readRecords, sourceOf, type InputSource } from './records.js';
 
 export interface FileStats {
   file: string;
@@ -16,11 +17,12 @@ export interface FileStats {
   bad_rows: number;
 }
 
-export interface ChatInput {
-  /** Sorted by time, ties in read order; shop defaults resolved; duplicates removed. */
-  messages: Message[];
-  badRows: BadRow[];
-  files: FileStats[];
+/** What every row of one shop says about who the shop is (FORMAT.md sub-account chatter). */
+export interface ShopDirectory {
+  /** Accounts named as `agent` anywhere in the input. */
+  accounts: Set<string>;
+  /** Buyers flagged `merchant` on any row. */
+  merchantBuyers: Set<string>;
 }
 
 export interface ReadOptions {
@@ -29,66 +31,162 @@ export interface ReadOptions {
   stdin: Readable;
 }
 
-/** Read every chat file: records → messages, bad rows kept with file and line. */
-export async function readChat(args: readonly string[], options: ReadOptions): Promise<ChatInput> {
+/**
+ * The first pass over the chat files: every row read and normalized once, bad rows kept with
+ * file and line, and what the rules need before any conversation can be judged (the shops and
+ * their own accounts, the first and last times). Messages are not kept, except from standard
+ * input (it cannot be read twice).
+ */
+export interface ChatScan {
+  sources: InputSource[];
+  files: FileStats[];
+  badRows: BadRow[];
+  /** First seq of each file: ties in time keep file order, then line order. */
+  firstSeq: number[];
+  /** Whether each file's rows are already in time order (then its second pass streams). */
+  sorted: boolean[];
+  /** Messages held from standard input, per source (null for files). */
+  held: (Message[] | null)[];
+  /** FORMAT.md: the shop of rows that name none. */
+  fallbackShop: string;
+  directories: Map<string, ShopDirectory>;
+  /** Earliest and latest message time; null when there is no message. */
+  firstT: number | null;
+  lastT: number | null;
+  options: ReadOptions;
+}
+
+function directoryOf(map: Map<string, ShopDirectory>, shop: string): ShopDirectory {
+  let d = map.get(shop);
+  if (!d) map.set(shop, (d = { accounts: new Set(), merchantBuyers: new Set() }));
+  return d;
+}
+
+export async function scanChat(args: readonly string[], options: ReadOptions): Promise<ChatScan> {
   const sources = args.map(sourceOf);
   for (const source of sources) await checkReadable(source);
-  const messages: Message[] = [];
-  const badRows: BadRow[] = [];
-  const files: FileStats[] = [];
-  const firstSeq: number[] = [];
+  const scan: ChatScan = {
+    sources,
+    files: [],
+    badRows: [],
+    firstSeq: [],
+    sorted: [],
+    held: [],
+    fallbackShop: DEFAULT_SHOP,
+    directories: new Map(),
+    firstT: null,
+    lastT: null,
+    options,
+  };
+  const raw = new Map<string, ShopDirectory>();
   let seq = 0;
   for (const source of sources) {
     const stats: FileStats = { file: source.name, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
-    files.push(stats);
-    firstSeq.push(seq);
+    scan.files.push(stats);
+    scan.firstSeq.push(seq);
+    const held: Message[] | null = source.path === null ? [] : null;
+    let previous = -Infinity;
+    let sorted = true;
     for await (const item of readRecords(source, options.stdin, CHAT_REQUIRED_COLUMNS)) {
       stats.rows++;
       const origin = { file: source.name, line: item.line };
-      const result =
-        'unreadable' in item ? item.unreadable : normalizeChatRow(item.values, origin, seq++, options.zone);
+      const result = 'unreadable' in item ? item.unreadable : normalizeChatRow(item.values, origin, seq, options.zone);
       if (typeof result === 'string') {
         const bad = { file: source.name, line: item.line, reason: result };
         if (options.strict) throw new StrictError(`${bad.file}:${bad.line}: ${bad.reason} (--strict)`);
-        badRows.push(bad);
+        scan.badRows.push(bad);
         stats.bad_rows++;
-      } else {
-        messages.push(result);
+        continue;
       }
+      seq++;
+      const m = result;
+      if (m.t < previous) sorted = false;
+      previous = m.t;
+      if (scan.firstT === null || m.t < scan.firstT) scan.firstT = m.t;
+      if (scan.lastT === null || m.t > scan.lastT) scan.lastT = m.t;
+      const d = directoryOf(raw, m.shop);
+      if (m.agent !== null) d.accounts.add(m.agent);
+      if (m.flags.includes('merchant')) d.merchantBuyers.add(m.buyer);
+      held?.push(m);
     }
+    if (held !== null && !sorted) held.sort(byTime);
+    scan.sorted.push(sorted);
+    scan.held.push(held);
   }
-  resolveShops(messages);
-  const unique = dropDuplicates(messages, (m) => files[fileIndexOf(firstSeq, m.seq)]!);
-  unique.sort((a, b) => a.t - b.t || a.seq - b.seq);
-  return { messages: unique, badRows, files };
+  const named = [...raw.keys()].filter((s) => s !== '');
+  scan.fallbackShop = named.length === 1 ? named[0]! : DEFAULT_SHOP;
+  for (const [shop, d] of raw) {
+    const into = directoryOf(scan.directories, shop === '' ? scan.fallbackShop : shop);
+    for (const a of d.accounts) into.accounts.add(a);
+    for (const b of d.merchantBuyers) into.merchantBuyers.add(b);
+  }
+  return scan;
 }
 
-/** FORMAT.md: a missing shop is the run's only named shop, else "(shop)". */
-function resolveShops(messages: Message[]): void {
-  const named = new Set<string>();
-  for (const m of messages) if (m.shop !== '') named.add(m.shop);
-  const fallback = named.size === 1 ? [...named][0]! : DEFAULT_SHOP;
-  for (const m of messages) if (m.shop === '') m.shop = fallback;
+function byTime(a: Message, b: Message): number {
+  return a.t - b.t || a.seq - b.seq;
 }
 
-/** Rows with the same (shop, id) are one message: the first read wins (overlapping exports). */
-function dropDuplicates(messages: Message[], statsOf: (m: Message) => FileStats): Message[] {
-  const seen = new Set<string>();
-  const unique: Message[] = [];
-  for (const m of messages) {
-    const stats = statsOf(m);
+/** The second pass: one source's messages in time order. */
+async function* sourceMessages(scan: ChatScan, index: number): AsyncGenerator<Message> {
+  const held = scan.held[index];
+  if (held) {
+    yield* held;
+    return;
+  }
+  const source = scan.sources[index]!;
+  const { zone, stdin } = scan.options;
+  let seq = scan.firstSeq[index]!;
+  const read = async function* (): AsyncGenerator<Message> {
+    for await (const item of readRecords(source, stdin, CHAT_REQUIRED_COLUMNS)) {
+      if ('unreadable' in item) continue;
+      const m = normalizeChatRow(item.values, { file: source.name, line: item.line }, seq, zone);
+      if (typeof m === 'string') continue; // counted in the first pass
+      seq++;
+      yield m;
+    }
+  };
+  if (scan.sorted[index]) {
+    yield* read();
+    return;
+  }
+  // Not in time order: this file is held and sorted in memory.
+  const all: Message[] = [];
+  for await (const m of read()) all.push(m);
+  all.sort(byTime);
+  yield* all;
+}
+
+/** How far back in stream time an id is remembered for de-duplication. */
+const DEDUP_HORIZON_MS = 3_600_000;
+
+/**
+ * Every message of the scanned files once, in time order (ties in file order), shops resolved,
+ * repeated (shop, id) rows dropped and counted. Memory holds one record per file, plus the ids
+ * of the last hour: overlapping exports repeat a message with the same time.
+ */
+export async function* chatMessages(scan: ChatScan): AsyncGenerator<Message> {
+  const streams = scan.sources.map((_, i) => sourceMessages(scan, i));
+  const seen = new Map<string, number>();
+  let sweepAt = 1024;
+  for await (const m of mergeSorted(streams, byTime)) {
+    if (m.shop === '') m.shop = scan.fallbackShop;
+    const stats = scan.files[fileIndexOf(scan.firstSeq, m.seq)]!;
     if (m.id !== null) {
       const key = `${m.shop}\u0000${m.id}`;
       if (seen.has(key)) {
         stats.duplicates++;
         continue;
       }
-      seen.add(key);
+      seen.set(key, m.t);
+      if (seen.size >= sweepAt) {
+        for (const [k, t] of seen) if (t < m.t - DEDUP_HORIZON_MS) seen.delete(k);
+        sweepAt = Math.max(1024, seen.size * 2);
+      }
     }
     stats.messages++;
-    unique.push(m);
+    yield m;
   }
-  return unique;
 }
 
 /** Index of the file a message was read from, from the first seq of each file. */

@@ -9,7 +9,7 @@ interface Card {
 }
 
 /**
- * Evaluation-card metrics (Tmall 旺旺满意度): per card the latest level wins, a new card is a new
+ * Evaluation-card metrics (e.g. 旺旺满意度): per card the latest level wins, a new card is a new
  * evaluation. A card counts on the day of its first evaluation and for the account the card
  * evaluates (the first row naming one).
  */

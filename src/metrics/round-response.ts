@@ -14,7 +14,7 @@ export function delaySeconds(r: Round): number | null {
 }
 
 /**
- * A round-based response metric (RULES.md §1 buyer-first rounds; Tmall §2 response_3min):
+ * A round-based response metric (RULES.md §1 buyer-first rounds, e.g. a 3-minute response rate):
  * each round is excluded for a reason, or passed, failed or pending.
  */
 export class RoundResponseCounter extends ItemCounter {
