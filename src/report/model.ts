@@ -1,4 +1,5 @@
 // The JSON report (REPORT.md). Field names here are a contract: add, never rename or remove.
+import type { ActivityDay } from '../engine/audit-shop.js';
 import type { BadRow } from '../model.js';
 import type { FileStats } from '../ingest/read-chat.js';
 import type { Status } from '../metrics/tally.js';
@@ -75,14 +76,8 @@ export interface Totals {
   restrictions: number;
 }
 
-export interface ActivityEntry {
+export interface ActivityEntry extends ActivityDay {
   date: string;
-  buyers: number;
-  buyer_messages: number;
-  shop_messages: number;
-  rounds: number;
-  seller_first_rounds: number;
-  sessions: number;
 }
 
 export interface MessageAccounting {

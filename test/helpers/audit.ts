@@ -27,6 +27,26 @@ export async function auditCsv(csv: string, options: Partial<AuditOptions> = {})
   });
 }
 
+/** Audit chat files on disk, as the CLI would. */
+export async function auditFiles(inputs: string[], options: Partial<AuditOptions> = {}): Promise<Report> {
+  return audit({
+    platform: 'tmall',
+    rulesFile: null,
+    inputs,
+    tz: null,
+    from: null,
+    to: null,
+    strict: false,
+    stdin: Readable.from([]),
+    ...options,
+  });
+}
+
+/** What the rules decided, without where the rows came from (files, lines, row counts). */
+export function verdict(r: Report): unknown {
+  return { period: r.period, metrics: r.metrics, penalties: r.penalties, totals: r.totals, shops: r.shops };
+}
+
 export function metric(report: Report, id: string): MetricReport {
   const m = report.metrics.find((x) => x.id === id);
   if (!m) throw new Error(`no metric ${id} in report`);

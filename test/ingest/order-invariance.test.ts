@@ -3,11 +3,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { audit } from '../../src/audit.js';
-import type { Report } from '../../src/report/model.js';
+import { auditFiles, verdict } from '../helpers/audit.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cs-audit-order-'));
 let n = 0;
@@ -119,19 +117,10 @@ function write(rows: Row[], kind: 'csv' | 'json'): string {
   return p;
 }
 
-async function verdict(inputs: string[]): Promise<unknown> {
-  const r: Report = await audit({
-    platform: 'tmall',
-    rulesFile: null,
-    inputs,
-    tz: null,
-    from: null,
-    to: null,
-    strict: false,
-    stdin: Readable.from([]),
-  });
+async function decided(inputs: string[]): Promise<unknown> {
+  const r = await auditFiles(inputs);
   expect(r.input.bad_rows).toBe(0);
-  return { period: r.period, metrics: r.metrics, penalties: r.penalties, totals: r.totals, shops: r.shops };
+  return verdict(r);
 }
 
 describe('order invariance (property)', () => {
@@ -144,7 +133,7 @@ describe('order invariance (property)', () => {
           .map((x) => x.r);
         // The sorted file takes the streaming path, the shuffled one is sorted in memory.
         const sorted = [...rows].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-        expect(await verdict([write(shuffled, 'csv')])).toEqual(await verdict([write(sorted, 'csv')]));
+        expect(await decided([write(shuffled, 'csv')])).toEqual(await decided([write(sorted, 'csv')]));
       }),
       { numRuns: 40 },
     );
@@ -162,7 +151,7 @@ describe('order invariance (property)', () => {
         });
         const inputs = files.filter((f) => f.length > 0).map((f, i) => write(f, i % 2 === 0 ? 'csv' : 'json'));
         const sorted = [...rows].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-        expect(await verdict(inputs)).toEqual(await verdict([write(sorted, 'csv')]));
+        expect(await decided(inputs)).toEqual(await decided([write(sorted, 'csv')]));
       }),
       { numRuns: 40 },
     );

@@ -5,10 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { audit, type AuditOptions } from '../../src/audit.js';
 import { InputError, StrictError } from '../../src/errors.js';
-import type { Report } from '../../src/report/model.js';
-import { counts, dedent } from '../helpers/audit.js';
+import { auditFiles, counts, dedent, verdict } from '../helpers/audit.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cs-audit-readers-'));
 let n = 0;
@@ -18,24 +16,7 @@ function file(name: string, content: string | Buffer): string {
   return p;
 }
 
-function run(inputs: string[], options: Partial<AuditOptions> = {}): Promise<Report> {
-  return audit({
-    platform: 'tmall',
-    rulesFile: null,
-    inputs,
-    tz: null,
-    from: null,
-    to: null,
-    strict: false,
-    stdin: Readable.from([]),
-    ...options,
-  });
-}
-
-/** What the rules decided, without where the rows came from. */
-function verdict(r: Report): unknown {
-  return { period: r.period, metrics: r.metrics, penalties: r.penalties, totals: r.totals, shops: r.shops };
-}
+const run = auditFiles;
 
 const ROWS = [
   { time: '2026-11-02 10:00:00', buyer: 'b1', sender: 'buyer', agent: '', content: '你好, "在吗"\n急' },
