@@ -2,6 +2,7 @@ import type { AgentEntry, Counts, DayEntry, MetricReport, TotalEntry, WindowEntr
 import type { RuleSet } from '../rules/rule-set.js';
 import { dayToIso } from '../time/zone.js';
 import type { ItemCounter } from './item-counter.js';
+import { periodSpan } from './periods.js';
 import { addInto, emptyTally, judge, meetsTarget, rate, type Tally } from './tally.js';
 
 export interface Span {
@@ -38,7 +39,7 @@ export function assessMetric(counter: ItemCounter, metricId: string, rules: Rule
       days.push({ date: dayToIso(day), ...counts(own), status: 'n/a', window: null, excluded, version });
       continue;
     }
-    const window = windowOf(counter, day, rule.assessment.rolling_days.value, span.firstInputDay);
+    const window = windowOf(counter, periodSpan(rule.assessment.period.value, day), span.firstInputDay);
     const status = window ? judge(window.tally, rule.target, rule.assessment.min_volume.value) : 'n/a';
     days.push({ date: dayToIso(day), ...counts(own), status, window: window?.entry ?? null, excluded, version });
   }
@@ -68,7 +69,7 @@ export function assessMetric(counter: ItemCounter, metricId: string, rules: Rule
       ...(latest.target.assumed ? { assumed: true } : {}),
     },
     assessment: {
-      rolling_days: latest.assessment.rolling_days.value,
+      period: latest.assessment.period.value,
       min_volume: latest.assessment.min_volume.value,
     },
     days,
@@ -84,15 +85,13 @@ export function assessMetric(counter: ItemCounter, metricId: string, rules: Rule
 
 function windowOf(
   counter: ItemCounter,
-  day: number,
-  rollingDays: number,
+  nominal: { from: number; to: number },
   firstInputDay: number,
 ): { tally: Tally; entry: WindowEntry } | null {
-  const nominalFrom = day - rollingDays + 1;
-  const from = Math.max(nominalFrom, firstInputDay);
-  if (from > day) return null;
+  const from = Math.max(nominal.from, firstInputDay);
+  if (from > nominal.to) return null;
   const tally = emptyTally();
-  for (let d = from; d <= day; d++) {
+  for (let d = from; d <= nominal.to; d++) {
     const t = counter.days.peek(d);
     if (t) addInto(tally, t);
   }
@@ -100,9 +99,10 @@ function windowOf(
     tally,
     entry: {
       from: dayToIso(from),
-      to: dayToIso(day),
-      days: day - from + 1,
-      partial: nominalFrom < firstInputDay,
+      to: dayToIso(nominal.to),
+      days: nominal.to - from + 1,
+      nominal_days: nominal.to - nominal.from + 1,
+      partial: nominal.from < firstInputDay,
       ...counts(tally),
     },
   };

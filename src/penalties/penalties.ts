@@ -18,7 +18,7 @@ export function penaltiesOf(metric: MetricReport, rules: RuleSet, shop: string |
     if (rule === null) continue;
     const w = day.window;
     const windowText = w.from === w.to ? w.to : `${w.from}..${w.to}`;
-    const partial = w.partial ? ` (only ${w.days} of ${rule.assessment.rolling_days.value} days in the input)` : '';
+    const partial = w.partial ? ` (only ${w.days} of ${w.nominal_days} days in the input)` : '';
     for (const c of rule.on_fail) {
       penalties.push({
         ...(shop === null ? {} : { shop }),

@@ -2,6 +2,7 @@
 import type { ActivityDay } from '../engine/audit-shop.js';
 import type { BadRow } from '../model.js';
 import type { FileStats } from '../ingest/read-chat.js';
+import type { AssessmentPeriod } from '../metrics/periods.js';
 import type { Status } from '../metrics/tally.js';
 
 export const REPORT_SCHEMA = 'cs-audit/report@1';
@@ -18,6 +19,8 @@ export interface WindowEntry extends Counts {
   to: string;
   /** Days of the window the input covers. */
   days: number;
+  /** Days the window covers when the input reaches back far enough. */
+  nominal_days: number;
   /** The window reaches before the first day of the input: those days are unknown, not zero. */
   partial: boolean;
 }
@@ -51,7 +54,8 @@ export interface MetricReport {
   target: { op: string; value: number; assumed?: boolean };
   threshold_seconds?: number;
   window_hours?: { from: string; to: string };
-  assessment: { rolling_days: number; min_volume: number };
+  /** What each day's status is judged on, and the volume below which it is not assessed. */
+  assessment: { period: AssessmentPeriod; min_volume: number };
   days: DayEntry[];
   agents: AgentEntry[];
   total: TotalEntry;

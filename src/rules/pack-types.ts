@@ -1,5 +1,6 @@
 // The rule pack format (platforms/*.json, validated by platforms/pack.schema.json).
 // A pack is data: every value a rule depends on, with its source and the date it took effect.
+import type { AssessmentPeriod } from '../metrics/periods.js';
 import type { EvaluationLevel, Flag, MessageType, Sender } from '../model.js';
 
 /** One rule value with where it comes from. `since` defaults to the version's effective date. */
@@ -27,8 +28,8 @@ export interface DailyWindow {
 }
 
 export interface Assessment {
-  /** Each day is judged on that day and the rolling_days − 1 before it. */
-  rolling_days: Clause<number>;
+  /** What each day's assessment covers: a rolling window or the month to date. */
+  period: Clause<AssessmentPeriod>;
   /** Below this many items in the window the metric is not assessed (status n/a). */
   min_volume: Clause<number>;
 }

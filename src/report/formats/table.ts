@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import type { AssessmentPeriod } from '../../metrics/periods.js';
 import type { Palette } from '../colors.js';
 import type { Counts, DayEntry, MetricReport, Penalty, Report, ShopReport, Totals } from '../model.js';
 
@@ -26,6 +27,17 @@ function newTable(head: string[], p: Palette): Table.Table {
   });
 }
 
+function periodText(period: AssessmentPeriod): string {
+  if (period.kind === 'month') return 'the calendar month (month to date)';
+  const days = `${period.days} day${period.days === 1 ? '' : 's'}`;
+  return period.offset ? `${days} ending ${period.offset} day${period.offset === 1 ? '' : 's'} before` : `the last ${days}`;
+}
+
+function windowHeading(period: AssessmentPeriod): string {
+  if (period.kind === 'month') return 'Month to date';
+  return period.offset ? `T-${period.days + period.offset - 1}..T-${period.offset}` : `${period.days}-day window`;
+}
+
 function countCells(c: Counts): string[] {
   return [String(c.eligible), String(c.passed), String(c.pending), pct(c.rate)];
 }
@@ -45,14 +57,14 @@ function excludedText(excluded: Record<string, number>): string {
 function metricSection(m: MetricReport, p: Palette): string {
   const lines: string[] = [];
   const scope = [
-    `target ${targetText(m)} over ${m.assessment.rolling_days} day${m.assessment.rolling_days === 1 ? '' : 's'}`,
+    `target ${targetText(m)} over ${periodText(m.assessment.period)}`,
     `assessed from ${m.assessment.min_volume} ${m.unit}s`,
   ];
   if (m.window_hours) scope.push(`${m.window_hours.from}-${m.window_hours.to}`);
   if (m.threshold_seconds !== undefined) scope.push(`reply ≤ ${m.threshold_seconds} s`);
   lines.push(p.bold(`${m.name.zh} ${m.name.en} [${m.id}]`) + p.dim(` — ${scope.join(', ')}`));
 
-  const days = newTable(['Date', 'Eligible', 'Passed', 'Pending', 'Rate', `${m.assessment.rolling_days}-day window`, 'Status'], p);
+  const days = newTable(['Date', 'Eligible', 'Passed', 'Pending', 'Rate', windowHeading(m.assessment.period), 'Status'], p);
   for (const d of m.days) days.push([d.date, ...countCells(d), windowCell(d), statusText(d.status, p)]);
   days.push([p.bold('Total'), ...countCells(m.total), '', statusText(m.total.status, p)]);
   lines.push(days.toString());
