@@ -1,8 +1,7 @@
 import type { ShopDirectory } from '../ingest/read-chat.js';
 import type { Message } from '../model.js';
-import { EvaluationCounter } from '../metrics/evaluation-rate.js';
 import type { ItemCounter } from '../metrics/item-counter.js';
-import { RoundResponseCounter } from '../metrics/round-response.js';
+import { COUNTERS, type MetricCounter } from '../metrics/registry.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import { segmentRulesOf } from './conversation-rules.js';
 import { conversationExclusion, isEvent, messageExclusion } from './exclusions.js';
@@ -45,8 +44,7 @@ interface Conversation {
  * Knows no platform: everything comes from `rules`.
  */
 export class ShopAuditor {
-  private readonly roundCounters: RoundResponseCounter[] = [];
-  private readonly evaluationCounters: EvaluationCounter[] = [];
+  private readonly counters: MetricCounter[] = [];
   private readonly conversations = new Map<string, Conversation>();
   private readonly result: ShopAudit;
   private readonly sink: SegmentSink;
@@ -56,29 +54,30 @@ export class ShopAuditor {
     private readonly rules: RuleSet,
     private readonly directory: ShopDirectory,
   ) {
-    const counters = new Map<string, ItemCounter>();
+    const byId = new Map<string, ItemCounter>();
     for (const id of rules.metricIds()) {
-      if (rules.latestMetric(id).kind === 'round_response') {
-        const c = new RoundResponseCounter(id, rules);
-        this.roundCounters.push(c);
-        counters.set(id, c);
-      } else {
-        const c = new EvaluationCounter(id, rules);
-        this.evaluationCounters.push(c);
-        counters.set(id, c);
-      }
+      const counter = COUNTERS[rules.latestMetric(id).kind](id, rules);
+      this.counters.push(counter);
+      byId.set(id, counter);
     }
-    this.result = { shop, counters, activity: new Map(), used: 0, events: 0, evaluations: 0, excluded: new Map() };
+    this.result = { shop, counters: byId, activity: new Map(), used: 0, events: 0, evaluations: 0, excluded: new Map() };
     this.sink = {
+      question: (m, day, lastAccount) => {
+        for (const c of this.counters) c.question?.(m, day, lastAccount);
+      },
+      reply: (m, day) => {
+        for (const c of this.counters) c.reply?.(m, day);
+      },
       round: (r: Round) => {
         this.activityOn(r.startDay).rounds++;
-        for (const c of this.roundCounters) c.add(r);
+        for (const c of this.counters) c.round?.(r);
       },
       sellerFirst: (s: SellerFirst) => {
         this.activityOn(s.day).seller_first_rounds++;
       },
       session: (s: Session) => {
         this.activityOn(s.startDay).sessions++;
+        for (const c of this.counters) c.session?.(s);
       },
     };
   }
@@ -97,7 +96,7 @@ export class ShopAuditor {
       if (reason !== null) this.exclude(reason);
       else {
         this.result.evaluations++;
-        for (const c of this.evaluationCounters) c.add(m, day);
+        for (const c of this.counters) c.evaluation?.(m, day);
       }
       return;
     }
@@ -136,8 +135,7 @@ export class ShopAuditor {
   /** Close every conversation and decide what waited for the end of the data. */
   finish(dataEnd: number): ShopAudit {
     for (const c of this.conversations.values()) c.segmenter.finish();
-    for (const c of this.roundCounters) c.finish(dataEnd);
-    for (const c of this.evaluationCounters) c.finish();
+    for (const c of this.counters) c.finish(dataEnd);
     return this.result;
   }
 

@@ -64,6 +64,13 @@ export interface Session {
 }
 
 export interface SegmentSink {
+  /**
+   * An eligible buyer question, as it arrives (for per-message and per-buyer metrics), with the
+   * conversation's last shop account at that moment.
+   */
+  question(m: Message, day: number, lastAccount: string | null): void;
+  /** A valid reply, as it arrives. */
+  reply(m: Message, day: number): void;
   round(r: Round): void;
   sellerFirst(s: SellerFirst): void;
   session(s: Session): void;
@@ -126,6 +133,7 @@ export class ConversationSegmenter {
   private buyerMessage(m: Message, day: number, rules: SegmentRules): void {
     if (!rules.isQuestion(m)) return;
     if (m.agent !== null) this.lastAccount = m.agent;
+    this.sink.question(m, day, this.lastAccount);
     this.touchSession(m, day, rules);
     this.sellerOpen = false;
     // A round never carries over to a later day on the buyer's side.
@@ -162,6 +170,7 @@ export class ConversationSegmenter {
     this.lastEligibleDay = day;
     if (!valid && !autoBot) return;
     if (valid) {
+      this.sink.reply(m, day);
       if (this.session && this.session.firstReply === null) this.session.firstReply = m;
       this.withBot = false;
       if (this.round) {

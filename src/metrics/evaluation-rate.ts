@@ -35,7 +35,7 @@ export class EvaluationCounter extends ItemCounter {
     }
   }
 
-  finish(): void {
+  finish(_dataEnd?: number): void {
     for (const card of this.cards.values()) {
       const rule = this.rules.metricAt(this.metricId, card.day);
       if (rule === null || rule.kind !== 'evaluation_rate') {

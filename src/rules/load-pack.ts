@@ -12,6 +12,8 @@ export const PLATFORMS_DIR = fileURLToPath(new URL('../../platforms/', import.me
 const schema = JSON.parse(readFileSync(path.join(PLATFORMS_DIR, 'pack.schema.json'), 'utf8')) as object;
 const ajv = new Ajv({ allErrors: true, discriminator: true, strict: true });
 const validate = ajv.compile<Pack>(schema);
+const METRIC_KINDS = (schema as { definitions: { metric: { properties: { kind: { enum: string[] } } } } }).definitions.metric
+  .properties.kind.enum;
 
 export function builtInPlatforms(): string[] {
   return readdirSync(PLATFORMS_DIR)
@@ -77,7 +79,10 @@ export function checkPack(data: unknown, shownAs: string): Pack {
 
 function checkMetric(m: MetricRule, at: string): string[] {
   const problems: string[] = [];
-  if (m.kind === 'round_response') {
+  if (m.kind === 'buyer_daily' && m.rule.value === 'every_message_within' && m.threshold_seconds === undefined) {
+    problems.push(`${at}.threshold_seconds: required when rule is every_message_within`);
+  }
+  if (m.kind === 'round_response' || m.kind === 'buyer_daily') {
     const from = clockToMs(m.window.from);
     const to = clockToMs(m.window.to);
     if (from === null) problems.push(`${at}.window.from: "${m.window.from}" is not a time of day`);
@@ -119,7 +124,7 @@ function describe(e: ErrorObject): string {
     case 'const':
       return `${at}: must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
     case 'discriminator':
-      return `${at}.kind: unknown metric kind (known: round_response, evaluation_rate)`;
+      return `${at}.kind: unknown metric kind (known: ${METRIC_KINDS.join(', ')})`;
     default:
       return `${at}: ${e.message ?? e.keyword}`;
   }

@@ -76,7 +76,21 @@ export interface EvaluationRateMetric extends MetricBase {
   passed_levels: Clause<EvaluationLevel[]>;
 }
 
-export type MetricRule = RoundResponseMetric | EvaluationRateMetric;
+/** Per-buyer daily metrics (有效回复率, 回复率): one item per buyer and day. */
+export interface BuyerDailyMetric extends MetricBase {
+  kind: 'buyer_daily';
+  unit: 'buyer';
+  /** A buyer consults on day D with a question in this window of D. */
+  window: DailyWindow;
+  /**
+   * `every_message_within`: every question in the window got a valid reply within threshold_seconds.
+   * `any_reply_same_day`: a valid reply came after the buyer's first question of the day, that day.
+   */
+  rule: Clause<'every_message_within' | 'any_reply_same_day'>;
+  threshold_seconds?: Clause<number>;
+}
+
+export type MetricRule = RoundResponseMetric | EvaluationRateMetric | BuyerDailyMetric;
 
 export interface Interpretation {
   id: string;

@@ -29,12 +29,14 @@ function newTable(head: string[], p: Palette): Table.Table {
 
 function periodText(period: AssessmentPeriod): string {
   if (period.kind === 'month') return 'the calendar month (month to date)';
+  if (period.days === 1 && !period.offset) return 'the day';
   const days = `${period.days} day${period.days === 1 ? '' : 's'}`;
   return period.offset ? `${days} ending ${period.offset} day${period.offset === 1 ? '' : 's'} before` : `the last ${days}`;
 }
 
 function windowHeading(period: AssessmentPeriod): string {
   if (period.kind === 'month') return 'Month to date';
+  if (period.days === 1 && !period.offset) return 'Day assessed';
   return period.offset ? `T-${period.days + period.offset - 1}..T-${period.offset}` : `${period.days}-day window`;
 }
 

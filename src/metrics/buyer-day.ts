@@ -1,0 +1,130 @@
+import type { Message } from '../model.js';
+import { UNASSIGNED } from '../model.js';
+import type { BuyerDailyMetric } from '../rules/pack-types.js';
+import type { RuleSet } from '../rules/rule-set.js';
+import { clockToMs } from '../time/zone.js';
+import { ItemCounter } from './item-counter.js';
+
+/** One buyer on one day: what is known so far. */
+interface BuyerDay {
+  day: number;
+  failed: boolean;
+  /** The account the outcome is attributed to (see attribution below). */
+  agent: string | null;
+  /** A question of this day still waits for its reply. */
+  waiting: { t: number; receiver: string | null } | null;
+  /** any_reply_same_day: a valid reply came after the day's first question. */
+  replied: boolean;
+}
+
+interface BuyerState {
+  days: Map<number, BuyerDay>;
+}
+
+/**
+ * Per-buyer daily metrics (unit buyer): a buyer who asked something on day D (in the metric's
+ * window) is a consulting buyer of D, and passes when
+ * - `every_message_within` (e.g. 有效回复率): every such question got a valid reply within the
+ *   threshold: for each, the first valid reply after it (the earliest unanswered question binds);
+ * - `any_reply_same_day` (e.g. 回复率): a valid reply came after the first question of D, on D.
+ * Attribution: a failing buyer-day to the account that decided the failure (the late replier, or
+ * the receiver of the unanswered question), a passing one to the account of the last deciding reply.
+ */
+export class BuyerDayCounter extends ItemCounter {
+  private readonly buyers = new Map<string, BuyerState>();
+
+  constructor(
+    readonly metricId: string,
+    private readonly rules: RuleSet,
+  ) {
+    super();
+  }
+
+  private ruleAt(day: number): BuyerDailyMetric | null {
+    const rule = this.rules.metricAt(this.metricId, day);
+    return rule !== null && rule.kind === 'buyer_daily' ? rule : null;
+  }
+
+  question(m: Message, day: number, lastAccount: string | null): void {
+    const rule = this.ruleAt(day);
+    if (rule === null) return;
+    const tod = this.rules.zone.timeOfDayMs(m.t);
+    if (tod < clockToMs(rule.window.from)! || tod >= clockToMs(rule.window.to)!) return;
+    const state = this.stateOf(m.buyer);
+    this.settleBefore(state, day);
+    let bd = state.days.get(day);
+    if (!bd) {
+      bd = { day, failed: false, agent: null, waiting: null, replied: false };
+      state.days.set(day, bd);
+    }
+    if (bd.waiting === null && !(rule.rule.value === 'any_reply_same_day' && bd.replied)) {
+      bd.waiting = { t: m.t, receiver: m.agent ?? lastAccount };
+    }
+  }
+
+  reply(m: Message, day: number): void {
+    const state = this.buyers.get(m.buyer);
+    if (!state) return;
+    for (const bd of state.days.values()) {
+      if (bd.waiting === null) continue;
+      const rule = this.ruleAt(bd.day)!;
+      if (rule.rule.value === 'any_reply_same_day') {
+        if (day !== bd.day) continue;
+        bd.replied = true;
+        bd.agent = m.agent ?? bd.waiting.receiver;
+        bd.waiting = null;
+        continue;
+      }
+      const delay = Math.floor((m.t - bd.waiting.t) / 1000);
+      const late = delay > rule.threshold_seconds!.value;
+      if (late && !bd.failed) {
+        bd.failed = true;
+        bd.agent = m.agent ?? bd.waiting.receiver;
+      } else if (!bd.failed) bd.agent = m.agent ?? bd.waiting.receiver;
+      bd.waiting = null;
+    }
+    this.settleBefore(state, day);
+  }
+
+  /** Decide what is still open: pending when its deadline lies after the end of the data. */
+  finish(dataEnd: number): void {
+    for (const state of this.buyers.values()) {
+      for (const bd of state.days.values()) this.settle(bd, dataEnd);
+    }
+    this.buyers.clear();
+  }
+
+  private stateOf(buyer: string): BuyerState {
+    let s = this.buyers.get(buyer);
+    if (!s) this.buyers.set(buyer, (s = { days: new Map() }));
+    return s;
+  }
+
+  /** Record buyer-days before `day` that nothing can change any more. */
+  private settleBefore(state: BuyerState, day: number): void {
+    for (const [d, bd] of state.days) {
+      if (d >= day || bd.waiting !== null) continue;
+      this.settle(bd, Number.POSITIVE_INFINITY);
+      state.days.delete(d);
+    }
+  }
+
+  private settle(bd: BuyerDay, dataEnd: number): void {
+    const rule = this.ruleAt(bd.day)!;
+    if (bd.waiting !== null) {
+      const deadline =
+        rule.rule.value === 'any_reply_same_day'
+          ? this.rules.zone.startOfDay(bd.day + 1) - 1
+          : bd.waiting.t + rule.threshold_seconds!.value * 1000;
+      if (deadline > dataEnd && !bd.failed) {
+        this.record(bd.day, bd.waiting.receiver ?? UNASSIGNED, 'pending');
+        return;
+      }
+      if (!bd.failed) {
+        bd.failed = true;
+        bd.agent = bd.waiting.receiver;
+      }
+    }
+    this.record(bd.day, bd.agent, bd.failed ? 'failed' : 'passed');
+  }
+}
