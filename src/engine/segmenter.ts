@@ -51,7 +51,10 @@ export interface SellerFirst {
   agent: string | null;
 }
 
-/** RULES.md §1 Session: a buyer-initiated stretch of a conversation. */
+/**
+ * RULES.md §1 Session: a buyer-initiated stretch of a conversation. Its first response is the
+ * first valid reply after its opening message, even when that comes after a later session opened.
+ */
 export interface Session {
   shop: string;
   buyer: string;
@@ -86,7 +89,10 @@ export class ConversationSegmenter {
   private withBot = false;
   private blacklisted = false;
   private lastAccount: string | null = null;
+  /** The session buyer messages join, until the conversation idles or the date changes. */
   private session: Session | null = null;
+  /** Sessions still waiting for their first valid reply (a reply answers every one of them). */
+  private unanswered: Session[] = [];
   private lastEligibleT = -Infinity;
   private lastEligibleDay = Number.NaN;
 
@@ -114,7 +120,9 @@ export class ConversationSegmenter {
   /** Close whatever is open: the data has ended. */
   finish(): void {
     if (this.round) this.closeRound(null, 'end', null);
-    this.closeSession();
+    this.session = null;
+    for (const s of this.unanswered) this.emitSession(s);
+    this.unanswered = [];
   }
 
   private assign(m: Message, day: number, rules: SegmentRules): void {
@@ -171,7 +179,11 @@ export class ConversationSegmenter {
     if (!valid && !autoBot) return;
     if (valid) {
       this.sink.reply(m, day);
-      if (this.session && this.session.firstReply === null) this.session.firstReply = m;
+      for (const waiting of this.unanswered) {
+        waiting.firstReply = m;
+        this.emitSession(waiting);
+      }
+      this.unanswered = [];
       this.withBot = false;
       if (this.round) {
         this.closeRound(m, 'reply', m.t);
@@ -194,7 +206,6 @@ export class ConversationSegmenter {
   private touchSession(m: Message, day: number, rules: SegmentRules): void {
     const idle = m.t - this.lastEligibleT >= rules.sessionGapMs;
     if (!this.session || idle || day !== this.lastEligibleDay) {
-      this.closeSession();
       this.session = {
         shop: this.shop,
         buyer: this.buyer,
@@ -205,16 +216,16 @@ export class ConversationSegmenter {
         firstReply: null,
         lastAccount: null,
       };
+      this.unanswered.push(this.session);
     }
     this.lastEligibleT = m.t;
     this.lastEligibleDay = day;
   }
 
-  private closeSession(): void {
-    if (!this.session) return;
-    this.session.lastAccount = this.lastAccount;
-    this.sink.session(this.session);
-    this.session = null;
+  /** A session is reported once its first reply is known, or when the data ends. */
+  private emitSession(s: Session): void {
+    s.lastAccount = this.lastAccount;
+    this.sink.session(s);
   }
 
   private closeRound(reply: Message | null, closedBy: Round['closedBy'], at: number | null): void {

@@ -76,8 +76,8 @@ export function assessMetric(counter: ItemCounter, metricId: string, rules: Rule
     agents,
     total: totalEntry,
   };
-  if (latest.kind === 'round_response') {
-    report.threshold_seconds = latest.threshold_seconds.value;
+  if (latest.kind === 'round_response' || latest.kind === 'session_response' || latest.kind === 'buyer_daily') {
+    if (latest.threshold_seconds) report.threshold_seconds = latest.threshold_seconds.value;
     report.window_hours = { from: latest.window.from, to: latest.window.to };
   }
   return report;

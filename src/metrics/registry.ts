@@ -6,6 +6,7 @@ import { BuyerDayCounter } from './buyer-day.js';
 import { EvaluationCounter } from './evaluation-rate.js';
 import type { ItemCounter } from './item-counter.js';
 import { RoundResponseCounter } from './round-response.js';
+import { SessionResponseCounter } from './session-response.js';
 
 /**
  * A metric's counter and the events it listens to. The shop auditor feeds every counter the
@@ -32,4 +33,5 @@ export const COUNTERS: Record<MetricRule['kind'], Factory> = {
     return Object.assign(c, { evaluation: (m: Message, day: number) => c.add(m, day) });
   },
   buyer_daily: (id, rules) => new BuyerDayCounter(id, rules),
+  session_response: (id, rules) => new SessionResponseCounter(id, rules),
 };

@@ -82,7 +82,7 @@ function checkMetric(m: MetricRule, at: string): string[] {
   if (m.kind === 'buyer_daily' && m.rule.value === 'every_message_within' && m.threshold_seconds === undefined) {
     problems.push(`${at}.threshold_seconds: required when rule is every_message_within`);
   }
-  if (m.kind === 'round_response' || m.kind === 'buyer_daily') {
+  if (m.kind === 'round_response' || m.kind === 'buyer_daily' || m.kind === 'session_response') {
     const from = clockToMs(m.window.from);
     const to = clockToMs(m.window.to);
     if (from === null) problems.push(`${at}.window.from: "${m.window.from}" is not a time of day`);

@@ -90,7 +90,15 @@ export interface BuyerDailyMetric extends MetricBase {
   threshold_seconds?: Clause<number>;
 }
 
-export type MetricRule = RoundResponseMetric | EvaluationRateMetric | BuyerDailyMetric;
+/** Session first-response metrics: one item per buyer-initiated session opened in the window. */
+export interface SessionResponseMetric extends MetricBase {
+  kind: 'session_response';
+  unit: 'session';
+  window: DailyWindow;
+  threshold_seconds: Clause<number>;
+}
+
+export type MetricRule = RoundResponseMetric | EvaluationRateMetric | BuyerDailyMetric | SessionResponseMetric;
 
 export interface Interpretation {
   id: string;
