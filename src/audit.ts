@@ -2,9 +2,9 @@ import type { Readable } from 'node:stream';
 import { ShopAuditor, type ShopAudit } from './engine/audit-shop.js';
 import { InputError } from './errors.js';
 import { chatMessages, scanChat } from './ingest/read-chat.js';
-import { assessMetric, type Span } from './metrics/assess.js';
+import { assessDays, metricReport, type Span } from './metrics/assess.js';
 import { penaltiesOf, totalsOf } from './penalties/penalties.js';
-import { REPORT_SCHEMA, type Report, type ShopReport } from './report/model.js';
+import { REPORT_SCHEMA, type Penalty, type Report, type ShopReport } from './report/model.js';
 import { checkPack, loadBuiltInPack, loadPackFile } from './rules/load-pack.js';
 import { RuleSet } from './rules/rule-set.js';
 import { dayToIso, isoToDay, Zone } from './time/zone.js';
@@ -86,7 +86,14 @@ export async function audit(options: AuditOptions): Promise<Report> {
   }
   const shopNames = [...auditors.keys()].sort();
   const shops: ShopReport[] = shopNames.map((shop) =>
-    shopReport(auditors.get(shop)!.finish(dataEnd ?? 0), rules, from, to, firstDay, shopNames.length > 1),
+    shopReport(
+      auditors.get(shop)!.finish(dataEnd ?? 0),
+      rules,
+      from,
+      to,
+      firstDay === null || lastDay === null ? null : { first: firstDay, last: lastDay },
+      shopNames.length > 1,
+    ),
   );
   const files = scan.files;
 
@@ -138,20 +145,38 @@ function shopReport(
   rules: RuleSet,
   from: number | null,
   to: number | null,
-  firstDay: number | null,
+  input: { first: number; last: number } | null,
   tagPenalties: boolean,
 ): ShopReport {
-  const metrics =
-    from === null || to === null
-      ? []
-      : [...result.counters].map(([id, counter]) => {
-          const span: Span = { from, to, firstInputDay: firstDay ?? from };
-          return assessMetric(counter, id, rules, span);
-        });
+  const metrics = [];
+  const penalties: Penalty[] = [];
+  if (from !== null && to !== null && input !== null) {
+    // Days are assessed from the first day of the input (ladders and cycles count from there)
+    // and reported for the period.
+    const first = Math.min(from, input.first);
+    const last = Math.max(to, input.last);
+    const span: Span = { from, to, firstInputDay: input.first };
+    for (const [id, counter] of result.counters) {
+      const days = assessDays(counter, id, rules, first, last, input.first);
+      const found = penaltiesOf({
+        metricId: id,
+        rules,
+        days,
+        counter,
+        counters: result.counters,
+        firstInputDay: input.first,
+        lastInputDay: input.last,
+        shop: tagPenalties ? result.shop : null,
+      });
+      const fromIso = dayToIso(from);
+      const toIso = dayToIso(to);
+      penalties.push(...found.filter((p) => p.date >= fromIso && p.date <= toIso));
+      const periodDays = days.filter((d) => d.date >= fromIso && d.date <= toIso);
+      metrics.push(metricReport(counter, id, rules, span, periodDays));
+    }
+  }
   const order = new Map(metrics.map((m, i) => [m.id, i]));
-  const penalties = metrics
-    .flatMap((m) => penaltiesOf(m, rules, tagPenalties ? result.shop : null))
-    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : order.get(a.metric)! - order.get(b.metric)!));
+  penalties.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : order.get(a.metric)! - order.get(b.metric)!));
   const activity = [];
   if (from !== null && to !== null) {
     for (let day = from; day <= to; day++) {

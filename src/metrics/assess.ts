@@ -18,30 +18,45 @@ function counts(t: Tally): Counts {
 }
 
 /**
- * Turn one metric's counters into its report entry: each reported day with its rolling window
- * and status (judged on the window, by the version in force that day), per-agent counts and the
- * period total.
+ * Each day from `from` to `to` with its own counts, its window and its status (judged on the
+ * window, by the version in force that day).
  */
-export function assessMetric(counter: ItemCounter, metricId: string, rules: RuleSet, span: Span): MetricReport {
-  const latest = rules.metricAt(metricId, span.to) ?? rules.latestMetric(metricId);
+export function assessDays(
+  counter: ItemCounter,
+  metricId: string,
+  rules: RuleSet,
+  from: number,
+  to: number,
+  firstInputDay: number,
+): DayEntry[] {
   const days: DayEntry[] = [];
-  const total = emptyTally();
-  const totalExcluded = new Map<string, number>();
-  for (let day = span.from; day <= span.to; day++) {
+  for (let day = from; day <= to; day++) {
     const rule = rules.metricAt(metricId, day);
     const own = counter.days.peek(day) ?? emptyTally();
-    addInto(total, own);
-    const dayExcluded = counter.excluded.get(day) ?? new Map<string, number>();
-    for (const [reason, n] of dayExcluded) totalExcluded.set(reason, (totalExcluded.get(reason) ?? 0) + n);
-    const excluded = Object.fromEntries([...dayExcluded].sort());
+    const excluded = Object.fromEntries([...(counter.excluded.get(day) ?? new Map<string, number>())].sort());
     const version = rules.versionAt(day).version;
     if (rule === null) {
       days.push({ date: dayToIso(day), ...counts(own), status: 'n/a', window: null, excluded, version });
       continue;
     }
-    const window = windowOf(counter, periodSpan(rule.assessment.period.value, day), span.firstInputDay);
+    const window = windowOf(counter, periodSpan(rule.assessment.period.value, day), firstInputDay);
     const status = window ? judge(window.tally, rule.target, rule.assessment.min_volume.value) : 'n/a';
     days.push({ date: dayToIso(day), ...counts(own), status, window: window?.entry ?? null, excluded, version });
+  }
+  return days;
+}
+
+/**
+ * One metric's report entry: the reported days (already assessed, penalties applied), per-agent
+ * counts and the period total.
+ */
+export function metricReport(counter: ItemCounter, metricId: string, rules: RuleSet, span: Span, days: DayEntry[]): MetricReport {
+  const latest = rules.metricAt(metricId, span.to) ?? rules.latestMetric(metricId);
+  const total = emptyTally();
+  const totalExcluded = new Map<string, number>();
+  for (const d of days) {
+    addInto(total, d);
+    for (const [reason, n] of Object.entries(d.excluded)) totalExcluded.set(reason, (totalExcluded.get(reason) ?? 0) + n);
   }
 
   const agents: AgentEntry[] = [];

@@ -1,41 +1,243 @@
-import type { MetricReport, Penalty, Totals } from '../report/model.js';
+import type { ItemCounter } from '../metrics/item-counter.js';
+import { monthEnd, monthStart } from '../metrics/periods.js';
+import { addInto, emptyTally, judge, rate, type Tally } from '../metrics/tally.js';
+import type { DayEntry, Penalty, Totals } from '../report/model.js';
+import type { Bound, Consequence, MetricRule, PenaltyRule } from '../rules/pack-types.js';
 import type { RuleSet } from '../rules/rule-set.js';
-import { isoToDay } from '../time/zone.js';
+import { dayToIso, isoToDay } from '../time/zone.js';
 
-function percent(rate: number | null): string {
-  return rate === null ? 'n/a' : `${(rate * 100).toFixed(2)}%`;
+export interface PenaltyContext {
+  metricId: string;
+  rules: RuleSet;
+  /** Every day from the first day of the input (or of the period) to the last: statuses may be changed here. */
+  days: DayEntry[];
+  counter: ItemCounter;
+  /** Every metric's counter of the shop (tiers read another metric's volume). */
+  counters: Map<string, ItemCounter>;
+  firstInputDay: number;
+  lastInputDay: number;
+  shop: string | null;
+}
+
+function percent(value: number | null): string {
+  return value === null ? 'n/a' : `${(value * 100).toFixed(2)}%`;
+}
+
+function targetText(rule: MetricRule): string {
+  return `target ${rule.target.op} ${percent(rule.target.value)}`;
 }
 
 /**
- * RULES.md §1 Penalty dates: a failing assessment yields the pack's consequences on the day
- * it fails, each saying which clause and which numbers triggered it.
+ * RULES.md §1 Penalty dates: every penalty rule of the metric (the version in force on the day
+ * it looks at), each penalty dated on the day its condition is first met and saying which clause
+ * and which numbers triggered it. Assessment cycles also set the status of days without
+ * assessment, so they run first.
  */
-export function penaltiesOf(metric: MetricReport, rules: RuleSet, shop: string | null): Penalty[] {
+export function penaltiesOf(ctx: PenaltyContext): Penalty[] {
   const penalties: Penalty[] = [];
-  for (const day of metric.days) {
-    if (day.status !== 'fail' || day.window === null) continue;
-    const rule = rules.metricAt(metric.id, isoToDay(day.date)!);
-    if (rule === null) continue;
-    const w = day.window;
-    const windowText = w.from === w.to ? w.to : `${w.from}..${w.to}`;
-    const partial = w.partial ? ` (only ${w.days} of ${w.nominal_days} days in the input)` : '';
-    for (const c of rule.on_fail) {
-      penalties.push({
-        ...(shop === null ? {} : { shop }),
-        date: day.date,
-        metric: metric.id,
-        kind: c.kind,
-        amount_cny: c.kind === 'fine' ? (c.amount_cny ?? 0) : 0,
-        points: c.kind === 'points' ? (c.points ?? 0) : 0,
-        ...(c.days === undefined ? {} : { days: c.days }),
-        clause: `${rule.name.zh} ${rule.name.en}: ${c.clause} [${c.source}]`,
-        reason:
-          `${rule.name.en} over ${windowText}${partial}: ${w.passed}/${w.eligible} = ${percent(w.rate)}, ` +
-          `target ${rule.target.op} ${percent(rule.target.value)} (assessed from ${rule.assessment.min_volume.value} ${rule.unit}s) [${rule.target.source}]`,
-      });
+  const kinds = new Set<PenaltyRule['when']>();
+  for (const v of ctx.rules.pack.versions) {
+    for (const m of v.metrics) if (m.id === ctx.metricId) for (const p of m.penalties) kinds.add(p.when);
+  }
+  if (kinds.has('assessment_cycle')) penalties.push(...assessmentCycles(ctx));
+  if (kinds.has('failing_day')) penalties.push(...failingDays(ctx));
+  if (kinds.has('failing_days_in_month')) penalties.push(...failingDaysInMonth(ctx));
+  if (kinds.has('consecutive_failing_months')) penalties.push(...consecutiveMonths(ctx));
+  if (kinds.has('monthly_tiers')) penalties.push(...monthlyTiers(ctx));
+  return penalties;
+}
+
+function rulesOf<K extends PenaltyRule['when']>(
+  ctx: PenaltyContext,
+  day: number,
+  when: K,
+): { metric: MetricRule; rule: Extract<PenaltyRule, { when: K }> }[] {
+  const metric = ctx.rules.metricAt(ctx.metricId, day);
+  if (metric === null) return [];
+  return metric.penalties
+    .filter((p): p is Extract<PenaltyRule, { when: K }> => p.when === when)
+    .map((rule) => ({ metric, rule }));
+}
+
+function issue(ctx: PenaltyContext, day: number, metric: MetricRule, c: Consequence, reason: string): Penalty {
+  return {
+    ...(ctx.shop === null ? {} : { shop: ctx.shop }),
+    date: dayToIso(day),
+    metric: ctx.metricId,
+    kind: c.kind,
+    amount_cny: c.kind === 'fine' ? (c.amount_cny ?? 0) : 0,
+    points: c.kind === 'points' ? (c.points ?? 0) : 0,
+    ...(c.days === undefined ? {} : { days: c.days }),
+    clause: `${metric.name.zh} ${metric.name.en}: ${c.clause} [${c.source}]`,
+    reason,
+  };
+}
+
+function dayFailure(day: DayEntry, metric: MetricRule): string {
+  const w = day.window!;
+  const span = w.from === w.to ? w.to : `${w.from}..${w.to}`;
+  const partial = w.partial ? ` (only ${w.days} of ${w.nominal_days} days in the input)` : '';
+  return (
+    `${metric.name.en} over ${span}${partial}: ${w.passed}/${w.eligible} = ${percent(w.rate)}, ` +
+    `${targetText(metric)} (assessed from ${metric.assessment.min_volume.value} ${metric.unit}s) [${metric.target.source}]`
+  );
+}
+
+function failingDays(ctx: PenaltyContext): Penalty[] {
+  const out: Penalty[] = [];
+  for (const d of ctx.days) {
+    if (d.status !== 'fail' || d.window === null) continue;
+    const day = isoToDay(d.date)!;
+    for (const { metric, rule } of rulesOf(ctx, day, 'failing_day')) {
+      for (const c of rule.consequences) out.push(issue(ctx, day, metric, c, dayFailure(d, metric)));
     }
   }
-  return penalties;
+  return out;
+}
+
+function failingDaysInMonth(ctx: PenaltyContext): Penalty[] {
+  const out: Penalty[] = [];
+  const failing = new Map<number, string[]>();
+  for (const d of ctx.days) {
+    if (d.status !== 'fail') continue;
+    const day = isoToDay(d.date)!;
+    const month = monthStart(day);
+    const list = failing.get(month) ?? [];
+    list.push(d.date);
+    failing.set(month, list);
+    for (const { metric, rule } of rulesOf(ctx, day, 'failing_days_in_month')) {
+      if (list.length !== rule.count) continue;
+      const reason = `${rule.count} failing days in ${d.date.slice(0, 7)} (${list.join(', ')}), ${targetText(metric)}`;
+      for (const c of rule.consequences) out.push(issue(ctx, day, metric, c, reason));
+    }
+  }
+  return out;
+}
+
+/** Calendar months the input touches, each clipped to the input: [first, last] day. */
+function monthsOfInput(ctx: PenaltyContext): { month: number; first: number; last: number }[] {
+  const months = [];
+  for (let m = monthStart(ctx.firstInputDay); m <= ctx.lastInputDay; m = monthEnd(m) + 1) {
+    months.push({ month: m, first: Math.max(m, ctx.firstInputDay), last: Math.min(monthEnd(m), ctx.lastInputDay) });
+  }
+  return months;
+}
+
+function tallyOver(counter: ItemCounter, first: number, last: number): Tally {
+  const t = emptyTally();
+  for (let d = first; d <= last; d++) {
+    const x = counter.days.peek(d);
+    if (x) addInto(t, x);
+  }
+  return t;
+}
+
+function monthName(month: number): string {
+  return dayToIso(month).slice(0, 7);
+}
+
+function consecutiveMonths(ctx: PenaltyContext): Penalty[] {
+  const out: Penalty[] = [];
+  let run: { month: number; tally: Tally }[] = [];
+  for (const { month, first, last } of monthsOfInput(ctx)) {
+    const metric = ctx.rules.metricAt(ctx.metricId, last);
+    const tally = tallyOver(ctx.counter, first, last);
+    if (metric === null || judge(tally, metric.target, 1) !== 'fail') {
+      run = [];
+      continue;
+    }
+    run.push({ month, tally });
+    for (const { rule } of rulesOf(ctx, last, 'consecutive_failing_months')) {
+      if (run.length !== rule.months) continue;
+      const parts = run.map((r) => `${monthName(r.month)} ${r.tally.passed}/${r.tally.eligible} = ${percent(rate(r.tally))}`);
+      const reason = `${rule.months} consecutive months below target: ${parts.join('; ')}, ${targetText(metric)}`;
+      for (const c of rule.consequences) out.push(issue(ctx, last, metric, c, reason));
+      run = [];
+    }
+  }
+  return out;
+}
+
+function within(value: number, b: Bound): boolean {
+  return (
+    (b.gt === undefined || value > b.gt) &&
+    (b.gte === undefined || value >= b.gte) &&
+    (b.lt === undefined || value < b.lt) &&
+    (b.lte === undefined || value <= b.lte)
+  );
+}
+
+function boundText(name: string, b: Bound): string {
+  const parts = [];
+  if (b.gt !== undefined) parts.push(`${name} > ${b.gt}`);
+  if (b.gte !== undefined) parts.push(`${name} ≥ ${b.gte}`);
+  if (b.lt !== undefined) parts.push(`${name} < ${b.lt}`);
+  if (b.lte !== undefined) parts.push(`${name} ≤ ${b.lte}`);
+  return parts.join(' and ');
+}
+
+function monthlyTiers(ctx: PenaltyContext): Penalty[] {
+  const out: Penalty[] = [];
+  for (const { month, first, last } of monthsOfInput(ctx)) {
+    for (const { metric, rule } of rulesOf(ctx, last, 'monthly_tiers')) {
+      const tally = tallyOver(ctx.counter, first, last);
+      const volumeCounter = ctx.counters.get(rule.volume_metric);
+      if (!volumeCounter || tally.eligible === 0) continue;
+      const volume = tallyOver(volumeCounter, first, last).eligible;
+      // Compare the exact rate, not the rounded one.
+      const exact = tally.passed / tally.eligible;
+      const tier = rule.tiers.find((t) => within(volume, t.volume) && within(exact, t.rate));
+      if (!tier) continue;
+      const partial = last < monthEnd(month) ? ` (month to date: the input ends ${dayToIso(last)})` : '';
+      const reason =
+        `${monthName(month)}${partial}: volume n = ${volume} (${rule.volume_metric}), rate ${tally.passed}/${tally.eligible} = ` +
+        `${percent(rate(tally))}; tier ${boundText('n', tier.volume)}, ${boundText('rate', tier.rate)}`;
+      for (const c of tier.consequences) out.push(issue(ctx, last, metric, c, reason));
+    }
+  }
+  return out;
+}
+
+/**
+ * Penalty cycles (e.g. Xiaohongshu): an assessment needs a full window inside the current cycle;
+ * a failure starts a penalty (no assessment while it runs) and the next cycle the day after it
+ * ends; a failure in a month already penalized is reported without a penalty and the next cycle
+ * starts the next day.
+ */
+function assessmentCycles(ctx: PenaltyContext): Penalty[] {
+  const out: Penalty[] = [];
+  let cycleStart = ctx.firstInputDay;
+  let penaltyUntil = -Infinity;
+  const penalizedMonths = new Set<number>();
+  for (const d of ctx.days) {
+    const day = isoToDay(d.date)!;
+    const found = rulesOf(ctx, day, 'assessment_cycle');
+    if (found.length === 0) continue;
+    const { metric, rule } = found[0]!;
+    if (day <= penaltyUntil) {
+      d.status = 'n/a';
+      d.note = 'not assessed: a penalty is running';
+      continue;
+    }
+    if (d.window === null || isoToDay(d.window.from)! < cycleStart || d.window.partial) {
+      d.status = 'n/a';
+      d.note = `not assessed: the cycle that began ${dayToIso(cycleStart)} has no full window yet`;
+      continue;
+    }
+    if (d.status !== 'fail') continue;
+    const month = monthStart(day);
+    if (rule.once_per_month && penalizedMonths.has(month)) {
+      d.note = `failed; ${monthName(month)} was already penalized for this metric, so no penalty; a new cycle starts the next day`;
+      cycleStart = day + 1;
+      continue;
+    }
+    penalizedMonths.add(month);
+    const length = Math.max(1, ...rule.consequences.map((c) => c.days ?? 1));
+    penaltyUntil = day + length - 1;
+    cycleStart = day + length;
+    for (const c of rule.consequences) out.push(issue(ctx, day, metric, c, dayFailure(d, metric)));
+  }
+  return out;
 }
 
 export function totalsOf(penalties: readonly Penalty[]): Totals {

@@ -33,6 +33,8 @@ export interface DayEntry extends Counts {
   excluded: Record<string, number>;
   /** The rule version that judged this day. */
   version: string;
+  /** Why the status is what it is, where the counts alone do not say (e.g. a penalty is running). */
+  note?: string;
 }
 
 export interface AgentEntry extends Counts {

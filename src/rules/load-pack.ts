@@ -91,10 +91,16 @@ function checkMetric(m: MetricRule, at: string): string[] {
       problems.push(`${at}.window: from (${m.window.from}) must be before to (${m.window.to})`);
     }
   }
-  for (const c of m.on_fail) {
-    if (c.kind === 'fine' && c.amount_cny === undefined) problems.push(`${at}.on_fail: a fine needs amount_cny`);
-    if (c.kind === 'points' && c.points === undefined) problems.push(`${at}.on_fail: points need points`);
-  }
+  m.penalties.forEach((rule, k) => {
+    const consequences = rule.when === 'monthly_tiers' ? rule.tiers.flatMap((t) => t.consequences) : rule.consequences;
+    for (const c of consequences) {
+      if (c.kind === 'fine' && c.amount_cny === undefined) problems.push(`${at}.penalties[${k}]: a fine needs amount_cny`);
+      if (c.kind === 'points' && c.points === undefined) problems.push(`${at}.penalties[${k}]: points need points`);
+      if (c.kind === 'restriction' && c.days === undefined && rule.when === 'assessment_cycle') {
+        problems.push(`${at}.penalties[${k}]: an assessment cycle's restriction needs days`);
+      }
+    }
+  });
   return problems;
 }
 

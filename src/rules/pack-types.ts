@@ -45,12 +45,52 @@ export interface Consequence {
   since?: string;
 }
 
+/** Bounds of a number: every given bound must hold. */
+export interface Bound {
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+}
+
+interface PenaltyRuleBase {
+  source: string;
+  since?: string;
+  note?: string;
+}
+
+/**
+ * When a metric's failures cost something:
+ * - `failing_day`: every day whose assessment fails;
+ * - `failing_days_in_month`: the `count`-th failing day of a calendar month, once a month;
+ * - `consecutive_failing_months`: `months` calendar months in a row whose own aggregate fails,
+ *   dated on the last day of the last month the input covers; runs do not overlap;
+ * - `zero_days_run`: `days` days in a row with nothing (zero online time), on the last of them;
+ *   runs do not overlap;
+ * - `assessment_cycle`: a failing assessment starts a penalty of `days`; no assessment while it
+ *   runs; the next cycle starts the day after; at most one penalty per calendar month;
+ * - `monthly_tiers`: the month's rate and volume (eligible items of `volume_metric`) against tiers,
+ *   the first matching tier applying, dated on the last day of the month the input covers.
+ */
+export type PenaltyRule =
+  | (PenaltyRuleBase & { when: 'failing_day'; consequences: Consequence[] })
+  | (PenaltyRuleBase & { when: 'failing_days_in_month'; count: number; consequences: Consequence[] })
+  | (PenaltyRuleBase & { when: 'consecutive_failing_months'; months: number; consequences: Consequence[] })
+  | (PenaltyRuleBase & { when: 'zero_days_run'; days: number; consequences: Consequence[] })
+  | (PenaltyRuleBase & { when: 'assessment_cycle'; once_per_month: boolean; consequences: Consequence[] })
+  | (PenaltyRuleBase & {
+      when: 'monthly_tiers';
+      volume_metric: string;
+      tiers: { volume: Bound; rate: Bound; consequences: Consequence[] }[];
+    });
+
 interface MetricBase {
   id: string;
   name: { zh: string; en: string };
   target: Target;
   assessment: Assessment;
-  on_fail: Consequence[];
+  /** What failing costs: penalty rules, each with its consequences (RULES.md §1 Penalty dates). */
+  penalties: PenaltyRule[];
 }
 
 export interface RoundResponseMetric extends MetricBase {
