@@ -140,12 +140,13 @@ export class ConversationSegmenter {
 
   private buyerMessage(m: Message, day: number, rules: SegmentRules): void {
     if (!rules.isQuestion(m)) return;
+    // A round never carries over to a later day on the buyer's side. It closes before this
+    // message's receiving account becomes the conversation's last one.
+    if (this.round && day > this.round.startDay) this.closeRound(null, 'new_day', m.t);
     if (m.agent !== null) this.lastAccount = m.agent;
     this.sink.question(m, day, this.lastAccount);
     this.touchSession(m, day, rules);
     this.sellerOpen = false;
-    // A round never carries over to a later day on the buyer's side.
-    if (this.round && day > this.round.startDay) this.closeRound(null, 'new_day', m.t);
     if (this.round) {
       this.round.buyerMessages++;
       if (m.flags.includes('abusive')) this.round.abusive = true;

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { InputError } from '../errors.js';
@@ -106,8 +106,8 @@ export async function* readRecords(
     yield* jsonRecords(source.name, text);
     return;
   }
-  const stream = buffered ? Readable.from([buffered]) : openStream(source, stdin);
-  yield* csvRecords(source.name, stream, kind === 'tsv' ? '\t' : ',', required);
+  const bytes = buffered ? bufferBytes(buffered) : fileBytes(source.path!);
+  yield* csvRecords(source.name, bytes, kind === 'tsv' ? '\t' : ',', required);
 }
 
 /** Header names are matched case-insensitively, ignoring surrounding spaces. */
@@ -115,79 +115,141 @@ export function normalizeHeader(name: string): string {
   return name.trim().toLowerCase();
 }
 
+/** A CSV input that can be read again from any byte offset (to resume after a broken record). */
+interface ByteSource {
+  open(offset: number): Readable;
+  /** Up to `length` bytes from `offset` (fewer at the end). */
+  bytes(offset: number, length: number): Promise<Buffer>;
+}
+
+function fileBytes(path: string): ByteSource {
+  return {
+    open: (offset) => createReadStream(path, { start: offset }),
+    bytes: async (offset, length) => {
+      const handle = await open(path, 'r');
+      try {
+        const buffer = Buffer.alloc(length);
+        const { bytesRead } = await handle.read(buffer, 0, length, offset);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+}
+
+function bufferBytes(data: Buffer): ByteSource {
+  return {
+    open: (offset) => Readable.from([data.subarray(offset)]),
+    bytes: async (offset, length) => data.subarray(offset, offset + length),
+  };
+}
+
+/**
+ * Where a broken record starts (after empty lines) and where the line after its first line
+ * starts: parsing resumes there, so one broken quote costs one line, not the rest of the file.
+ */
+async function locateBroken(source: ByteSource, offset: number): Promise<{ emptyLines: number; resume: number | null }> {
+  let emptyLines = 0;
+  let pos = offset;
+  let atLineStart = true;
+  for (;;) {
+    const chunk = await source.bytes(pos, 65_536);
+    if (chunk.length === 0) return { emptyLines, resume: null };
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i];
+      if (c === 0x0a) {
+        if (atLineStart) emptyLines++;
+        else return { emptyLines, resume: pos + i + 1 };
+      } else if (c !== 0x0d) atLineStart = false;
+    }
+    pos += chunk.length;
+  }
+}
+
+interface ParsedItem {
+  record: string[];
+  info: { lines: number; empty_lines: number; records: number; bytes: number };
+}
+
 async function* csvRecords(
   name: string,
-  input: Readable,
+  source: ByteSource,
   delimiter: string,
   required: readonly string[],
 ): AsyncGenerator<ReaderItem> {
-  const parser = parse({
-    bom: true,
-    delimiter,
-    info: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-  });
   // csv-parse's own line count drifts when a quoted field holds CRLF, so lines are counted here:
   // a record starts after the previous one ends plus the empty lines skipped between them, and
-  // ends after the newlines inside its fields. `drift` maps the parser's count back to ours
-  // (used only to resynchronize after a record it could not read).
+  // ends after the newlines inside its fields.
   let lastEnd = 0;
-  let emptySeen = 0;
-  let drift = 0;
-  // Skip events fire while parsing, ahead of the records still buffered for us: remember how
-  // many records came before each, and place it when the reader gets there.
-  const skips: { afterRecords: number; lines: number; message: string }[] = [];
-  parser.on('skip', (err: Error & { lines?: number }) => {
-    skips.push({ afterRecords: parser.info.records, lines: err.lines ?? 0, message: err.message });
-  });
-  const placeSkip = (skip: (typeof skips)[number]): UnreadableRecord => {
-    const first = lastEnd + 1;
-    const last = Math.max(first, skip.lines - drift);
-    lastEnd = last;
-    const where = last > first ? ` (lines ${first}-${last} could not be read)` : '';
-    return { line: first, unreadable: `unreadable CSV: ${skip.message}${where}` };
-  };
-  input.on('error', (err) => parser.destroy(err));
-  input.pipe(parser);
-
   let header: string[] | null = null;
-  try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number; empty_lines: number; records: number } }>) {
-      while (skips.length > 0 && skips[0]!.afterRecords < item.info.records) yield placeSkip(skips.shift()!);
-      const line = lastEnd + 1 + (item.info.empty_lines - emptySeen);
-      emptySeen = item.info.empty_lines;
-      lastEnd = line + newlinesIn(item.record);
-      drift = item.info.lines - lastEnd;
-      if (header === null) {
-        header = item.record.map(normalizeHeader);
-        const missing = required.filter((col) => !header!.includes(col));
-        if (missing.length > 0) {
-          throw new InputError(
-            `${name}: the header has no ${missing.map((c) => `"${c}"`).join(', ')} column` +
-              ` (required: ${required.join(', ')}; found: ${item.record.join(', ') || 'nothing'})`,
-          );
+  let base = 0;
+  for (;;) {
+    const parser = parse({
+      bom: base === 0,
+      delimiter,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+    });
+    // Skip events fire while parsing, ahead of the records still buffered for us: remember how
+    // many records came before the first, and stop there.
+    let broken: { afterRecords: number; message: string } | null = null;
+    parser.on('skip', (err: Error) => {
+      broken ??= { afterRecords: parser.info.records, message: err.message };
+    });
+    const input = source.open(base);
+    input.on('error', (err) => parser.destroy(err));
+    input.pipe(parser);
+    let emptySeen = 0;
+    let consumed = 0;
+    try {
+      for await (const item of parser as AsyncIterable<ParsedItem>) {
+        const stop = broken as { afterRecords: number } | null;
+        if (stop !== null && stop.afterRecords < item.info.records) break;
+        const line = lastEnd + 1 + (item.info.empty_lines - emptySeen);
+        emptySeen = item.info.empty_lines;
+        lastEnd = line + newlinesIn(item.record);
+        consumed = item.info.bytes;
+        if (header === null) {
+          header = item.record.map(normalizeHeader);
+          const missing = required.filter((col) => !header!.includes(col));
+          if (missing.length > 0) {
+            throw new InputError(
+              `${name}: the header has no ${missing.map((c) => `"${c}"`).join(', ')} column` +
+                ` (required: ${required.join(', ')}; found: ${item.record.join(', ') || 'nothing'})`,
+            );
+          }
+          continue;
         }
-        continue;
+        if (item.record.length !== header.length) {
+          yield { line, unreadable: `has ${item.record.length} fields, the header has ${header.length}` };
+          continue;
+        }
+        const values: Record<string, unknown> = {};
+        for (let i = 0; i < header.length; i++) values[header[i]!] = item.record[i];
+        yield { line, values };
       }
-      if (item.record.length !== header.length) {
-        yield { line, unreadable: `has ${item.record.length} fields, the header has ${header.length}` };
-        continue;
-      }
-      const values: Record<string, unknown> = {};
-      for (let i = 0; i < header.length; i++) values[header[i]!] = item.record[i];
-      yield { line, values };
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      const e = err as NodeJS.ErrnoException;
+      throw new InputError(`${name}: cannot read (${e.code ?? e.message})`);
+    } finally {
+      input.unpipe(parser);
+      input.destroy();
+      parser.destroy();
     }
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    const e = err as NodeJS.ErrnoException;
-    throw new InputError(`${name}: cannot read (${e.code ?? e.message})`);
-  } finally {
-    input.unpipe(parser);
-    input.destroy();
+    const stop = broken as { message: string } | null;
+    if (stop === null) break;
+    const { emptyLines, resume } = await locateBroken(source, base + consumed);
+    const line = lastEnd + 1 + emptyLines;
+    lastEnd = line;
+    if (header === null) throw new InputError(`${name}:${line}: unreadable CSV header (${stop.message})`);
+    yield { line, unreadable: `unreadable CSV: ${stop.message.replace(/ at line \d+/, '')}` };
+    if (resume === null) break;
+    base = resume;
   }
-  while (skips.length > 0) yield placeSkip(skips.shift()!);
   if (header === null) throw new InputError(`${name}: empty file (no header row)`);
 }
 

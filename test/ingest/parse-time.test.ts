@@ -18,6 +18,9 @@ describe('FORMAT.md Times', () => {
     '2026-11-02T09:05:00+08:00',
     '2026-11-02T09:05:00+0800',
     '2026-11-01T20:05:00-05:00',
+    '20261102T010500Z',
+    '20261102T090500+0800',
+    '20261102T0905',
     String(utc / 1000),
     String(utc),
     ' 2026-11-02 09:05:00 ',
@@ -28,6 +31,7 @@ describe('FORMAT.md Times', () => {
   it('keeps milliseconds of a fraction, truncating finer digits', () => {
     expect(parseTime('2026-11-02 09:05:00.5', shanghai)).toBe(utc + 500);
     expect(parseTime('2026-11-02 09:05:00.123456', shanghai)).toBe(utc + 123);
+    expect(parseTime('2026-11-02T01:05:00,25Z', shanghai)).toBe(utc + 250);
   });
 
   it('reads local times in the zone it is given (--tz)', () => {
@@ -43,6 +47,8 @@ describe('FORMAT.md Times', () => {
     ['2026-11-02', 'unreadable time'],
     ['02/11/2026 09:05', 'unreadable time'],
     ['2026-11/02 09:05', 'unreadable time'],
+    ['0026-11-02 10:00:00', 'year before 1970'],
+    ['1969-12-31 23:59:59', 'year before 1970'],
     ['12345', 'unreadable time'],
     ['yesterday', 'unreadable time'],
     ['', 'empty time'],

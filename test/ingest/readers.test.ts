@@ -84,20 +84,42 @@ describe('CSV reader', () => {
     expect(r2.input.errors.map((e) => e.line)).toEqual([4, 5, 6, 7]);
   });
 
-  it('a broken quote is a bad row naming the lines it swallowed, never a silent loss', async () => {
+  it('a broken quote costs its own line only: reading resumes on the next line', async () => {
+    // Line 3 has a stray character after its closing quote, line 4 unescaped quotes inside a
+    // quoted field. Both are bad rows; every other line is read.
     const p = file(
       'quote.csv',
-      dedent(`
-        time,buyer,sender,agent,content
-        2026-11-02 10:00:00,b1,buyer,,"fine"
-        2026-11-02 10:00:05,b1,buyer,,"bro"ken
-        2026-11-02 10:01:00,b1,agent,shop:a,ok
-      `),
+      [
+        'time,buyer,sender,agent,content',
+        '2026-11-02 10:00:00,b1,buyer,,"fine"',
+        '2026-11-02 10:00:05,b1,buyer,,"bro"ken',
+        '2026-11-02 10:00:06,b1,buyer,,"他说"好的"谢谢"',
+        '2026-11-02 10:01:00,b1,agent,shop:a,ok',
+        '2026-11-02 10:05:00,b2,buyer,,"hi" ',
+        '2026-11-02 10:05:00,b3,buyer,,q',
+        '2026-11-02 10:06:00,b3,agent,shop:a,r',
+        '',
+      ].join('\n'),
     );
     const r = await run([p]);
-    expect(r.input.bad_rows).toBeGreaterThan(0);
-    expect(r.input.errors[0]).toMatchObject({ file: p, line: 3 });
-    expect(r.input.errors[0]!.reason).toContain('unreadable CSV');
+    expect(r.input.errors.map((e) => [e.line, e.reason.slice(0, 36)])).toEqual([
+      [3, 'unreadable CSV: Invalid Closing Quot'],
+      [4, 'unreadable CSV: Invalid Closing Quot'],
+      [6, 'unreadable CSV: Invalid Closing Quot'],
+    ]);
+    expect(r.input).toMatchObject({ rows: 7, messages: 4, bad_rows: 3 });
+    expect(counts(r, 'response_3min', '2026-11-02')).toEqual({ eligible: 2, passed: 2, pending: 0 });
+  });
+
+  it('a quoted field that never closes costs its first line; the lines after it are read', async () => {
+    const p = file(
+      'unclosed.csv',
+      'time,buyer,sender,agent,content\r\n2026-11-02 10:00:00,b1,buyer,,hi\r\n2026-11-02 10:00:30,b1,agent,a,"oops\r\n' +
+        '2026-11-02 10:05:00,b2,buyer,,q\r\n2026-11-02 10:06:00,b2,agent,a,r\r\n',
+    );
+    const r = await run([p]);
+    expect(r.input.errors.map((e) => e.line)).toEqual([3]);
+    expect(r.input).toMatchObject({ rows: 4, messages: 3, bad_rows: 1 });
     expect(r.input.rows).toBe(r.input.messages + r.input.bad_rows + r.input.duplicates);
   });
 

@@ -209,6 +209,25 @@ describe('RULES.md §1 Day and attribution', () => {
   });
 });
 
+describe('RULES.md §1 Day and attribution across days', () => {
+  it("a round failed by the buyer's next-day message goes to the last shop account before that message", async () => {
+    // alice sent the 09:30 reminder; the 10:00 question is never answered on 11-02. On 11-03
+    // the buyer writes to bob: the 11-02 round has failed, for alice (the conversation's last
+    // shop account when it closed), and bob's round passes.
+    const r = await auditCsv(`
+      time,shop,buyer,sender,agent,content
+      2026-11-02 09:30:00,myshop,b1,agent,myshop:alice,亲，您的订单还未付款哦
+      2026-11-02 10:00:00,myshop,b1,buyer,,我付了
+      2026-11-03 10:00:00,myshop,b1,buyer,myshop:bob,人呢
+      2026-11-03 10:01:00,myshop,b1,agent,myshop:bob,在
+    `);
+    expect(metric(r, M).agents).toMatchObject([
+      { agent: 'myshop:alice', eligible: 1, passed: 0 },
+      { agent: 'myshop:bob', eligible: 1, passed: 1 },
+    ]);
+  });
+});
+
 describe('RULES.md §1 Pending', () => {
   it('an unanswered round whose deadline lies after the end of the data is pending; at or before it, failed', async () => {
     // The data ends at 10:03:00 (latest row). b1 10:00:00 → deadline 10:03:00, not after the
