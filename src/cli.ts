@@ -1,4 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
 import { audit } from './audit.js';
@@ -104,6 +106,13 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
     io.stderr.write('cs-audit: missing --platform <id> (or --rules FILE)\n');
     return EXIT.usage;
   }
+  if (flags.out !== undefined) {
+    const problem = await unwritable(flags.out);
+    if (problem !== null) {
+      io.stderr.write(`cs-audit: cannot write --out ${flags.out}: ${problem}\n`);
+      return EXIT.usage;
+    }
+  }
   let report: Report;
   try {
     report = await audit({
@@ -121,7 +130,10 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
       io.stderr.write(`cs-audit: ${err.message}\n`);
       return EXIT.usage;
     }
-    throw err;
+    // A bug, not the user's input: say so, with what is needed to report it. Nothing was audited.
+    io.stderr.write(`cs-audit: internal error (a bug in cs-audit ${VERSION}; please report it with the command line):\n`);
+    io.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT.usage;
   }
 
   reportBadRows(report, io);
@@ -143,6 +155,25 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
     return EXIT.failOn;
   }
   return EXIT.ok;
+}
+
+/** Why a report file cannot be written there, checked before the audit runs; null when it can. */
+async function unwritable(file: string): Promise<string | null> {
+  try {
+    const info = await stat(file);
+    if (info.isDirectory()) return 'it is a directory';
+    await access(file, constants.W_OK);
+    return null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return (err as NodeJS.ErrnoException).code ?? String(err);
+  }
+  try {
+    await access(path.dirname(path.resolve(file)), constants.W_OK);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'no such directory' : (code ?? String(err));
+  }
 }
 
 function describeFailOn(what: FailOn): string {

@@ -79,6 +79,7 @@ export async function scanChat(args: readonly string[], options: ReadOptions): P
     options,
   };
   const raw = new Map<string, ShopDirectory>();
+  const mainAccounts = new Set<string>();
   let seq = 0;
   for (const source of sources) {
     const stats: FileStats = { file: source.name, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
@@ -105,7 +106,11 @@ export async function scanChat(args: readonly string[], options: ReadOptions): P
       if (scan.firstT === null || m.t < scan.firstT) scan.firstT = m.t;
       if (scan.lastT === null || m.t > scan.lastT) scan.lastT = m.t;
       const d = directoryOf(raw, m.shop);
-      if (m.agent !== null) d.accounts.add(m.agent);
+      if (m.agent !== null) {
+        d.accounts.add(m.agent);
+        const colon = m.agent.indexOf(':');
+        if (colon > 0) mainAccounts.add(m.agent.slice(0, colon));
+      }
       if (m.flags.includes('merchant')) d.merchantBuyers.add(m.buyer);
       held?.push(m);
     }
@@ -113,14 +118,23 @@ export async function scanChat(args: readonly string[], options: ReadOptions): P
     scan.sorted.push(sorted);
     scan.held.push(held);
   }
-  const named = [...raw.keys()].filter((s) => s !== '');
-  scan.fallbackShop = named.length === 1 ? named[0]! : DEFAULT_SHOP;
+  scan.fallbackShop = fallbackShop([...raw.keys()].filter((s) => s !== ''), mainAccounts);
   for (const [shop, d] of raw) {
     const into = directoryOf(scan.directories, shop === '' ? scan.fallbackShop : shop);
     for (const a of d.accounts) into.accounts.add(a);
     for (const b of d.merchantBuyers) into.merchantBuyers.add(b);
   }
   return scan;
+}
+
+/**
+ * FORMAT.md: rows without a shop belong to the run's only named shop, else to "(shop)". When no
+ * row names a shop but every `main:sub` account has the same main account, that is the shop.
+ */
+function fallbackShop(named: string[], mainAccounts: Set<string>): string {
+  if (named.length === 1) return named[0]!;
+  if (named.length === 0 && mainAccounts.size === 1) return [...mainAccounts][0]!;
+  return DEFAULT_SHOP;
 }
 
 function byTime(a: Message, b: Message): number {

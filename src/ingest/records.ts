@@ -103,7 +103,7 @@ export async function* readRecords(
   }
   if (kind === 'json') {
     const text = (buffered ?? (await readAll(openStream(source, stdin)))).toString('utf8');
-    yield* jsonRecords(source.name, text);
+    yield* jsonRecords(source.name, text, required);
     return;
   }
   const bytes = buffered ? bufferBytes(buffered) : fileBytes(source.path!);
@@ -259,8 +259,26 @@ function newlinesIn(fields: readonly string[]): number {
   return n;
 }
 
-function* jsonRecords(name: string, text: string): Generator<ReaderItem> {
+/**
+ * JSON records: an array, `{"messages": [...]}`, one object, or NDJSON. Like a CSV header, the
+ * required fields must appear in at least one record, else the file is not a log of this kind.
+ */
+function jsonRecords(name: string, text: string, required: readonly string[]): ReaderItem[] {
+  const items = jsonItems(name, text);
+  const keys = new Set<string>();
+  for (const item of items) if ('values' in item) for (const k of Object.keys(item.values)) keys.add(k);
+  const missing = required.filter((col) => !keys.has(col));
+  if (items.some((i) => 'values' in i) && missing.length > 0) {
+    throw new InputError(
+      `${name}: no record has a ${missing.map((c) => `"${c}"`).join(', ')} field (required: ${required.join(', ')})`,
+    );
+  }
+  return items;
+}
+
+function jsonItems(name: string, text: string): ReaderItem[] {
   const body = text.replace(/^\uFEFF/, '');
+  const out: ReaderItem[] = [];
   let whole: unknown;
   let parsed = true;
   try {
@@ -288,12 +306,12 @@ function* jsonRecords(name: string, text: string): Generator<ReaderItem> {
       const line = lines[i] ?? 0;
       const item = items[i];
       if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-        yield { line, unreadable: `element ${i} is not an object` };
+        out.push({ line, unreadable: `element ${i} is not an object` });
       } else {
-        yield { line, values: item as Record<string, unknown> };
+        out.push({ line, values: item as Record<string, unknown> });
       }
     }
-    return;
+    return out;
   }
   // NDJSON: one object a line.
   const rows = body.split('\n');
@@ -304,16 +322,17 @@ function* jsonRecords(name: string, text: string): Generator<ReaderItem> {
     try {
       const value: unknown = JSON.parse(row);
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        yield { line: i + 1, unreadable: 'not a JSON object' };
+        out.push({ line: i + 1, unreadable: 'not a JSON object' });
       } else {
         sawObject = true;
-        yield { line: i + 1, values: value as Record<string, unknown> };
+        out.push({ line: i + 1, values: value as Record<string, unknown> });
       }
     } catch (err) {
-      yield { line: i + 1, unreadable: `not JSON (${(err as Error).message})` };
+      out.push({ line: i + 1, unreadable: `not JSON (${(err as Error).message})` });
     }
   }
   if (!sawObject) throw new InputError(`${name}: not readable as JSON, {"messages": [...]} or NDJSON`);
+  return out;
 }
 
 function firstContentLine(text: string): number {

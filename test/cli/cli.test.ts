@@ -50,6 +50,7 @@ describe('usage errors exit 2 with one clear message on stderr', () => {
     { name: 'bad --from', args: ['run', '-p', 'tmall', '--from', '2026-02-30', SAMPLE], stderr: '--from "2026-02-30" is not a date' },
     { name: '--from after --to', args: ['run', '-p', 'tmall', '--from', '2026-11-04', '--to', '2026-11-02', SAMPLE], stderr: 'is after --to' },
     { name: 'bad --tz', args: ['run', '-p', 'tmall', '--tz', 'Beijing', SAMPLE], stderr: '--tz "Beijing" is not a known time zone' },
+    { name: '--out in a missing directory', args: ['run', '-p', 'tmall', '--out', 'no/such/dir/r.json', SAMPLE], stderr: 'cannot write --out no/such/dir/r.json: no such directory' },
     { name: 'both --platform and --rules', args: ['run', '-p', 'tmall', '--rules', 'platforms/tmall.json', SAMPLE], stderr: 'either --platform or --rules' },
   ];
   it.each(cases)('$name', ({ args, stderr }) => {

@@ -169,6 +169,11 @@ describe('JSON readers', () => {
     expect(counts(r, 'response_3min', '2026-11-02')).toEqual({ eligible: 1, passed: 1, pending: 0 });
   });
 
+  it('a JSON log in which no record has a required field is an input error, like a CSV header', async () => {
+    const p = file('presence.json', JSON.stringify([{ time: '2026-11-02 10:00:00', agent: 'a', status: 'online' }]));
+    await expect(run([p])).rejects.toThrow(`${p}: no record has a "buyer", "sender" field (required: time, buyer, sender)`);
+  });
+
   it('bad JSON elements and NDJSON lines are bad rows with their line', async () => {
     const arr = file('bad.json', '[\n  {"time": "2026-11-02 10:00:00", "buyer": "b1", "sender": "buyer"},\n  42,\n  {"time": "x", "buyer": "b1", "sender": "buyer"}\n]\n');
     const r1 = await run([arr]);

@@ -48,6 +48,13 @@ describe('scanChat / chatMessages', () => {
     expect(messages.every((m) => m.startsWith('s1/'))).toBe(true);
   });
 
+  it('with no shop named anywhere, the main account shared by every main:sub account is the shop', async () => {
+    const one = file('noshop.csv', 'time,buyer,sender,agent\n2026-11-02 10:00:00,myshop:carol,buyer,myshop:alice\n2026-11-02 10:01:00,b1,agent,myshop:bob\n');
+    expect((await collect([one])).scan.fallbackShop).toBe('myshop');
+    const two = file('twoshops.csv', 'time,buyer,sender,agent\n2026-11-02 10:00:00,b1,buyer,a:x\n2026-11-02 10:01:00,b1,agent,b:y\n');
+    expect((await collect([two])).scan.fallbackShop).toBe('(shop)');
+  });
+
   it('drops a repeated (shop, id) and counts it against the file it came from', async () => {
     const row = '2026-11-02 10:00:00,b1,buyer,x,m1\n';
     const a = file('d1.csv', `time,buyer,sender,content,id\n${row}`);
