@@ -1,13 +1,20 @@
 import type { Readable } from 'node:stream';
 import { ShopAuditor, type ShopAudit } from './engine/audit-shop.js';
 import { InputError } from './errors.js';
-import { chatMessages, scanChat } from './ingest/read-chat.js';
+import { chatMessages, fallbackShop, mainAccountOf, resolveShops, scanChat } from './ingest/read-chat.js';
+import { readLog } from './ingest/read-log.js';
+import { amountReport, amountRuleAt, assessAmountDays, type AmountSeries } from './metrics/amount.js';
+import { onlineIntervals, onlineMsPerDay } from './metrics/online-time.js';
+import { ReviewCounter } from './metrics/review-reply.js';
+import { normalizePresenceRow, PRESENCE_REQUIRED_COLUMNS, type PresenceEvent } from './normalize/presence-row.js';
+import { normalizeReviewRow, REVIEW_REQUIRED_COLUMNS, type Review } from './normalize/review-row.js';
+import type { OnlineHoursMetric } from './rules/pack-types.js';
 import { assessDays, metricReport, type Span } from './metrics/assess.js';
 import { penaltiesOf, totalsOf } from './penalties/penalties.js';
-import { REPORT_SCHEMA, type Penalty, type Report, type ShopReport } from './report/model.js';
+import { REPORT_SCHEMA, type MetricReport, type Penalty, type Report, type ShopReport } from './report/model.js';
 import { checkPack, loadBuiltInPack, loadPackFile } from './rules/load-pack.js';
 import { RuleSet } from './rules/rule-set.js';
-import { dayToIso, isoToDay, Zone } from './time/zone.js';
+import { clockToMs, dayToIso, isoToDay, Zone } from './time/zone.js';
 import { VERSION } from './version.js';
 
 export interface AuditOptions {
@@ -23,6 +30,10 @@ export interface AuditOptions {
   to: string | null;
   strict: boolean;
   stdin: Readable;
+  /** Presence logs (online/offline status changes), for online-time metrics. */
+  presence?: string[];
+  /** Review logs, for review-reply metrics. */
+  reviews?: string[];
   /** Most bad rows listed one by one in the report (all are counted). */
   maxErrorsListed?: number;
 }
@@ -63,39 +74,79 @@ export async function audit(options: AuditOptions): Promise<Report> {
   if (fromOption !== null && toOption !== null && fromOption > toOption) {
     throw new InputError(`--from ${options.from} is after --to ${options.to}`);
   }
-  if (options.inputs.length === 0) throw new InputError('no chat files given (use - for standard input)');
+  const presenceFiles = options.presence ?? [];
+  const reviewFiles = options.reviews ?? [];
+  if (options.inputs.length + presenceFiles.length + reviewFiles.length === 0) {
+    throw new InputError('no input: give chat files (- for standard input), --presence or --reviews files');
+  }
+  if ([...options.inputs, ...presenceFiles, ...reviewFiles].filter((f) => f === '-').length > 1) {
+    throw new InputError('standard input (-) can be read only once');
+  }
 
   const inputZone = options.tz === null ? rules.zone : new Zone(options.tz);
+  const readOptions = { zone: inputZone, strict: options.strict, stdin: options.stdin };
   // Pass 1: read and check every row; learn the shops, their accounts and the time span.
-  const scan = await scanChat(options.inputs, { zone: inputZone, strict: options.strict, stdin: options.stdin });
-  const firstDay = scan.firstT === null ? null : rules.zone.dayOf(scan.firstT);
-  const lastDay = scan.lastT === null ? null : rules.zone.dayOf(scan.lastT);
-  const dataEnd = scan.lastT;
+  const scan = await scanChat(options.inputs, readOptions);
+  const presence = await readLog(presenceFiles, PRESENCE_REQUIRED_COLUMNS, (v, o, q) => normalizePresenceRow(v, o, q, inputZone), options);
+  const reviews = await readLog(reviewFiles, REVIEW_REQUIRED_COLUMNS, (v, o, q) => normalizeReviewRow(v, o, q, inputZone), options);
+
+  // FORMAT.md: rows without a shop belong to the run's only named shop, over every input.
+  const named = new Set(scan.namedShops);
+  const mains = new Set(scan.mainAccounts);
+  for (const e of presence.items) {
+    if (e.shop !== '') named.add(e.shop);
+    const main = mainAccountOf(e.agent);
+    if (main !== null) mains.add(main);
+  }
+  for (const r of reviews.items) if (r.shop !== '') named.add(r.shop);
+  const fallback = fallbackShop(named, mains);
+  resolveShops(scan, fallback);
+  for (const e of presence.items) if (e.shop === '') e.shop = fallback;
+  for (const r of reviews.items) if (r.shop === '') r.shop = fallback;
+
+  // RULES.md §1 Pending: the end of the data is the latest time of any kind in the input.
+  let firstT: number | null = null;
+  let dataEnd: number | null = null;
+  const seen = (t: number): void => {
+    if (firstT === null || t < firstT) firstT = t;
+    if (dataEnd === null || t > dataEnd) dataEnd = t;
+  };
+  if (scan.firstT !== null) seen(scan.firstT);
+  if (scan.lastT !== null) seen(scan.lastT);
+  for (const e of presence.items) seen(e.t);
+  for (const r of reviews.items) {
+    seen(r.t);
+    if (r.replyT !== null) seen(r.replyT);
+  }
+  const firstDay = firstT === null ? null : rules.zone.dayOf(firstT);
+  const lastDay = dataEnd === null ? null : rules.zone.dayOf(dataEnd);
   const from = fromOption ?? firstDay;
   const to = toOption ?? lastDay;
 
   // Pass 2: every message once, in time order, through its shop's auditor.
   const auditors = new Map<string, ShopAuditor>();
-  for await (const m of chatMessages(scan)) {
-    let auditor = auditors.get(m.shop);
+  const auditorOf = (shop: string): ShopAuditor => {
+    let auditor = auditors.get(shop);
     if (!auditor) {
-      auditor = new ShopAuditor(m.shop, rules, scan.directories.get(m.shop)!);
-      auditors.set(m.shop, auditor);
+      const directory = scan.directories.get(shop) ?? { accounts: new Set<string>(), merchantBuyers: new Set<string>() };
+      auditors.set(shop, (auditor = new ShopAuditor(shop, rules, directory)));
     }
-    auditor.push(m);
-  }
+    return auditor;
+  };
+  for await (const m of chatMessages(scan)) auditorOf(m.shop).push(m);
+  for (const e of presence.items) auditorOf(e.shop);
+  for (const r of reviews.items) auditorOf(r.shop);
+
   const shopNames = [...auditors.keys()].sort();
-  const shops: ShopReport[] = shopNames.map((shop) =>
-    shopReport(
-      auditors.get(shop)!.finish(dataEnd ?? 0),
-      rules,
-      from,
-      to,
-      firstDay === null || lastDay === null ? null : { first: firstDay, last: lastDay },
-      shopNames.length > 1,
-    ),
-  );
-  const files = scan.files;
+  const span = firstDay === null || lastDay === null ? null : { first: firstDay, last: lastDay };
+  const shops: ShopReport[] = shopNames.map((shop) => {
+    const result = auditors.get(shop)!.finish(dataEnd ?? 0);
+    addReviewCounters(result, rules, reviews.items.filter((r) => r.shop === shop), dataEnd ?? 0);
+    const shopPresence = presence.items.filter((e) => e.shop === shop);
+    return shopReport(result, rules, from, to, span, shopNames.length > 1, shopPresence);
+  });
+  const files = [...scan.files, ...presence.files, ...reviews.files];
+  const badRows = [...scan.badRows, ...presence.badRows, ...reviews.badRows];
 
   const versionsUsed = new Map<number, number>();
   if (from !== null && to !== null) {
@@ -125,12 +176,12 @@ export async function audit(options: AuditOptions): Promise<Report> {
     period: { from: from === null ? null : dayToIso(from), to: to === null ? null : dayToIso(to) },
     input: {
       messages: files.reduce((n, f) => n + f.messages, 0),
-      bad_rows: scan.badRows.length,
+      bad_rows: badRows.length,
       duplicates: files.reduce((n, f) => n + f.duplicates, 0),
       rows: files.reduce((n, f) => n + f.rows, 0),
       data_end: dataEnd === null ? null : new Date(dataEnd).toISOString(),
-      errors: scan.badRows.slice(0, maxListed),
-      errors_listed: Math.min(maxListed, scan.badRows.length),
+      errors: badRows.slice(0, maxListed),
+      errors_listed: Math.min(maxListed, badRows.length),
       files,
     },
     metrics: shops.length === 1 ? shops[0]!.metrics : [],
@@ -140,6 +191,40 @@ export async function audit(options: AuditOptions): Promise<Report> {
   };
 }
 
+/** Review metrics read the review log, not the chat: one counter per review metric. */
+function addReviewCounters(result: ShopAudit, rules: RuleSet, reviews: Review[], dataEnd: number): void {
+  for (const id of rules.metricIds()) {
+    if (rules.latestMetric(id).kind !== 'review_reply') continue;
+    const counter = new ReviewCounter(id, rules);
+    const seen = new Set<string>();
+    for (const r of [...reviews].sort((a, b) => a.t - b.t || a.seq - b.seq)) {
+      if (seen.has(r.id)) continue;
+      seen.add(r.id);
+      counter.add(r, dataEnd);
+    }
+    result.counters.set(id, counter);
+  }
+}
+
+/** Milliseconds online per day for an online-time metric, each day within its version's window. */
+function onlineSeries(
+  events: PresenceEvent[],
+  rules: RuleSet,
+  metricId: string,
+  first: number,
+  last: number,
+): AmountSeries {
+  // An account still online at the end stays online to the end of the last day assessed.
+  const intervals = onlineIntervals(events, rules.zone.startOfDay(last + 1));
+  const series: AmountSeries = new Map();
+  for (let day = first; day <= last; day++) {
+    const rule = amountRuleAt(rules, metricId, day) ?? (rules.latestMetric(metricId) as OnlineHoursMetric);
+    const ms = onlineMsPerDay(intervals, rules.zone, day, day, clockToMs(rule.window.from)!, clockToMs(rule.window.to)!);
+    series.set(day, ms.get(day) ?? 0);
+  }
+  return series;
+}
+
 function shopReport(
   result: ShopAudit,
   rules: RuleSet,
@@ -147,8 +232,9 @@ function shopReport(
   to: number | null,
   input: { first: number; last: number } | null,
   tagPenalties: boolean,
+  presence: PresenceEvent[],
 ): ShopReport {
-  const metrics = [];
+  const metrics: MetricReport[] = [];
   const penalties: Penalty[] = [];
   if (from !== null && to !== null && input !== null) {
     // Days are assessed from the first day of the input (ladders and cycles count from there)
@@ -156,20 +242,23 @@ function shopReport(
     const first = Math.min(from, input.first);
     const last = Math.max(to, input.last);
     const span: Span = { from, to, firstInputDay: input.first };
-    for (const [id, counter] of result.counters) {
+    const fromIso = dayToIso(from);
+    const toIso = dayToIso(to);
+    const context = { rules, counters: result.counters, firstInputDay: input.first, lastInputDay: input.last, lastDay: last };
+    const shop = tagPenalties ? result.shop : null;
+    for (const id of rules.metricIds()) {
+      if (rules.latestMetric(id).kind === 'online_hours') {
+        const series = onlineSeries(presence, rules, id, first, last);
+        const days = assessAmountDays(series, id, rules, first, last, input.first);
+        const found = penaltiesOf({ ...context, metricId: id, days, counter: null, series, shop });
+        penalties.push(...found.filter((p) => p.date >= fromIso && p.date <= toIso));
+        const periodDays = days.filter((d) => d.date >= fromIso && d.date <= toIso);
+        metrics.push(amountReport(series, id, rules, span, periodDays, []));
+        continue;
+      }
+      const counter = result.counters.get(id)!;
       const days = assessDays(counter, id, rules, first, last, input.first);
-      const found = penaltiesOf({
-        metricId: id,
-        rules,
-        days,
-        counter,
-        counters: result.counters,
-        firstInputDay: input.first,
-        lastInputDay: input.last,
-        shop: tagPenalties ? result.shop : null,
-      });
-      const fromIso = dayToIso(from);
-      const toIso = dayToIso(to);
+      const found = penaltiesOf({ ...context, metricId: id, days, counter, series: null, shop });
       penalties.push(...found.filter((p) => p.date >= fromIso && p.date <= toIso));
       const periodDays = days.filter((d) => d.date >= fromIso && d.date <= toIso);
       metrics.push(metricReport(counter, id, rules, span, periodDays));

@@ -25,6 +25,8 @@ const MAX_BAD_ROWS_ON_STDERR = 20;
 
 interface RunFlags {
   platform?: string;
+  presence: string[];
+  reviews: string[];
   rules?: string;
   format: string;
   out?: string;
@@ -47,6 +49,10 @@ Examples:
   cat logs.ndjson | cs-audit run --platform tmall --fail-on fail -
 `;
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 /** The whole command line, testable in-process: returns the exit status, never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let exitCode: number = EXIT.ok;
@@ -64,11 +70,13 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   program
     .command('run')
     .description('audit chat logs and print the report')
-    .argument('<files...>', 'chat-log files (CSV, JSON, NDJSON); - reads standard input')
+    .argument('[files...]', 'chat-log files (CSV, JSON, NDJSON); - reads standard input')
     .option('-p, --platform <id>', 'built-in platform rule pack (e.g. tmall)')
     .option('--rules <file>', 'your own rule pack (same format as platforms/*.json), instead of --platform')
     .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(FORMATS)).default('table'))
     .option('-o, --out <file>', 'write the report to this file instead of standard output')
+    .option('--presence <file>', 'presence log (online/offline status changes), for online-time metrics; repeatable', collect, [])
+    .option('--reviews <file>', 'review log (reviews and reply times), for review-reply metrics; repeatable', collect, [])
     .option('--tz <zone>', "time zone of local times in the input (default: the platform's)")
     .option('--from <date>', 'first day to report, YYYY-MM-DD (earlier input still feeds rolling windows)')
     .option('--to <date>', 'last day to report, YYYY-MM-DD')
@@ -119,6 +127,8 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
       platform: flags.platform ?? null,
       rulesFile: flags.rules ?? null,
       inputs: files,
+      presence: flags.presence,
+      reviews: flags.reviews,
       tz: flags.tz ?? null,
       from: flags.from ?? null,
       to: flags.to ?? null,

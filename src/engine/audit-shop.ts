@@ -56,7 +56,9 @@ export class ShopAuditor {
   ) {
     const byId = new Map<string, ItemCounter>();
     for (const id of rules.metricIds()) {
-      const counter = COUNTERS[rules.latestMetric(id).kind](id, rules);
+      const kind = rules.latestMetric(id).kind;
+      if (kind === 'online_hours' || kind === 'review_reply') continue;
+      const counter = COUNTERS[kind](id, rules);
       this.counters.push(counter);
       byId.set(id, counter);
     }

@@ -47,9 +47,14 @@ export interface ChatScan {
   sorted: boolean[];
   /** Messages held from standard input, per source (null for files). */
   held: (Message[] | null)[];
-  /** FORMAT.md: the shop of rows that name none. */
+  /** FORMAT.md: the shop of rows that name none (see resolveShops). */
   fallbackShop: string;
   directories: Map<string, ShopDirectory>;
+  /** Shops named by rows, and the main accounts of `main:sub` accounts, for resolveShops. */
+  namedShops: Set<string>;
+  mainAccounts: Set<string>;
+  /** Per shop as written ('' for rows without one). */
+  rawDirectories: Map<string, ShopDirectory>;
   /** Earliest and latest message time; null when there is no message. */
   firstT: number | null;
   lastT: number | null;
@@ -74,12 +79,15 @@ export async function scanChat(args: readonly string[], options: ReadOptions): P
     held: [],
     fallbackShop: DEFAULT_SHOP,
     directories: new Map(),
+    namedShops: new Set(),
+    mainAccounts: new Set(),
+    rawDirectories: new Map(),
     firstT: null,
     lastT: null,
     options,
   };
-  const raw = new Map<string, ShopDirectory>();
-  const mainAccounts = new Set<string>();
+  const raw = scan.rawDirectories;
+  const mainAccounts = scan.mainAccounts;
   let seq = 0;
   for (const source of sources) {
     const stats: FileStats = { file: source.name, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
@@ -108,8 +116,8 @@ export async function scanChat(args: readonly string[], options: ReadOptions): P
       const d = directoryOf(raw, m.shop);
       if (m.agent !== null) {
         d.accounts.add(m.agent);
-        const colon = m.agent.indexOf(':');
-        if (colon > 0) mainAccounts.add(m.agent.slice(0, colon));
+        const main = mainAccountOf(m.agent);
+        if (main !== null) mainAccounts.add(main);
       }
       if (m.flags.includes('merchant')) d.merchantBuyers.add(m.buyer);
       held?.push(m);
@@ -118,23 +126,36 @@ export async function scanChat(args: readonly string[], options: ReadOptions): P
     scan.sorted.push(sorted);
     scan.held.push(held);
   }
-  scan.fallbackShop = fallbackShop([...raw.keys()].filter((s) => s !== ''), mainAccounts);
-  for (const [shop, d] of raw) {
-    const into = directoryOf(scan.directories, shop === '' ? scan.fallbackShop : shop);
+  for (const shop of raw.keys()) if (shop !== '') scan.namedShops.add(shop);
+  resolveShops(scan, fallbackShop(scan.namedShops, mainAccounts));
+  return scan;
+}
+
+/** Give rows without a shop their shop, and merge what is known of each shop's accounts. */
+export function resolveShops(scan: ChatScan, fallback: string): void {
+  scan.fallbackShop = fallback;
+  scan.directories = new Map();
+  for (const [shop, d] of scan.rawDirectories) {
+    const into = directoryOf(scan.directories, shop === '' ? fallback : shop);
     for (const a of d.accounts) into.accounts.add(a);
     for (const b of d.merchantBuyers) into.merchantBuyers.add(b);
   }
-  return scan;
 }
 
 /**
  * FORMAT.md: rows without a shop belong to the run's only named shop, else to "(shop)". When no
  * row names a shop but every `main:sub` account has the same main account, that is the shop.
  */
-function fallbackShop(named: string[], mainAccounts: Set<string>): string {
-  if (named.length === 1) return named[0]!;
-  if (named.length === 0 && mainAccounts.size === 1) return [...mainAccounts][0]!;
+export function fallbackShop(named: ReadonlySet<string>, mainAccounts: ReadonlySet<string>): string {
+  if (named.size === 1) return [...named][0]!;
+  if (named.size === 0 && mainAccounts.size === 1) return [...mainAccounts][0]!;
   return DEFAULT_SHOP;
+}
+
+/** The main account of a `main:sub` account, or null. */
+export function mainAccountOf(account: string): string | null {
+  const colon = account.indexOf(':');
+  return colon > 0 ? account.slice(0, colon) : null;
 }
 
 function byTime(a: Message, b: Message): number {

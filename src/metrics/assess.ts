@@ -1,4 +1,5 @@
-import type { AgentEntry, Counts, DayEntry, MetricReport, TotalEntry, WindowEntry } from '../report/model.js';
+import type { AgentEntry, Counts, DayEntry, RatioMetricReport, TotalEntry, WindowEntry } from '../report/model.js';
+import type { RatioMetricRule } from '../rules/pack-types.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import { dayToIso } from '../time/zone.js';
 import type { ItemCounter } from './item-counter.js';
@@ -11,6 +12,11 @@ export interface Span {
   to: number;
   /** First day the input covers: earlier days are unknown, never zero (RULES.md §1 Period). */
   firstInputDay: number;
+}
+
+export function ratioRuleAt(rules: RuleSet, metricId: string, day: number): RatioMetricRule | null {
+  const rule = rules.metricAt(metricId, day);
+  return rule !== null && rule.kind !== 'online_hours' ? rule : null;
 }
 
 function counts(t: Tally): Counts {
@@ -31,7 +37,7 @@ export function assessDays(
 ): DayEntry[] {
   const days: DayEntry[] = [];
   for (let day = from; day <= to; day++) {
-    const rule = rules.metricAt(metricId, day);
+    const rule = ratioRuleAt(rules, metricId, day);
     const own = counter.days.peek(day) ?? emptyTally();
     const excluded = Object.fromEntries([...(counter.excluded.get(day) ?? new Map<string, number>())].sort());
     const version = rules.versionAt(day).version;
@@ -50,8 +56,8 @@ export function assessDays(
  * One metric's report entry: the reported days (already assessed, penalties applied), per-agent
  * counts and the period total.
  */
-export function metricReport(counter: ItemCounter, metricId: string, rules: RuleSet, span: Span, days: DayEntry[]): MetricReport {
-  const latest = rules.metricAt(metricId, span.to) ?? rules.latestMetric(metricId);
+export function metricReport(counter: ItemCounter, metricId: string, rules: RuleSet, span: Span, days: DayEntry[]): RatioMetricReport {
+  const latest = ratioRuleAt(rules, metricId, span.to) ?? (rules.latestMetric(metricId) as RatioMetricRule);
   const total = emptyTally();
   const totalExcluded = new Map<string, number>();
   for (const d of days) {
@@ -74,7 +80,7 @@ export function metricReport(counter: ItemCounter, metricId: string, rules: Rule
     status: judge(total, latest.target, latest.assessment.min_volume.value),
     excluded: Object.fromEntries([...totalExcluded].sort()),
   };
-  const report: MetricReport = {
+  const report: RatioMetricReport = {
     id: metricId,
     name: latest.name,
     unit: latest.unit,

@@ -10,6 +10,8 @@ export class ItemCounter {
   readonly agents = new Map<string, TallyMap<number>>();
   /** day → reason → count of items not counted */
   readonly excluded = new Map<number, Map<string, number>>();
+  /** Failed items a metric keeps for per-item penalties (e.g. each unanswered negative review). */
+  readonly failedItems: { day: number; agent: string; what: string }[] = [];
 
   record(day: number, agent: string | null, outcome: Outcome): void {
     const name = agent ?? UNASSIGNED;

@@ -1,6 +1,6 @@
 import type { Round, Session } from '../engine/segmenter.js';
 import type { Message } from '../model.js';
-import type { MetricRule } from '../rules/pack-types.js';
+import type { RatioMetricRule } from '../rules/pack-types.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import { BuyerDayCounter } from './buyer-day.js';
 import { EvaluationCounter } from './evaluation-rate.js';
@@ -23,7 +23,8 @@ export interface MetricCounter extends ItemCounter {
 
 type Factory = (metricId: string, rules: RuleSet) => MetricCounter;
 
-export const COUNTERS: Record<MetricRule['kind'], Factory> = {
+/** Chat-log metrics; amount metrics (online time) come from the presence log instead. */
+export const COUNTERS: Record<Exclude<RatioMetricRule['kind'], 'review_reply'>, Factory> = {
   round_response: (id, rules) => {
     const c = new RoundResponseCounter(id, rules);
     return Object.assign(c, { round: (r: Round) => c.add(r) });

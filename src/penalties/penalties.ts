@@ -1,7 +1,8 @@
 import type { ItemCounter } from '../metrics/item-counter.js';
 import { monthEnd, monthStart } from '../metrics/periods.js';
 import { addInto, emptyTally, judge, rate, type Tally } from '../metrics/tally.js';
-import type { DayEntry, Penalty, Totals } from '../report/model.js';
+import type { AmountDayEntry, DayEntry, Penalty, Totals } from '../report/model.js';
+import { hours, meetsHours, type AmountSeries } from '../metrics/amount.js';
 import type { Bound, Consequence, MetricRule, PenaltyRule } from '../rules/pack-types.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import { dayToIso, isoToDay } from '../time/zone.js';
@@ -10,12 +11,16 @@ export interface PenaltyContext {
   metricId: string;
   rules: RuleSet;
   /** Every day from the first day of the input (or of the period) to the last: statuses may be changed here. */
-  days: DayEntry[];
-  counter: ItemCounter;
+  days: (DayEntry | AmountDayEntry)[];
+  /** The metric's counter (ratio metrics) or its milliseconds per day (amount metrics). */
+  counter: ItemCounter | null;
+  series: AmountSeries | null;
   /** Every metric's counter of the shop (tiers read another metric's volume). */
   counters: Map<string, ItemCounter>;
   firstInputDay: number;
   lastInputDay: number;
+  /** The last day assessed (the period may run past the input). */
+  lastDay: number;
   shop: string | null;
 }
 
@@ -24,7 +29,9 @@ function percent(value: number | null): string {
 }
 
 function targetText(rule: MetricRule): string {
-  return `target ${rule.target.op} ${percent(rule.target.value)}`;
+  return rule.kind === 'online_hours'
+    ? `target ${rule.target.op} ${rule.target.value} h a day`
+    : `target ${rule.target.op} ${percent(rule.target.value)}`;
 }
 
 /**
@@ -41,9 +48,11 @@ export function penaltiesOf(ctx: PenaltyContext): Penalty[] {
   }
   if (kinds.has('assessment_cycle')) penalties.push(...assessmentCycles(ctx));
   if (kinds.has('failing_day')) penalties.push(...failingDays(ctx));
+  if (kinds.has('failing_item')) penalties.push(...failingItems(ctx));
   if (kinds.has('failing_days_in_month')) penalties.push(...failingDaysInMonth(ctx));
   if (kinds.has('consecutive_failing_months')) penalties.push(...consecutiveMonths(ctx));
   if (kinds.has('monthly_tiers')) penalties.push(...monthlyTiers(ctx));
+  if (kinds.has('zero_days_run')) penalties.push(...zeroDayRuns(ctx));
   return penalties;
 }
 
@@ -73,10 +82,15 @@ function issue(ctx: PenaltyContext, day: number, metric: MetricRule, c: Conseque
   };
 }
 
-function dayFailure(day: DayEntry, metric: MetricRule): string {
+function dayFailure(day: DayEntry | AmountDayEntry, metric: MetricRule): string {
   const w = day.window!;
   const span = w.from === w.to ? w.to : `${w.from}..${w.to}`;
   const partial = w.partial ? ` (only ${w.days} of ${w.nominal_days} days in the input)` : '';
+  if (metric.kind === 'online_hours' && 'value' in w) {
+    const per = w.days === 1 ? '' : ' a day on average';
+    return `${metric.name.en} over ${span}${partial}: ${w.value} h${per}, target ${metric.target.op} ${metric.target.value} h [${metric.target.source}]`;
+  }
+  if (metric.kind === 'online_hours' || !('eligible' in w)) return `${metric.name.en} over ${span}`;
   return (
     `${metric.name.en} over ${span}${partial}: ${w.passed}/${w.eligible} = ${percent(w.rate)}, ` +
     `${targetText(metric)} (assessed from ${metric.assessment.min_volume.value} ${metric.unit}s) [${metric.target.source}]`
@@ -90,6 +104,16 @@ function failingDays(ctx: PenaltyContext): Penalty[] {
     const day = isoToDay(d.date)!;
     for (const { metric, rule } of rulesOf(ctx, day, 'failing_day')) {
       for (const c of rule.consequences) out.push(issue(ctx, day, metric, c, dayFailure(d, metric)));
+    }
+  }
+  return out;
+}
+
+function failingItems(ctx: PenaltyContext): Penalty[] {
+  const out: Penalty[] = [];
+  for (const item of ctx.counter?.failedItems ?? []) {
+    for (const { metric, rule } of rulesOf(ctx, item.day, 'failing_item')) {
+      for (const c of rule.consequences) out.push(issue(ctx, item.day, metric, c, `${item.what} (${item.agent})`));
     }
   }
   return out;
@@ -136,22 +160,53 @@ function monthName(month: number): string {
   return dayToIso(month).slice(0, 7);
 }
 
+/** A month's own aggregate against the target: the rate over its days, or hours a day on average. */
+function monthVerdict(ctx: PenaltyContext, metric: MetricRule, first: number, last: number): { fails: boolean; text: string } {
+  if (metric.kind === 'online_hours') {
+    let sum = 0;
+    for (let d = first; d <= last; d++) sum += ctx.series?.get(d) ?? 0;
+    const days = last - first + 1;
+    return { fails: !meetsHours(sum, days, metric), text: `${hours(sum / days)} h a day on average over ${days} days` };
+  }
+  const tally = tallyOver(ctx.counter!, first, last);
+  return { fails: judge(tally, metric.target, 1) === 'fail', text: `${tally.passed}/${tally.eligible} = ${percent(rate(tally))}` };
+}
+
 function consecutiveMonths(ctx: PenaltyContext): Penalty[] {
   const out: Penalty[] = [];
-  let run: { month: number; tally: Tally }[] = [];
+  let run: string[] = [];
   for (const { month, first, last } of monthsOfInput(ctx)) {
     const metric = ctx.rules.metricAt(ctx.metricId, last);
-    const tally = tallyOver(ctx.counter, first, last);
-    if (metric === null || judge(tally, metric.target, 1) !== 'fail') {
+    const verdict = metric === null ? null : monthVerdict(ctx, metric, first, last);
+    if (metric === null || verdict === null || !verdict.fails) {
       run = [];
       continue;
     }
-    run.push({ month, tally });
+    run.push(`${monthName(month)} ${verdict.text}`);
     for (const { rule } of rulesOf(ctx, last, 'consecutive_failing_months')) {
       if (run.length !== rule.months) continue;
-      const parts = run.map((r) => `${monthName(r.month)} ${r.tally.passed}/${r.tally.eligible} = ${percent(rate(r.tally))}`);
-      const reason = `${rule.months} consecutive months below target: ${parts.join('; ')}, ${targetText(metric)}`;
+      const reason = `${rule.months} consecutive months below target: ${run.join('; ')}, ${targetText(metric)}`;
       for (const c of rule.consequences) out.push(issue(ctx, last, metric, c, reason));
+      run = [];
+    }
+  }
+  return out;
+}
+
+/** Runs of `days` consecutive days with nothing (zero online time); runs do not overlap. */
+function zeroDayRuns(ctx: PenaltyContext): Penalty[] {
+  const out: Penalty[] = [];
+  let run: number[] = [];
+  for (let day = ctx.firstInputDay; day <= ctx.lastDay; day++) {
+    if ((ctx.series?.get(day) ?? 0) !== 0) {
+      run = [];
+      continue;
+    }
+    run.push(day);
+    for (const { metric, rule } of rulesOf(ctx, day, 'zero_days_run')) {
+      if (run.length !== rule.days) continue;
+      const reason = `${rule.days} consecutive days with no online time: ${run.map(dayToIso).join(', ')}`;
+      for (const c of rule.consequences) out.push(issue(ctx, day, metric, c, reason));
       run = [];
     }
   }
@@ -180,6 +235,7 @@ function monthlyTiers(ctx: PenaltyContext): Penalty[] {
   const out: Penalty[] = [];
   for (const { month, first, last } of monthsOfInput(ctx)) {
     for (const { metric, rule } of rulesOf(ctx, last, 'monthly_tiers')) {
+      if (ctx.counter === null) continue;
       const tally = tallyOver(ctx.counter, first, last);
       const volumeCounter = ctx.counters.get(rule.volume_metric);
       if (!volumeCounter || tally.eligible === 0) continue;

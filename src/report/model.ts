@@ -49,10 +49,45 @@ export interface TotalEntry extends Counts {
   excluded: Record<string, number>;
 }
 
-export interface MetricReport {
+/** An amount metric's window (unit hours): the average per day over the days the input covers. */
+export interface AmountWindow {
+  from: string;
+  to: string;
+  days: number;
+  nominal_days: number;
+  partial: boolean;
+  value: number;
+}
+
+export interface AmountDayEntry {
+  date: string;
+  /** Hours on this day (4 decimals). */
+  value: number;
+  status: Status;
+  window: AmountWindow | null;
+  version: string;
+  note?: string;
+}
+
+/** Amount metrics (unit hours): a value per day and the average per day for the period. */
+export interface AmountMetricReport {
   id: string;
   name: { zh: string; en: string };
-  unit: string;
+  unit: 'hours';
+  target: { op: string; value: number; assumed?: boolean };
+  window_hours: { from: string; to: string };
+  assessment: { period: AssessmentPeriod };
+  days: AmountDayEntry[];
+  agents: { agent: string; value: number }[];
+  total: { value: number | null; status: Status };
+}
+
+export type MetricReport = RatioMetricReport | AmountMetricReport;
+
+export interface RatioMetricReport {
+  id: string;
+  name: { zh: string; en: string };
+  unit: 'round' | 'buyer' | 'session' | 'evaluation' | 'review';
   target: { op: string; value: number; assumed?: boolean };
   threshold_seconds?: number;
   window_hours?: { from: string; to: string };

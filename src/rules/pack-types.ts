@@ -62,6 +62,7 @@ interface PenaltyRuleBase {
 /**
  * When a metric's failures cost something:
  * - `failing_day`: every day whose assessment fails;
+ * - `failing_item`: every failed item (e.g. each negative review not replied in time), on its day;
  * - `failing_days_in_month`: the `count`-th failing day of a calendar month, once a month;
  * - `consecutive_failing_months`: `months` calendar months in a row whose own aggregate fails,
  *   dated on the last day of the last month the input covers; runs do not overlap;
@@ -74,6 +75,7 @@ interface PenaltyRuleBase {
  */
 export type PenaltyRule =
   | (PenaltyRuleBase & { when: 'failing_day'; consequences: Consequence[] })
+  | (PenaltyRuleBase & { when: 'failing_item'; consequences: Consequence[] })
   | (PenaltyRuleBase & { when: 'failing_days_in_month'; count: number; consequences: Consequence[] })
   | (PenaltyRuleBase & { when: 'consecutive_failing_months'; months: number; consequences: Consequence[] })
   | (PenaltyRuleBase & { when: 'zero_days_run'; days: number; consequences: Consequence[] })
@@ -138,7 +140,34 @@ export interface SessionResponseMetric extends MetricBase {
   threshold_seconds: Clause<number>;
 }
 
-export type MetricRule = RoundResponseMetric | EvaluationRateMetric | BuyerDailyMetric | SessionResponseMetric;
+/** Online time per day (unit hours), from the presence log: the union of the shop's accounts. */
+export interface OnlineHoursMetric extends Omit<MetricBase, 'assessment'> {
+  kind: 'online_hours';
+  unit: 'hours';
+  /** The part of each day that counts (e.g. 09:00-24:00). */
+  window: DailyWindow;
+  /** Hours per day (on the day, or on average over the assessment period). */
+  assessment: { period: Clause<AssessmentPeriod> };
+}
+
+/** Written replies to reviews (from the review log): one item per review in the rating range. */
+export interface ReviewReplyMetric extends MetricBase {
+  kind: 'review_reply';
+  unit: 'review';
+  /** Star ratings that must be answered (e.g. 1-2, 差评). */
+  ratings: Clause<number[]>;
+  /** Only reviews with text, pictures or video. */
+  require_content: Clause<boolean>;
+  threshold_seconds: Clause<number>;
+}
+
+export type RatioMetricRule =
+  | RoundResponseMetric
+  | EvaluationRateMetric
+  | BuyerDailyMetric
+  | SessionResponseMetric
+  | ReviewReplyMetric;
+export type MetricRule = RatioMetricRule | OnlineHoursMetric;
 
 export interface Interpretation {
   id: string;

@@ -45,7 +45,7 @@ describe('usage errors exit 2 with one clear message on stderr', () => {
     { name: 'unknown option', args: ['run', '--platform', 'tmall', '--colour', SAMPLE], stderr: "unknown option '--colour'" },
     { name: 'bad format', args: ['run', '-p', 'tmall', '--format', 'xml', SAMPLE], stderr: 'Allowed choices are json, table' },
     { name: 'bad --fail-on', args: ['run', '-p', 'tmall', '--fail-on', 'sometimes', SAMPLE], stderr: 'Allowed choices are fail, penalty, fine' },
-    { name: 'no files', args: ['run', '-p', 'tmall'], stderr: "missing required argument 'files'" },
+    { name: 'no files', args: ['run', '-p', 'tmall'], stderr: 'no input: give chat files' },
     { name: 'missing file', args: ['run', '-p', 'tmall', 'nope.csv'], stderr: 'nope.csv: no such file' },
     { name: 'bad --from', args: ['run', '-p', 'tmall', '--from', '2026-02-30', SAMPLE], stderr: '--from "2026-02-30" is not a date' },
     { name: '--from after --to', args: ['run', '-p', 'tmall', '--from', '2026-11-04', '--to', '2026-11-02', SAMPLE], stderr: 'is after --to' },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { audit, type AuditOptions } from '../../src/audit.js';
-import type { DayEntry, MetricReport, Report } from '../../src/report/model.js';
+import type { AmountMetricReport, DayEntry, RatioMetricReport, Report } from '../../src/report/model.js';
 import { PLATFORMS_DIR } from '../../src/rules/load-pack.js';
 import type { Pack } from '../../src/rules/pack-types.js';
 
@@ -47,9 +47,16 @@ export function verdict(r: Report): unknown {
   return { period: r.period, metrics: r.metrics, penalties: r.penalties, totals: r.totals, shops: r.shops };
 }
 
-export function metric(report: Report, id: string): MetricReport {
+export function metric(report: Report, id: string): RatioMetricReport {
   const m = report.metrics.find((x) => x.id === id);
   if (!m) throw new Error(`no metric ${id} in report`);
+  if (m.unit === 'hours') throw new Error(`${id} is an amount metric: use amountMetric()`);
+  return m;
+}
+
+export function amountMetric(report: Report, id: string): AmountMetricReport {
+  const m = report.metrics.find((x) => x.id === id);
+  if (!m || m.unit !== 'hours') throw new Error(`no amount metric ${id} in report`);
   return m;
 }
 

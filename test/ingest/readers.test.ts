@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { InputError, StrictError } from '../../src/errors.js';
-import { auditFiles, counts, dedent, verdict } from '../helpers/audit.js';
+import { auditFiles, counts, day, dedent, verdict } from '../helpers/audit.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cs-audit-readers-'));
 let n = 0;
@@ -217,7 +217,7 @@ describe('several inputs', () => {
     const q = '2026-11-02 10:00:00,b1,buyer,';
     const a = '2026-11-02 10:00:00,b1,agent,shop:a';
     const asked = await run([file('qa.csv', `time,buyer,sender,agent\n${q}\n${a}\n2026-11-02 11:00:00,b9,agent,shop:a\n`)]);
-    expect(asked.metrics[0]!.days[0]!.excluded).toEqual({ zero_second: 1 });
+    expect(day(asked, 'response_3min', '2026-11-02').excluded).toEqual({ zero_second: 1 });
     // Reply first: a seller-first round, then an unanswered question (failed by 11:00).
     const replied = await run([file('aq.csv', `time,buyer,sender,agent\n${a}\n${q}\n2026-11-02 11:00:00,b9,agent,shop:a\n`)]);
     expect(counts(replied, 'response_3min', '2026-11-02')).toEqual({ eligible: 1, passed: 0, pending: 0 });

@@ -340,6 +340,7 @@ describe('RULES.md §1 Rule versions', () => {
   it('a pack change (target 80 % → 85 %) needs no code change', async () => {
     const pack = builtInPack('tmall');
     const rule = pack.versions[0]!.metrics[0]!;
+    if (rule.kind !== 'round_response') throw new Error('pack layout changed');
     rule.target.value = 0.85;
     rule.assessment.min_volume.value = 1;
     // 5 rounds, 4 passed: 80 % passes at 80 %, fails at 85 %.

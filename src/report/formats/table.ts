@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { AssessmentPeriod } from '../../metrics/periods.js';
 import type { Palette } from '../colors.js';
-import type { Counts, DayEntry, MetricReport, Penalty, Report, ShopReport, Totals } from '../model.js';
+import type { AmountMetricReport, Counts, DayEntry, MetricReport, Penalty, Report, ShopReport, Totals } from '../model.js';
 
 // Tables for people: may change freely (the JSON report is the contract). Formats, never computes.
 
@@ -9,7 +9,7 @@ function pct(rate: number | null): string {
   return rate === null ? '–' : `${(rate * 100).toFixed(2)}%`;
 }
 
-function targetText(m: MetricReport): string {
+function targetText(m: { target: { op: string; value: number; assumed?: boolean } }): string {
   const op = m.target.op === '>=' ? '≥' : m.target.op === '<=' ? '≤' : m.target.op;
   return `${op} ${pct(m.target.value)}${m.target.assumed ? ' (assumed)' : ''}`;
 }
@@ -56,7 +56,31 @@ function excludedText(excluded: Record<string, number>): string {
   return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
-function metricSection(m: MetricReport, p: Palette): string {
+function hoursText(value: number | null): string {
+  return value === null ? '–' : `${value.toFixed(2)} h`;
+}
+
+function amountSection(m: AmountMetricReport, p: Palette): string {
+  const lines: string[] = [];
+  const op = m.target.op === '>=' ? '≥' : m.target.op === '<=' ? '≤' : m.target.op;
+  const scope = [`target ${op} ${m.target.value} h a day over ${periodText(m.assessment.period)}`, `${m.window_hours.from}-${m.window_hours.to}`];
+  lines.push(p.bold(`${m.name.zh} ${m.name.en} [${m.id}]`) + p.dim(` — ${scope.join(', ')}`));
+  const days = newTable(['Date', 'Hours', windowHeading(m.assessment.period), 'Status'], p);
+  for (const d of m.days) {
+    const w = d.window === null ? '–' : `${hoursText(d.window.value)} (${d.window.days}d${d.window.partial ? '*' : ''})`;
+    days.push([d.date, hoursText(d.value), w, statusText(d.status, p)]);
+  }
+  days.push([p.bold('Average'), hoursText(m.total.value), '', statusText(m.total.status, p)]);
+  lines.push(days.toString());
+  if (m.days.some((d) => d.window?.partial)) {
+    lines.push(p.dim('  * window reaches before the first day of the input: those days are unknown, not counted as zero'));
+  }
+  return lines.join('\n');
+}
+
+function metricSection(metric: MetricReport, p: Palette): string {
+  if (metric.unit === 'hours') return amountSection(metric, p);
+  const m = metric;
   const lines: string[] = [];
   const scope = [
     `target ${targetText(m)} over ${periodText(m.assessment.period)}`,
@@ -67,12 +91,13 @@ function metricSection(m: MetricReport, p: Palette): string {
   lines.push(p.bold(`${m.name.zh} ${m.name.en} [${m.id}]`) + p.dim(` — ${scope.join(', ')}`));
 
   const days = newTable(['Date', 'Eligible', 'Passed', 'Pending', 'Rate', windowHeading(m.assessment.period), 'Status'], p);
-  for (const d of m.days) days.push([d.date, ...countCells(d), windowCell(d), statusText(d.status, p)]);
+  for (const d of m.days) days.push([d.date, ...countCells(d), windowCell(d), statusText(d.status, p) + (d.note ? p.dim(' †') : '')]);
   days.push([p.bold('Total'), ...countCells(m.total), '', statusText(m.total.status, p)]);
   lines.push(days.toString());
   if (m.days.some((d) => d.window?.partial)) {
     lines.push(p.dim('  * window reaches before the first day of the input: those days are unknown, not counted as zero'));
   }
+  for (const d of m.days) if (d.note) lines.push(p.dim(`  † ${d.date}: ${d.note}`));
   lines.push(p.dim(`  Not counted: ${excludedText(m.total.excluded)}`));
 
   if (m.agents.length > 0) {

@@ -1,0 +1,46 @@
+import type { Readable } from 'node:stream';
+import { StrictError } from '../errors.js';
+import type { BadRow, Origin } from '../model.js';
+import type { FileStats } from './read-chat.js';
+import { checkReadable, readRecords, sourceOf } from './records.js';
+
+export interface LogInput<T> {
+  items: T[];
+  badRows: BadRow[];
+  files: FileStats[];
+}
+
+/**
+ * Read presence or review logs: small next to chat logs, so they are held in memory. Every row
+ * becomes an item or a bad row with file and line.
+ */
+export async function readLog<T>(
+  args: readonly string[],
+  required: readonly string[],
+  normalize: (values: Record<string, unknown>, origin: Origin, seq: number) => T | string,
+  options: { strict: boolean; stdin: Readable },
+): Promise<LogInput<T>> {
+  const out: LogInput<T> = { items: [], badRows: [], files: [] };
+  const sources = args.map(sourceOf);
+  for (const source of sources) await checkReadable(source);
+  let seq = 0;
+  for (const source of sources) {
+    const stats: FileStats = { file: source.name, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
+    out.files.push(stats);
+    for await (const item of readRecords(source, options.stdin, required)) {
+      stats.rows++;
+      const result =
+        'unreadable' in item ? item.unreadable : normalize(item.values, { file: source.name, line: item.line }, seq++);
+      if (typeof result === 'string') {
+        const bad = { file: source.name, line: item.line, reason: result };
+        if (options.strict) throw new StrictError(`${bad.file}:${bad.line}: ${bad.reason} (--strict)`);
+        out.badRows.push(bad);
+        stats.bad_rows++;
+      } else {
+        stats.messages++;
+        out.items.push(result);
+      }
+    }
+  }
+  return out;
+}

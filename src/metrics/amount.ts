@@ -1,0 +1,111 @@
+import type { AmountDayEntry, AmountMetricReport, AmountWindow } from '../report/model.js';
+import type { OnlineHoursMetric } from '../rules/pack-types.js';
+import type { RuleSet } from '../rules/rule-set.js';
+import type { Status } from './tally.js';
+import { dayToIso } from '../time/zone.js';
+import { periodSpan } from './periods.js';
+import type { Span } from './assess.js';
+
+const HOUR = 3_600_000;
+
+/** Hours with 4 decimals, for the report; decisions use the exact milliseconds. */
+export function hours(ms: number): number {
+  return Math.round((ms / HOUR) * 10_000) / 10_000;
+}
+
+/** Milliseconds per day of an amount metric (e.g. online time), for every day it knows. */
+export type AmountSeries = Map<number, number>;
+
+export function amountRuleAt(rules: RuleSet, metricId: string, day: number): OnlineHoursMetric | null {
+  const rule = rules.metricAt(metricId, day);
+  return rule !== null && rule.kind === 'online_hours' ? rule : null;
+}
+
+/** Whether `sumMs` over `days` days meets the target in hours per day (exact, on integers). */
+export function meetsHours(sumMs: number, days: number, rule: OnlineHoursMetric): boolean {
+  const lhs = sumMs;
+  const rhs = Math.round(rule.target.value * HOUR) * days;
+  switch (rule.target.op) {
+    case '>=':
+      return lhs >= rhs;
+    case '>':
+      return lhs > rhs;
+    case '<=':
+      return lhs <= rhs;
+    case '<':
+      return lhs < rhs;
+  }
+}
+
+/** Each day from `from` to `to` with its hours and its window (average per day), judged on the window. */
+export function assessAmountDays(
+  series: AmountSeries,
+  metricId: string,
+  rules: RuleSet,
+  from: number,
+  to: number,
+  firstInputDay: number,
+): AmountDayEntry[] {
+  const days: AmountDayEntry[] = [];
+  for (let day = from; day <= to; day++) {
+    const rule = amountRuleAt(rules, metricId, day);
+    const version = rules.versionAt(day).version;
+    const own = series.get(day) ?? 0;
+    if (rule === null) {
+      days.push({ date: dayToIso(day), value: hours(own), status: 'n/a', window: null, version });
+      continue;
+    }
+    const nominal = periodSpan(rule.assessment.period.value, day);
+    const start = Math.max(nominal.from, firstInputDay);
+    if (start > nominal.to) {
+      days.push({ date: dayToIso(day), value: hours(own), status: 'n/a', window: null, version });
+      continue;
+    }
+    let sum = 0;
+    for (let d = start; d <= nominal.to; d++) sum += series.get(d) ?? 0;
+    const count = nominal.to - start + 1;
+    const window: AmountWindow = {
+      from: dayToIso(start),
+      to: dayToIso(nominal.to),
+      days: count,
+      nominal_days: nominal.to - nominal.from + 1,
+      partial: nominal.from < firstInputDay,
+      value: hours(sum / count),
+    };
+    const status: Status = meetsHours(sum, count, rule) ? 'pass' : 'fail';
+    days.push({ date: dayToIso(day), value: hours(own), status, window, version });
+  }
+  return days;
+}
+
+/** The period's report entry: reported days, and the average per day over the period. */
+export function amountReport(
+  series: AmountSeries,
+  metricId: string,
+  rules: RuleSet,
+  span: Span,
+  days: AmountDayEntry[],
+  agents: { agent: string; value: number }[],
+): AmountMetricReport {
+  const latest = amountRuleAt(rules, metricId, span.to) ?? (rules.latestMetric(metricId) as OnlineHoursMetric);
+  let sum = 0;
+  let count = 0;
+  for (let d = Math.max(span.from, span.firstInputDay); d <= span.to; d++) {
+    sum += series.get(d) ?? 0;
+    count++;
+  }
+  return {
+    id: metricId,
+    name: latest.name,
+    unit: 'hours',
+    target: { op: latest.target.op, value: latest.target.value, ...(latest.target.assumed ? { assumed: true } : {}) },
+    window_hours: { from: latest.window.from, to: latest.window.to },
+    assessment: { period: latest.assessment.period.value },
+    days,
+    agents,
+    total: {
+      value: count === 0 ? null : hours(sum / count),
+      status: count === 0 ? 'n/a' : meetsHours(sum, count, latest) ? 'pass' : 'fail',
+    },
+  };
+}
