@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { InputError } from '../errors.js';
 import { Zone, clockToMs, isoToDay } from '../time/zone.js';
-import type { MetricRule, Pack } from './pack-types.js';
+import type { MetricRule, Pack, PackVersion } from './pack-types.js';
 
 /** Where the built-in packs live: <package root>/platforms (same from src/ and dist/). */
 export const PLATFORMS_DIR = fileURLToPath(new URL('../../platforms/', import.meta.url));
@@ -53,8 +53,11 @@ export function checkPack(data: unknown, shownAs: string): Pack {
     const problems = (validate.errors ?? []).filter(useful).map(describe);
     throw new InputError(`${shownAs}: invalid rule pack:\n${[...new Set(problems)].map((p) => `  ${p}`).join('\n')}`);
   }
-  const pack = data;
   const problems: string[] = [];
+  const pack = resolveVersions(data, problems);
+  if (problems.length > 0) {
+    throw new InputError(`${shownAs}: invalid rule pack:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
   if (!Zone.isValid(pack.timezone.value)) problems.push(`timezone.value: unknown time zone "${pack.timezone.value}"`);
   let previous = -Infinity;
   pack.versions.forEach((v, i) => {
@@ -75,6 +78,39 @@ export function checkPack(data: unknown, shownAs: string): Pack {
     throw new InputError(`${shownAs}: invalid rule pack:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
   return pack;
+}
+
+const VERSION_FIELDS = ['exclude', 'questions', 'replies', 'rounds', 'session_gap_minutes', 'metrics', 'interpretations'] as const;
+
+/**
+ * Versions read like the tz database's dated rules: a later version lists what changes. Fields it
+ * leaves out are inherited from the version before; metrics merge by id; interpretations add up.
+ */
+function resolveVersions(pack: Pack, problems: string[]): Pack {
+  const resolved: PackVersion[] = [];
+  pack.versions.forEach((raw, i) => {
+    const own = raw as Partial<PackVersion> & Pick<PackVersion, 'version' | 'effective' | 'source'>;
+    const previous = resolved[i - 1];
+    if (!previous) {
+      const missing = VERSION_FIELDS.filter((f) => own[f] === undefined);
+      if (missing.length > 0) problems.push(`versions[0]: the first version must give ${missing.map((f) => `"${f}"`).join(', ')}`);
+      resolved.push(own as PackVersion);
+      return;
+    }
+    const metrics = [...previous.metrics];
+    for (const m of own.metrics ?? []) {
+      const at = metrics.findIndex((x) => x.id === m.id);
+      if (at >= 0) metrics[at] = m;
+      else metrics.push(m);
+    }
+    resolved.push({
+      ...previous,
+      ...own,
+      metrics,
+      interpretations: [...previous.interpretations, ...(own.interpretations ?? [])],
+    });
+  });
+  return { ...pack, versions: resolved };
 }
 
 function checkMetric(m: MetricRule, at: string): string[] {

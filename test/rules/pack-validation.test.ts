@@ -27,7 +27,7 @@ describe('rule pack validation', () => {
   });
 
   it.each<[string, (p: Pack & Record<string, unknown>) => void, string]>([
-    ['a missing field', (p) => delete (p.versions[0] as unknown as Record<string, unknown>).questions, 'versions[0]: missing "questions"'],
+    ['a missing field', (p) => delete (p.versions[0] as unknown as Record<string, unknown>).questions, 'versions[0]: the first version must give "questions"'],
     ['a wrong type', (p) => ((p.versions[0]!.metrics[0] as unknown as { target: { value: unknown } }).target.value = '80%'), 'versions[0].metrics[0].target.value: must be number'],
     ['a rate above 1', (p) => (p.versions[0]!.metrics[0]!.target.value = 80), 'versions[0].metrics[0].target.value: must be <= 1'],
     ['an unknown field', (p) => (p.colour = 'red'), '(top level): unknown field "colour"'],
@@ -57,6 +57,23 @@ describe('rule pack validation', () => {
     const text = problems(mutate);
     expect(text).toContain('my-pack.json: invalid rule pack:');
     expect(text).toContain(message);
+  });
+
+  it('a later version inherits what it leaves out; its metrics merge by id', () => {
+    const pack = builtInPack('tmall');
+    pack.versions.push({
+      version: '2030-01-01',
+      effective: '2030-01-01',
+      source: 'seed-004',
+      metrics: [{ ...pack.versions[0]!.metrics[0]!, target: { op: '>=', value: 0.9, source: 'test' } }],
+    } as unknown as (typeof pack.versions)[number]);
+    const loaded = checkPack(pack, 'inherit.json');
+    const v2 = loaded.versions[1]!;
+    expect(v2.exclude).toEqual(loaded.versions[0]!.exclude);
+    expect(v2.metrics.map((m) => [m.id, m.target.value])).toEqual([
+      ['response_3min', 0.9],
+      ['satisfaction', 0.7],
+    ]);
   });
 
   it('a file that is not JSON names the file', () => {
