@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { ShopAuditor, type ShopAudit } from './engine/audit-shop.js';
 import { InputError } from './errors.js';
 import { chatMessages, fallbackShop, mainAccountOf, resolveShops, scanChat } from './ingest/read-chat.js';
-import { readLog } from './ingest/read-log.js';
+import { readLog, type LogInput } from './ingest/read-log.js';
 import { amountReport, amountRuleAt, assessAmountDays, type AmountSeries } from './metrics/amount.js';
 import { onlineIntervals, onlineMsPerDay } from './metrics/online-time.js';
 import { ReviewCounter } from './metrics/review-reply.js';
@@ -103,6 +103,7 @@ export async function audit(options: AuditOptions): Promise<Report> {
   resolveShops(scan, fallback);
   for (const e of presence.items) if (e.shop === '') e.shop = fallback;
   for (const r of reviews.items) if (r.shop === '') r.shop = fallback;
+  dropRepeatedReviews(reviews);
 
   // RULES.md §1 Pending: the end of the data is the latest time of any kind in the input.
   let firstT: number | null = null;
@@ -191,17 +192,32 @@ export async function audit(options: AuditOptions): Promise<Report> {
   };
 }
 
+/** A review id given twice (overlapping exports) is one review: the first in time order, counted. */
+function dropRepeatedReviews(reviews: LogInput<Review>): void {
+  const seen = new Set<string>();
+  const kept: Review[] = [];
+  for (const r of [...reviews.items].sort((a, b) => a.t - b.t || a.seq - b.seq)) {
+    const key = `${r.shop}\u0000${r.id}`;
+    if (seen.has(key)) {
+      const stats = reviews.files.find((f) => f.file === r.origin.file);
+      if (stats) {
+        stats.duplicates++;
+        stats.messages--;
+      }
+      continue;
+    }
+    seen.add(key);
+    kept.push(r);
+  }
+  reviews.items = kept;
+}
+
 /** Review metrics read the review log, not the chat: one counter per review metric. */
 function addReviewCounters(result: ShopAudit, rules: RuleSet, reviews: Review[], dataEnd: number): void {
   for (const id of rules.metricIds()) {
     if (rules.latestMetric(id).kind !== 'review_reply') continue;
     const counter = new ReviewCounter(id, rules);
-    const seen = new Set<string>();
-    for (const r of [...reviews].sort((a, b) => a.t - b.t || a.seq - b.seq)) {
-      if (seen.has(r.id)) continue;
-      seen.add(r.id);
-      counter.add(r, dataEnd);
-    }
+    for (const r of reviews) counter.add(r, dataEnd);
     result.counters.set(id, counter);
   }
 }

@@ -113,7 +113,7 @@ function failingItems(ctx: PenaltyContext): Penalty[] {
   const out: Penalty[] = [];
   for (const item of ctx.counter?.failedItems ?? []) {
     for (const { metric, rule } of rulesOf(ctx, item.day, 'failing_item')) {
-      for (const c of rule.consequences) out.push(issue(ctx, item.day, metric, c, `${item.what} (${item.agent})`));
+      for (const c of rule.consequences) out.push(issue(ctx, item.day, metric, c, `${item.what}, attributed to ${item.agent}`));
     }
   }
   return out;

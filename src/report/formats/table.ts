@@ -116,7 +116,7 @@ function penaltyLines(penalties: Penalty[], p: Palette): string[] {
   const table = new Table({
     head: ['Date', 'Metric', 'Kind', 'Amount', 'Reason'].map((h) => p.bold(h)),
     style: { head: [], border: [] },
-    colWidths: [12, 16, 9, 10, 72],
+    colWidths: [12, 28, 13, 10, 64],
     wordWrap: true,
   });
   for (const x of penalties) {
@@ -149,7 +149,7 @@ export function formatTable(report: Report, p: Palette): string {
       ` · ${period} · ${report.timezone}`,
   );
   const i = report.input;
-  const inputLine = `Input: ${i.messages} messages from ${i.files.length} file${i.files.length === 1 ? '' : 's'}`;
+  const inputLine = `Input: ${i.messages} records from ${i.files.length} file${i.files.length === 1 ? '' : 's'}`;
   const extras = [
     i.bad_rows > 0 ? p.warn(`${i.bad_rows} bad row${i.bad_rows === 1 ? '' : 's'} (listed on stderr)`) : null,
     i.duplicates > 0 ? `${i.duplicates} duplicate${i.duplicates === 1 ? '' : 's'} merged` : null,
