@@ -14,7 +14,7 @@ import { penaltiesOf, totalsOf } from './penalties/penalties.js';
 import { REPORT_SCHEMA, type MetricReport, type Penalty, type Report, type ShopReport } from './report/model.js';
 import { checkPack, loadBuiltInPack, loadPackFile } from './rules/load-pack.js';
 import { RuleSet } from './rules/rule-set.js';
-import { clockToMs, dayToIso, isoToDay, Zone } from './time/zone.js';
+import { clockToMs, dayToIso, isoToDay, MS_PER_DAY, Zone } from './time/zone.js';
 import { VERSION } from './version.js';
 
 export interface AuditOptions {
@@ -241,6 +241,12 @@ function onlineSeries(
   return series;
 }
 
+/** Whole-day online milliseconds per day (e.g. for a robot take-over rule). */
+function wholeDaySeries(events: PresenceEvent[], rules: RuleSet, first: number, last: number): AmountSeries {
+  const intervals = onlineIntervals(events, rules.zone.startOfDay(last + 1));
+  return onlineMsPerDay(intervals, rules.zone, first, last, 0, MS_PER_DAY);
+}
+
 function shopReport(
   result: ShopAudit,
   rules: RuleSet,
@@ -260,11 +266,26 @@ function shopReport(
     const span: Span = { from, to, firstInputDay: input.first };
     const fromIso = dayToIso(from);
     const toIso = dayToIso(to);
-    const context = { rules, counters: result.counters, firstInputDay: input.first, lastInputDay: input.last, lastDay: last };
+    const seriesById = new Map<string, AmountSeries>();
+    for (const id of rules.metricIds()) {
+      if (rules.latestMetric(id).kind === 'online_hours') seriesById.set(id, onlineSeries(presence, rules, id, first, last));
+    }
+    const buyerDays = new Set<number>();
+    for (const [day, a] of result.activity) if (a.buyer_messages > 0) buyerDays.add(day);
+    const context = {
+      rules,
+      counters: result.counters,
+      firstInputDay: input.first,
+      lastInputDay: input.last,
+      lastDay: last,
+      seriesById,
+      wholeDayOnline: presence.length === 0 ? null : wholeDaySeries(presence, rules, first, last),
+      buyerDays,
+    };
     const shop = tagPenalties ? result.shop : null;
     for (const id of rules.metricIds()) {
       if (rules.latestMetric(id).kind === 'online_hours') {
-        const series = onlineSeries(presence, rules, id, first, last);
+        const series = seriesById.get(id)!;
         const days = assessAmountDays(series, id, rules, first, last, input.first);
         const found = penaltiesOf({ ...context, metricId: id, days, counter: null, series, shop });
         penalties.push(...found.filter((p) => p.date >= fromIso && p.date <= toIso));

@@ -21,6 +21,12 @@ export interface PenaltyContext {
   lastInputDay: number;
   /** The last day assessed (the period may run past the input). */
   lastDay: number;
+  /** Every metric's milliseconds per day (amount metrics), for rules that read another metric. */
+  seriesById: Map<string, AmountSeries>;
+  /** Whole-day (00:00-24:00) online milliseconds per day, when a presence log was given. */
+  wholeDayOnline: AmountSeries | null;
+  /** Days on which buyers wrote (eligible questions). */
+  buyerDays: Set<number>;
   shop: string | null;
 }
 
@@ -53,6 +59,8 @@ export function penaltiesOf(ctx: PenaltyContext): Penalty[] {
   if (kinds.has('consecutive_failing_months')) penalties.push(...consecutiveMonths(ctx));
   if (kinds.has('monthly_tiers')) penalties.push(...monthlyTiers(ctx));
   if (kinds.has('zero_days_run')) penalties.push(...zeroDayRuns(ctx));
+  if (kinds.has('robot_takeover')) penalties.push(...robotTakeovers(ctx));
+  if (kinds.has('failing_months_together')) penalties.push(...monthsTogether(ctx));
   return penalties;
 }
 
@@ -161,15 +169,89 @@ function monthName(month: number): string {
 }
 
 /** A month's own aggregate against the target: the rate over its days, or hours a day on average. */
-function monthVerdict(ctx: PenaltyContext, metric: MetricRule, first: number, last: number): { fails: boolean; text: string } {
+function monthVerdict(
+  ctx: PenaltyContext,
+  metric: MetricRule,
+  first: number,
+  last: number,
+  counter: ItemCounter | null = ctx.counter,
+  series: AmountSeries | null = ctx.series,
+): { fails: boolean; text: string } {
   if (metric.kind === 'online_hours') {
     let sum = 0;
-    for (let d = first; d <= last; d++) sum += ctx.series?.get(d) ?? 0;
+    for (let d = first; d <= last; d++) sum += series?.get(d) ?? 0;
     const days = last - first + 1;
     return { fails: !meetsHours(sum, days, metric), text: `${hours(sum / days)} h a day on average over ${days} days` };
   }
-  const tally = tallyOver(ctx.counter!, first, last);
+  if (counter === null) return { fails: false, text: 'no data' };
+  const tally = tallyOver(counter, first, last);
   return { fails: judge(tally, metric.target, 1) === 'fail', text: `${tally.passed}/${tally.eligible} = ${percent(rate(tally))}` };
+}
+
+/**
+ * Robot take-over (e.g. Suning): buyers wrote on D and each of the `days` days before D had
+ * less than `below_hours` of whole-day online time; dated on the first day of each run of such
+ * days. Days before the input are unknown, so they never count as low.
+ */
+function robotTakeovers(ctx: PenaltyContext): Penalty[] {
+  const out: Penalty[] = [];
+  if (ctx.wholeDayOnline === null) return out;
+  let previousHeld = false;
+  for (let day = ctx.firstInputDay; day <= ctx.lastDay; day++) {
+    let held = false;
+    for (const { metric, rule } of rulesOf(ctx, day, 'robot_takeover')) {
+      const before = Array.from({ length: rule.days }, (_, k) => day - rule.days + k);
+      const low =
+        before[0]! >= ctx.firstInputDay &&
+        before.every((d) => (ctx.wholeDayOnline!.get(d) ?? 0) < Math.round(rule.below_hours * 3_600_000));
+      if (!low || !ctx.buyerDays.has(day)) continue;
+      held = true;
+      if (previousHeld) continue;
+      const hoursText = before.map((d) => `${dayToIso(d)} ${hours(ctx.wholeDayOnline!.get(d) ?? 0)} h`).join(', ');
+      const reason = `buyers wrote on ${dayToIso(day)} and the ${rule.days} days before each had under ${rule.below_hours} h online (${hoursText})`;
+      for (const c of rule.consequences) out.push(issue(ctx, day, metric, c, reason));
+    }
+    previousHeld = held;
+  }
+  return out;
+}
+
+/**
+ * Months judged on several metrics together (e.g. Suning 2023-12-21): a month fails when any
+ * listed metric misses its own monthly target; each ladder step is reached once per run.
+ */
+function monthsTogether(ctx: PenaltyContext): Penalty[] {
+  const out: Penalty[] = [];
+  let run: string[] = [];
+  let index = 0;
+  for (const { month, first, last } of monthsOfInput(ctx)) {
+    index++;
+    const found = rulesOf(ctx, last, 'failing_months_together');
+    if (found.length === 0) {
+      run = [];
+      continue;
+    }
+    const { metric, rule } = found[0]!;
+    if (index <= rule.exempt_first_months) continue;
+    const misses: string[] = [];
+    for (const id of rule.metrics) {
+      const m = ctx.rules.metricAt(id, last);
+      if (m === null) continue;
+      const verdict = monthVerdict(ctx, m, first, last, ctx.counters.get(id) ?? null, ctx.seriesById.get(id) ?? null);
+      if (verdict.fails) misses.push(`${m.name.en} ${verdict.text}, ${targetText(m)}`);
+    }
+    if (misses.length === 0) {
+      run = [];
+      continue;
+    }
+    run.push(`${monthName(month)}: ${misses.join('; ')}`);
+    for (const step of rule.ladder) {
+      if (step.months !== run.length) continue;
+      const reason = `${run.length} consecutive failing months: ${run.join(' | ')}`;
+      for (const c of step.consequences) out.push(issue(ctx, last, metric, c, reason));
+    }
+  }
+  return out;
 }
 
 function consecutiveMonths(ctx: PenaltyContext): Penalty[] {

@@ -128,7 +128,12 @@ function checkMetric(m: MetricRule, at: string): string[] {
     }
   }
   m.penalties.forEach((rule, k) => {
-    const consequences = rule.when === 'monthly_tiers' ? rule.tiers.flatMap((t) => t.consequences) : rule.consequences;
+    const consequences =
+      rule.when === 'monthly_tiers'
+        ? rule.tiers.flatMap((t) => t.consequences)
+        : rule.when === 'failing_months_together'
+          ? rule.ladder.flatMap((t) => t.consequences)
+          : rule.consequences;
     for (const c of consequences) {
       if (c.kind === 'fine' && c.amount_cny === undefined) problems.push(`${at}.penalties[${k}]: a fine needs amount_cny`);
       if (c.kind === 'points' && c.points === undefined) problems.push(`${at}.penalties[${k}]: points need points`);

@@ -70,6 +70,10 @@ interface PenaltyRuleBase {
  *   runs do not overlap;
  * - `assessment_cycle`: a failing assessment starts a penalty of `days`; no assessment while it
  *   runs; the next cycle starts the day after; at most one penalty per calendar month;
+ * - `robot_takeover`: buyers wrote on day D and each of the `days` days before D had under
+ *   `below_hours` of whole-day online time: on the first day of each run of such days;
+ * - `failing_months_together`: months in which any of `metrics` misses its monthly target; runs of
+ *   such months reaching a ladder step cost that step's consequences, on the month's last day;
  * - `monthly_tiers`: the month's rate and volume (eligible items of `volume_metric`) against tiers,
  *   the first matching tier applying, dated on the last day of the month the input covers.
  */
@@ -80,6 +84,22 @@ export type PenaltyRule =
   | (PenaltyRuleBase & { when: 'consecutive_failing_months'; months: number; consequences: Consequence[] })
   | (PenaltyRuleBase & { when: 'zero_days_run'; days: number; consequences: Consequence[] })
   | (PenaltyRuleBase & { when: 'assessment_cycle'; once_per_month: boolean; consequences: Consequence[] })
+  | (PenaltyRuleBase & {
+      when: 'robot_takeover';
+      /** Days before D that must each be under `below_hours` of whole-day online time. */
+      days: number;
+      below_hours: number;
+      consequences: Consequence[];
+    })
+  | (PenaltyRuleBase & {
+      when: 'failing_months_together';
+      /** A month fails when any of these metrics misses its own monthly target. */
+      metrics: string[];
+      /** Consequences when a run of failing months reaches `months`. */
+      ladder: { months: number; consequences: Consequence[] }[];
+      /** The first months of the input that are not assessed (new shops; 0: none). */
+      exempt_first_months: number;
+    })
   | (PenaltyRuleBase & {
       when: 'monthly_tiers';
       volume_metric: string;

@@ -41,7 +41,7 @@ describe('usage errors exit 2 with one clear message on stderr', () => {
   const cases: { name: string; args: string[]; stderr: string }[] = [
     { name: 'no arguments', args: [], stderr: 'Usage: cs-audit' },
     { name: 'no platform', args: ['run', SAMPLE], stderr: 'missing --platform' },
-    { name: 'unknown platform', args: ['run', '--platform', 'amazon', SAMPLE], stderr: 'unknown platform "amazon" (built-in: kuaishou, pinduoduo, taojiji, tmall, xiaohongshu' },
+    { name: 'unknown platform', args: ['run', '--platform', 'amazon', SAMPLE], stderr: 'unknown platform "amazon" (built-in: kuaishou, pinduoduo, suning, taojiji, tmall, xiaohongshu' },
     { name: 'unknown option', args: ['run', '--platform', 'tmall', '--colour', SAMPLE], stderr: "unknown option '--colour'" },
     { name: 'bad format', args: ['run', '-p', 'tmall', '--format', 'xml', SAMPLE], stderr: 'Allowed choices are json, table' },
     { name: 'bad --fail-on', args: ['run', '-p', 'tmall', '--fail-on', 'sometimes', SAMPLE], stderr: 'Allowed choices are fail, penalty, fine' },
