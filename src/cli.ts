@@ -8,6 +8,10 @@ import { InputError } from './errors.js';
 import { failOnTriggered, FAIL_ON, type FailOn } from './fail-on.js';
 import { paletteFor, PLAIN } from './report/colors.js';
 import { FORMATS } from './report/formats/index.js';
+import { formatPlatforms, formatRules, summarize } from './report/formats/rules.js';
+import { builtInPlatforms, loadBuiltInPack, loadPackFile } from './rules/load-pack.js';
+import { RuleSet } from './rules/rule-set.js';
+import { isoToDay } from './time/zone.js';
 import type { Report } from './report/model.js';
 import { VERSION } from './version.js';
 
@@ -49,6 +53,30 @@ Examples:
   cat logs.ndjson | cs-audit run --platform tmall --fail-on fail -
 `;
 
+function showRules(platform: string | undefined, flags: { rules?: string; date?: string }, io: CliIO): number {
+  try {
+    if ((platform === undefined) === (flags.rules === undefined)) {
+      throw new InputError('give a platform id or --rules FILE (run cs-audit platforms for the list)');
+    }
+    const pack = flags.rules === undefined ? loadBuiltInPack(platform!) : loadPackFile(flags.rules);
+    const rules = new RuleSet(pack);
+    let version = pack.versions.at(-1)!;
+    if (flags.date !== undefined) {
+      const day = isoToDay(flags.date);
+      if (day === null) throw new InputError(`--date "${flags.date}" is not a date (use YYYY-MM-DD)`);
+      version = rules.versionAt(day);
+    }
+    io.stdout.write(formatRules(pack, version, paletteFor(io.stdout, io.env)));
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof InputError) {
+      io.stderr.write(`cs-audit: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -85,6 +113,29 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .addHelpText('after', EXIT_HELP)
     .action(async (files: string[], flags: RunFlags) => {
       exitCode = await run(files, flags, io);
+    });
+
+  program
+    .command('platforms')
+    .description('list the built-in platform rule packs')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((flags: { format: string }) => {
+      const packs = builtInPlatforms().map((id) => loadBuiltInPack(id));
+      io.stdout.write(
+        flags.format === 'json'
+          ? `${JSON.stringify(packs.map(summarize), null, 2)}\n`
+          : formatPlatforms(packs, paletteFor(io.stdout, io.env)),
+      );
+    });
+
+  program
+    .command('rules')
+    .description('print the rules in force for a platform: windows, thresholds, exclusions, penalties, interpretations')
+    .argument('[platform]', 'built-in platform id')
+    .option('--rules <file>', 'a rule pack file instead of a built-in platform')
+    .option('--date <date>', 'the rules in force on this day (YYYY-MM-DD; default: the latest version)')
+    .action((platform: string | undefined, flags: { rules?: string; date?: string }) => {
+      exitCode = showRules(platform, flags, io);
     });
 
   try {

@@ -221,3 +221,37 @@ describe('bad rows', () => {
     expect(r.stderr).toBe(`cs-audit: ${p}:3: unreadable time "2026-11-31 10:00:00" (no such date) (--strict)\n`);
   });
 });
+
+describe('discoverability', () => {
+  it('cs-audit platforms lists every pack with its names, metrics, versions and source', () => {
+    const r = cli(['platforms']);
+    expect(r.exitCode).toBe(0);
+    for (const id of ['tmall', 'pinduoduo', 'taojiji', 'xiaohongshu', 'suning', 'kuaishou']) expect(r.stdout).toContain(id);
+    expect(r.stdout).toContain('快手小店');
+    const json = JSON.parse(cli(['platforms', '--format', 'json']).stdout);
+    expect(json.find((p: { id: string }) => p.id === 'suning')).toMatchObject({
+      name: { zh: '苏宁易购', en: 'Suning' },
+      metrics: ['online_hours', 'first_response_45s', 'response_3min'],
+      versions: [
+        { version: '2022-06-21', effective: '2022-06-21' },
+        { version: '2023-12-21', effective: '2023-12-21' },
+      ],
+    });
+  });
+
+  it('cs-audit rules <platform> prints the rules in force, by date', () => {
+    const latest = cli(['rules', 'suning']);
+    expect(latest.exitCode).toBe(0);
+    expect(latest.stdout).toContain('rules in force from 2023-12-21');
+    expect(latest.stdout).toContain('response_3min');
+    expect(latest.stdout).toContain('after 3 in a row:');
+    const before = cli(['rules', 'suning', '--date', '2023-01-01']);
+    expect(before.stdout).toContain('rules in force from 2022-06-21');
+    expect(before.stdout).not.toContain('response_3min');
+    const xhs = cli(['rules', 'xiaohongshu']);
+    expect(xhs.stdout).toContain('ASSUMED');
+    expect(xhs.stdout).toContain('T-7..T-1');
+    expect(cli(['rules', 'amazon']).exitCode).toBe(2);
+    expect(cli(['rules']).stderr).toContain('give a platform id or --rules FILE');
+  });
+});
