@@ -1,10 +1,10 @@
 // Issue 2 §4: packs are validated at load, with an error naming the file, the field and the problem.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { builtInPlatforms, checkPack, loadBuiltInPack, loadPackFile } from '../../src/rules/load-pack.js';
+import { builtInPlatforms, checkPack, loadBuiltInPack, loadPackFile, PLATFORMS_DIR } from '../../src/rules/load-pack.js';
 import type { Pack } from '../../src/rules/pack-types.js';
 import { builtInPack } from '../helpers/audit.js';
 
@@ -82,6 +82,22 @@ describe('rule pack validation', () => {
     writeFileSync(p, '{ "id": "x", ');
     expect(() => loadPackFile(p)).toThrow(`${p}: rule pack is not valid JSON`);
     expect(() => loadPackFile(path.join(dir, 'none.json'))).toThrow('none.json: cannot read rule pack (no such file)');
+  });
+});
+
+describe('pack data', () => {
+  it('every number in a built-in pack carries its source and the date it took effect', () => {
+    const missing: string[] = [];
+    const walk = (o: unknown, at: string): void => {
+      if (o === null || typeof o !== 'object') return;
+      const x = o as Record<string, unknown>;
+      const numeric = typeof x.value === 'number' || typeof x.amount_cny === 'number' || typeof x.days === 'number';
+      if (numeric && 'source' in x && x.since === undefined) missing.push(at);
+      if (numeric && 'clause' in x && x.source === undefined) missing.push(at);
+      for (const [k, v] of Object.entries(x)) walk(v, `${at}.${k}`);
+    };
+    for (const id of builtInPlatforms()) walk(JSON.parse(readFileSync(path.join(PLATFORMS_DIR, `${id}.json`), 'utf8')), id);
+    expect(missing).toEqual([]);
   });
 });
 

@@ -142,6 +142,17 @@ describe('RULES.md §6 version 2023-12-21: manual 3-minute rate and failing mont
     expect(together[0]!.reason).toContain('2023-12: online time 8 h a day on average over 11 days');
   });
 
+  it('new shops: with exempt_first_months 3 in a user pack, the first three months of the input are not assessed', async () => {
+    const { builtInPack } = await import('../helpers/audit.js');
+    const pack = builtInPack('suning');
+    const rule = pack.versions[1]!.metrics[0]!.penalties[0]!;
+    if (rule.when !== 'failing_months_together') throw new Error('pack layout changed');
+    rule.exempt_first_months = 3;
+    const ds = dates('2023-12-21', 100); // to 2024-03-29: Dec, Jan, Feb exempt; March is the first assessed
+    const r = await auditFiles([], { platform: null, rulesPack: pack, presence: [file(online(ds, 9, 17))] });
+    expect(r.penalties.filter((p) => p.metric === 'response_3min')).toEqual([]);
+  });
+
   it('a month that meets both targets breaks the run', async () => {
     // December online 8 h (fails), January 10 h (passes), February 8 h (fails): no two in a row.
     const dec = dates('2023-12-21', 11);

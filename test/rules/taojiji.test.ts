@@ -116,6 +116,39 @@ describe('RULES.md §4 reply_rate: a valid reply after the first message of the 
   });
 });
 
+describe('RULES.md §4 reply_rate ladders', () => {
+  /** One buyer a day on each date, unanswered on `failing` dates (rate 0 %), answered otherwise. */
+  function chat(dates: string[], failing: Set<string>): string {
+    const rows = ['time,buyer,sender,agent'];
+    dates.forEach((d, i) => {
+      rows.push(`${d} 10:00:00,b${i},buyer,`);
+      if (!failing.has(d)) rows.push(`${d} 10:01:00,b${i},agent,s:a`);
+    });
+    return rows.join('\n');
+  }
+
+  it('the third day under 85 % in a month costs 1000 CNY once, on that day', async () => {
+    const dates = datesOf('2026-11', 1, 6);
+    // The data runs to 11-07 so that 11-06's unanswered buyer is decided, not pending.
+    const log = `${chat(dates, new Set(['2026-11-02', '2026-11-04', '2026-11-05', '2026-11-06']))}\n2026-11-07 09:00:00,zz,agent,s:a`;
+    const r = await withChat(log);
+    const reply = r.penalties.filter((p) => p.metric === 'reply_rate');
+    expect(reply.filter((p) => p.kind === 'warning').map((p) => p.date)).toEqual(['2026-11-02', '2026-11-04', '2026-11-05', '2026-11-06']);
+    expect(reply.filter((p) => p.kind === 'fine').map((p) => [p.date, p.amount_cny])).toEqual([['2026-11-05', 1000]]);
+  });
+
+  it('two consecutive months with a monthly rate under 85 % cost 2000 CNY on the last day of the second', async () => {
+    // October: 31 days, 5 failing → 26/31 = 83.87 %; November 1-10: 2 failing → 8/10 = 80 %.
+    const oct = datesOf('2026-10', 1, 31);
+    const nov = datesOf('2026-11', 1, 10);
+    const failing = new Set(['2026-10-03', '2026-10-09', '2026-10-15', '2026-10-21', '2026-10-27', '2026-11-02', '2026-11-07']);
+    const r = await withChat(chat([...oct, ...nov], failing));
+    const months = r.penalties.filter((p) => p.metric === 'reply_rate' && p.reason.includes('consecutive months'));
+    expect(months.map((p) => [p.date, p.amount_cny])).toEqual([['2026-11-10', 2000]]);
+    expect(months[0]!.reason).toContain('2026-10 26/31 = 83.87%; 2026-11 8/10 = 80.00%');
+  });
+});
+
 describe('RULES.md §4 effective_reply_5min: monthly tiers by consultation volume', () => {
   /** `buyers` buyers on 11-02, one round each, the first `passed` answered in 300 s, the others in 301 s. */
   function month(buyers: number, passed: number): string {
