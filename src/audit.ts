@@ -3,6 +3,8 @@ import { ShopAuditor, type ShopAudit } from './engine/audit-shop.js';
 import { InputError } from './errors.js';
 import { chatMessages, fallbackShop, mainAccountOf, resolveShops, scanChat } from './ingest/read-chat.js';
 import { readLog, type LogInput } from './ingest/read-log.js';
+import { Transcoder, type Encoding } from './ingest/encoding.js';
+import { resolveSources, type InputSource } from './ingest/sources.js';
 import { amountReport, amountRuleAt, assessAmountDays, type AmountSeries } from './metrics/amount.js';
 import { onlineIntervals, onlineMsPerDay } from './metrics/online-time.js';
 import { ReviewCounter } from './metrics/review-reply.js';
@@ -34,6 +36,8 @@ export interface AuditOptions {
   presence?: string[];
   /** Review logs, for review-reply metrics. */
   reviews?: string[];
+  /** Forced input encoding (--encoding); detected per file otherwise. */
+  encoding?: Encoding | null;
   /** Most bad rows listed one by one in the report (all are counted). */
   maxErrorsListed?: number;
 }
@@ -84,11 +88,33 @@ export async function audit(options: AuditOptions): Promise<Report> {
   }
 
   const inputZone = options.tz === null ? rules.zone : new Zone(options.tz);
-  const readOptions = { zone: inputZone, strict: options.strict, stdin: options.stdin };
+  const transcoder = new Transcoder();
+  try {
+    const sourceOptions = { stdin: options.stdin, encoding: options.encoding ?? null, transcoder };
+    const chatSources = await resolveSources(options.inputs, sourceOptions);
+    const presenceSources = await resolveSources(presenceFiles, sourceOptions);
+    const reviewSources = await resolveSources(reviewFiles, sourceOptions);
+    return await auditSources(rules, rulesFile, options, inputZone, { fromOption, toOption }, chatSources, presenceSources, reviewSources);
+  } finally {
+    await transcoder.dispose();
+  }
+}
+
+async function auditSources(
+  rules: RuleSet,
+  rulesFile: string,
+  options: AuditOptions,
+  inputZone: Zone,
+  { fromOption, toOption }: { fromOption: number | null; toOption: number | null },
+  chatSources: InputSource[],
+  presenceSources: InputSource[],
+  reviewSources: InputSource[],
+): Promise<Report> {
+  const readOptions = { zone: inputZone, strict: options.strict };
   // Pass 1: read and check every row; learn the shops, their accounts and the time span.
-  const scan = await scanChat(options.inputs, readOptions);
-  const presence = await readLog(presenceFiles, PRESENCE_REQUIRED_COLUMNS, (v, o, q) => normalizePresenceRow(v, o, q, inputZone), options);
-  const reviews = await readLog(reviewFiles, REVIEW_REQUIRED_COLUMNS, (v, o, q) => normalizeReviewRow(v, o, q, inputZone), options);
+  const scan = await scanChat(chatSources, readOptions);
+  const presence = await readLog(presenceSources, PRESENCE_REQUIRED_COLUMNS, (v, o, q) => normalizePresenceRow(v, o, q, inputZone), options);
+  const reviews = await readLog(reviewSources, REVIEW_REQUIRED_COLUMNS, (v, o, q) => normalizeReviewRow(v, o, q, inputZone), options);
 
   // FORMAT.md: rows without a shop belong to the run's only named shop, over every input.
   const named = new Set(scan.namedShops);

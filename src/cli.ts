@@ -5,6 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
 import { audit } from './audit.js';
 import { InputError } from './errors.js';
+import { parseEncoding } from './ingest/encoding.js';
 import { failOnTriggered, FAIL_ON, type FailOn } from './fail-on.js';
 import { paletteFor, PLAIN } from './report/colors.js';
 import { FORMATS } from './report/formats/index.js';
@@ -29,6 +30,7 @@ const MAX_BAD_ROWS_ON_STDERR = 20;
 
 interface RunFlags {
   platform?: string;
+  encoding?: string;
   presence: string[];
   reviews: string[];
   rules?: string;
@@ -105,6 +107,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('-o, --out <file>', 'write the report to this file instead of standard output')
     .option('--presence <file>', 'presence log (online/offline status changes), for online-time metrics; repeatable', collect, [])
     .option('--reviews <file>', 'review log (reviews and reply times), for review-reply metrics; repeatable', collect, [])
+    .option('--encoding <name>', 'input encoding: utf-8, utf-16le, utf-16be, gb18030, gbk (default: detected per file)')
     .option('--tz <zone>', "time zone of local times in the input (default: the platform's)")
     .option('--from <date>', 'first day to report, YYYY-MM-DD (earlier input still feeds rolling windows)')
     .option('--to <date>', 'last day to report, YYYY-MM-DD')
@@ -179,6 +182,7 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
       rulesFile: flags.rules ?? null,
       inputs: files,
       presence: flags.presence,
+      encoding: flags.encoding === undefined ? null : parseEncoding(flags.encoding),
       reviews: flags.reviews,
       tz: flags.tz ?? null,
       from: flags.from ?? null,

@@ -1,10 +1,10 @@
-import type { Readable } from 'node:stream';
 import { StrictError } from '../errors.js';
 import { DEFAULT_SHOP, type BadRow, type Message } from '../model.js';
 import { CHAT_REQUIRED_COLUMNS, normalizeChatRow } from '../normalize/chat-row.js';
 import type { Zone } from '../time/zone.js';
 import { mergeSorted } from './merge.js';
-import { checkReadable, readRecords, sourceOf, type InputSource } from './records.js';
+import { readRecords } from './records.js';
+import type { InputSource } from './sources.js';
 
 export interface FileStats {
   file: string;
@@ -28,14 +28,13 @@ export interface ShopDirectory {
 export interface ReadOptions {
   zone: Zone;
   strict: boolean;
-  stdin: Readable;
 }
 
 /**
  * The first pass over the chat files: every row read and normalized once, bad rows kept with
  * file and line, and what the rules need before any conversation can be judged (the shops and
- * their own accounts, the first and last times). Messages are not kept, except from standard
- * input (it cannot be read twice).
+ * their own accounts, the first and last times). Messages are not kept: the second pass reads the
+ * sources again (standard input and archive entries are in memory already).
  */
 export interface ChatScan {
   sources: InputSource[];
@@ -45,8 +44,6 @@ export interface ChatScan {
   firstSeq: number[];
   /** Whether each file's rows are already in time order (then its second pass streams). */
   sorted: boolean[];
-  /** Messages held from standard input, per source (null for files). */
-  held: (Message[] | null)[];
   /** FORMAT.md: the shop of rows that name none (see resolveShops). */
   fallbackShop: string;
   directories: Map<string, ShopDirectory>;
@@ -67,16 +64,13 @@ function directoryOf(map: Map<string, ShopDirectory>, shop: string): ShopDirecto
   return d;
 }
 
-export async function scanChat(args: readonly string[], options: ReadOptions): Promise<ChatScan> {
-  const sources = args.map(sourceOf);
-  for (const source of sources) await checkReadable(source);
+export async function scanChat(sources: InputSource[], options: ReadOptions): Promise<ChatScan> {
   const scan: ChatScan = {
     sources,
     files: [],
     badRows: [],
     firstSeq: [],
     sorted: [],
-    held: [],
     fallbackShop: DEFAULT_SHOP,
     directories: new Map(),
     namedShops: new Set(),
@@ -93,10 +87,9 @@ export async function scanChat(args: readonly string[], options: ReadOptions): P
     const stats: FileStats = { file: source.name, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
     scan.files.push(stats);
     scan.firstSeq.push(seq);
-    const held: Message[] | null = source.path === null ? [] : null;
     let previous = -Infinity;
     let sorted = true;
-    for await (const item of readRecords(source, options.stdin, CHAT_REQUIRED_COLUMNS)) {
+    for await (const item of readRecords(source, CHAT_REQUIRED_COLUMNS)) {
       stats.rows++;
       const origin = { file: source.name, line: item.line };
       const result = 'unreadable' in item ? item.unreadable : normalizeChatRow(item.values, origin, seq, options.zone);
@@ -120,11 +113,8 @@ export async function scanChat(args: readonly string[], options: ReadOptions): P
         if (main !== null) mainAccounts.add(main);
       }
       if (m.flags.includes('merchant')) d.merchantBuyers.add(m.buyer);
-      held?.push(m);
     }
-    if (held !== null && !sorted) held.sort(byTime);
     scan.sorted.push(sorted);
-    scan.held.push(held);
   }
   for (const shop of raw.keys()) if (shop !== '') scan.namedShops.add(shop);
   resolveShops(scan, fallbackShop(scan.namedShops, mainAccounts));
@@ -164,16 +154,11 @@ function byTime(a: Message, b: Message): number {
 
 /** The second pass: one source's messages in time order. */
 async function* sourceMessages(scan: ChatScan, index: number): AsyncGenerator<Message> {
-  const held = scan.held[index];
-  if (held) {
-    yield* held;
-    return;
-  }
   const source = scan.sources[index]!;
-  const { zone, stdin } = scan.options;
+  const { zone } = scan.options;
   let seq = scan.firstSeq[index]!;
   const read = async function* (): AsyncGenerator<Message> {
-    for await (const item of readRecords(source, stdin, CHAT_REQUIRED_COLUMNS)) {
+    for await (const item of readRecords(source, CHAT_REQUIRED_COLUMNS)) {
       if ('unreadable' in item) continue;
       const m = normalizeChatRow(item.values, { file: source.name, line: item.line }, seq, zone);
       if (typeof m === 'string') continue; // counted in the first pass

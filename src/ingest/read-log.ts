@@ -1,8 +1,8 @@
-import type { Readable } from 'node:stream';
 import { StrictError } from '../errors.js';
 import type { BadRow, Origin } from '../model.js';
 import type { FileStats } from './read-chat.js';
-import { checkReadable, readRecords, sourceOf } from './records.js';
+import { readRecords } from './records.js';
+import type { InputSource } from './sources.js';
 
 export interface LogInput<T> {
   items: T[];
@@ -15,19 +15,17 @@ export interface LogInput<T> {
  * becomes an item or a bad row with file and line.
  */
 export async function readLog<T>(
-  args: readonly string[],
+  sources: readonly InputSource[],
   required: readonly string[],
   normalize: (values: Record<string, unknown>, origin: Origin, seq: number) => T | string,
-  options: { strict: boolean; stdin: Readable },
+  options: { strict: boolean },
 ): Promise<LogInput<T>> {
   const out: LogInput<T> = { items: [], badRows: [], files: [] };
-  const sources = args.map(sourceOf);
-  for (const source of sources) await checkReadable(source);
   let seq = 0;
   for (const source of sources) {
     const stats: FileStats = { file: source.name, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
     out.files.push(stats);
-    for await (const item of readRecords(source, options.stdin, required)) {
+    for await (const item of readRecords(source, required)) {
       stats.rows++;
       const result =
         'unreadable' in item ? item.unreadable : normalize(item.values, { file: source.name, line: item.line }, seq++);

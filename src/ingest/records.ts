@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { InputError } from '../errors.js';
+import type { InputSource } from './sources.js';
 
 /**
  * Readers turn a file into records: field name → raw value, with the line the record starts
@@ -22,49 +23,32 @@ export interface UnreadableRecord {
 
 export type ReaderItem = RawRecord | UnreadableRecord;
 
-export interface InputSource {
-  /** Name used in messages: the path as given, or "<stdin>". */
-  name: string;
-  path: string | null;
-}
+/** How a file is laid out: JSON, or delimited text with its separator. */
+export type FileLayout = { kind: 'json' } | { kind: 'csv'; delimiter: string };
 
-export type FileKind = 'csv' | 'tsv' | 'json';
+const DELIMITERS = [',', '\t', ';'] as const;
 
-const STDIN_NAME = '<stdin>';
-
-export function sourceOf(arg: string): InputSource {
-  return arg === '-' ? { name: STDIN_NAME, path: null } : { name: arg, path: arg };
-}
-
-export async function checkReadable(source: InputSource): Promise<void> {
-  if (source.path === null) return;
-  let info;
-  try {
-    info = await stat(source.path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(
-      code === 'ENOENT'
-        ? `${source.name}: no such file`
-        : `${source.name}: cannot read (${code ?? String(err)})`,
-    );
+/** The separator of a header line: the most frequent of comma, tab and semicolon outside quotes. */
+export function detectDelimiter(headerLine: string): string {
+  const counts = new Map<string, number>(DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (const ch of headerLine) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
   }
-  if (info.isDirectory()) throw new InputError(`${source.name}: is a directory; name the files inside it`);
+  let best = ',';
+  for (const d of DELIMITERS) if (counts.get(d)! > counts.get(best)!) best = d;
+  return best;
 }
 
-function kindFromName(name: string): FileKind | null {
-  const lower = name.toLowerCase();
-  if (lower.endsWith('.csv')) return 'csv';
-  if (lower.endsWith('.tsv') || lower.endsWith('.tab')) return 'tsv';
-  if (lower.endsWith('.json') || lower.endsWith('.ndjson') || lower.endsWith('.jsonl')) return 'json';
-  return null;
-}
-
-function kindFromContent(head: string): FileKind {
-  const first = head.replace(/^\uFEFF/, '').trimStart()[0];
-  if (first === '[' || first === '{') return 'json';
-  const firstLine = head.split(/\r?\n/, 1)[0] ?? '';
-  return firstLine.includes('\t') && !firstLine.includes(',') ? 'tsv' : 'csv';
+/** JSON when the content starts with [ or {, else delimited text (the extension is only a hint). */
+export function detectLayout(name: string, head: string): FileLayout {
+  const body = head.replace(/^\uFEFF/, '');
+  const first = body.trimStart()[0];
+  if (first === '[' || first === '{') return { kind: 'json' };
+  if (/\.(json|ndjson|jsonl)$/i.test(name) && body.trim() === '') return { kind: 'json' };
+  const headerLine = body.split(/\r?\n/, 1)[0] ?? '';
+  return { kind: 'csv', delimiter: detectDelimiter(headerLine) };
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -78,36 +62,25 @@ async function readHead(path: string): Promise<string> {
   return (await readAll(stream)).toString('utf8');
 }
 
-function openStream(source: InputSource, stdin: Readable): Readable {
-  if (source.path === null) return stdin;
-  const stream = createReadStream(source.path);
-  return stream;
+/** A source's layout, from its first bytes. */
+export async function layoutOf(source: InputSource): Promise<FileLayout> {
+  const head = source.data !== null ? source.data.subarray(0, 4096).toString('utf8') : await readHead(source.path!);
+  return detectLayout(source.name, head);
 }
 
 /**
- * Read one input as records. CSV is streamed through csv-parse; JSON (array, `{"messages": [...]}`
- * or NDJSON) is parsed whole. `required` names header columns a CSV file must have.
+ * Read one (UTF-8) input as records. Delimited text is streamed through csv-parse; JSON (array,
+ * `{"messages": [...]}` or NDJSON) is parsed whole. `required` names columns a header must have.
  */
-export async function* readRecords(
-  source: InputSource,
-  stdin: Readable,
-  required: readonly string[],
-): AsyncGenerator<ReaderItem> {
-  let kind = kindFromName(source.name);
-  let buffered: Buffer | null = null;
-  if (source.path === null) {
-    buffered = await readAll(stdin);
-    kind = kindFromContent(buffered.subarray(0, 4096).toString('utf8'));
-  } else if (kind === null) {
-    kind = kindFromContent(await readHead(source.path));
-  }
-  if (kind === 'json') {
-    const text = (buffered ?? (await readAll(openStream(source, stdin)))).toString('utf8');
+export async function* readRecords(source: InputSource, required: readonly string[]): AsyncGenerator<ReaderItem> {
+  const layout = await layoutOf(source);
+  if (layout.kind === 'json') {
+    const text = (source.data ?? (await readAll(createReadStream(source.path!)))).toString('utf8');
     yield* jsonRecords(source.name, text, required);
     return;
   }
-  const bytes = buffered ? bufferBytes(buffered) : fileBytes(source.path!);
-  yield* csvRecords(source.name, bytes, kind === 'tsv' ? '\t' : ',', required);
+  const bytes = source.data !== null ? bufferBytes(source.data) : fileBytes(source.path!);
+  yield* csvRecords(source.name, bytes, layout.delimiter, required);
 }
 
 /** Header names are matched case-insensitively, ignoring surrounding spaces. */

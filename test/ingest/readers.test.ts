@@ -137,7 +137,8 @@ describe('CSV reader', () => {
 
   it('a missing file, a directory and an empty file are input errors', async () => {
     await expect(run([path.join(dir, 'nope.csv')])).rejects.toThrow('nope.csv: no such file');
-    await expect(run([dir])).rejects.toThrow('is a directory');
+    const empty = mkdtempSync(path.join(tmpdir(), 'cs-audit-empty-'));
+    await expect(run([empty])).rejects.toThrow('no CSV, JSON or zip files in this directory');
     await expect(run([file('empty.csv', '')])).rejects.toThrow('empty file');
   });
 });

@@ -5,11 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { Transcoder } from '../../src/ingest/encoding.js';
 import { chatMessages, scanChat } from '../../src/ingest/read-chat.js';
+import { resolveSources } from '../../src/ingest/sources.js';
 import { Zone } from '../../src/time/zone.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cs-audit-scan-'));
-const options = { zone: new Zone('Asia/Shanghai'), strict: false, stdin: Readable.from([]) };
+const options = { zone: new Zone('Asia/Shanghai'), strict: false };
 
 function file(name: string, text: string): string {
   const p = path.join(dir, name);
@@ -18,7 +20,8 @@ function file(name: string, text: string): string {
 }
 
 async function collect(paths: string[]) {
-  const scan = await scanChat(paths, options);
+  const sources = await resolveSources(paths, { stdin: Readable.from([]), encoding: null, transcoder: new Transcoder() });
+  const scan = await scanChat(sources, options);
   const messages = [];
   for await (const m of chatMessages(scan)) messages.push(`${m.shop}/${m.buyer}/${m.content}`);
   return { scan, messages };

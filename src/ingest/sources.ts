@@ -1,0 +1,132 @@
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import { InputError } from '../errors.js';
+import { detectEncoding, HEAD_SIZE, toUtf8, type Encoding, type Transcoder } from './encoding.js';
+
+/**
+ * One input to read, already UTF-8: a file on disk (possibly a transcoded copy) or bytes in memory
+ * (standard input, a zip entry). `name` is what messages show: the path as given, `<stdin>`, or
+ * `archive.zip:entry`.
+ */
+export interface InputSource {
+  name: string;
+  path: string | null;
+  data: Buffer | null;
+  /** The encoding the input was written in. */
+  encoding: Encoding;
+}
+
+export interface SourceOptions {
+  stdin: Readable;
+  /** Forced encoding (--encoding); detected per file otherwise. */
+  encoding: Encoding | null;
+  transcoder: Transcoder;
+}
+
+/** File name endings read from directories and archives. */
+const READABLE = /\.(csv|tsv|tab|txt|json|ndjson|jsonl)$/i;
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
+async function readHead(file: string): Promise<Buffer> {
+  return readAll(createReadStream(file, { start: 0, end: HEAD_SIZE - 1 }));
+}
+
+function inMemory(name: string, raw: Buffer, options: SourceOptions): InputSource {
+  const encoding = options.encoding ?? detectEncoding(raw.subarray(0, HEAD_SIZE), name);
+  return { name, path: null, data: toUtf8(raw, encoding), encoding };
+}
+
+async function fromFile(file: string, name: string, options: SourceOptions): Promise<InputSource> {
+  const encoding = options.encoding ?? detectEncoding(await readHead(file), name);
+  const readable = encoding === 'utf-8' ? file : await options.transcoder.toUtf8File(file, encoding);
+  return { name, path: readable, data: null, encoding };
+}
+
+/** Every readable file below a directory, in name order (so runs are repeatable). */
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(full)));
+    else if (e.isFile() && (READABLE.test(e.name) || /\.zip$/i.test(e.name))) out.push(full);
+  }
+  return out;
+}
+
+function openZip(file: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) =>
+    yauzl.open(file, { lazyEntries: true, decodeStrings: true }, (err, zip) => (err ? reject(err) : resolve(zip))),
+  );
+}
+
+/** The readable entries of a zip archive, each read into memory, in archive order. */
+async function zipEntries(file: string, name: string, options: SourceOptions): Promise<InputSource[]> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await openZip(file);
+  } catch (err) {
+    throw new InputError(`${name}: not a readable zip archive (${(err as Error).message})`);
+  }
+  const out: InputSource[] = [];
+  await new Promise<void>((resolve, reject) => {
+    zip.on('error', reject);
+    zip.on('end', resolve);
+    zip.on('entry', (entry: yauzl.Entry) => {
+      if (entry.fileName.endsWith('/') || !READABLE.test(entry.fileName) || entry.fileName.includes('__MACOSX/')) {
+        zip.readEntry();
+        return;
+      }
+      zip.openReadStream(entry, (err, stream) => {
+        if (err) return reject(err);
+        readAll(stream)
+          .then((raw) => {
+            out.push(inMemory(`${name}:${entry.fileName}`, raw, options));
+            zip.readEntry();
+          })
+          .catch(reject);
+      });
+    });
+    zip.readEntry();
+  }).catch((err: unknown) => {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${name}: cannot read the zip archive (${(err as Error).message})`);
+  });
+  return out;
+}
+
+/**
+ * Turn command-line arguments into sources: `-` (standard input, read once), files, directories
+ * (read recursively) and zip archives (read without unpacking). Each is decoded to UTF-8.
+ */
+export async function resolveSources(args: readonly string[], options: SourceOptions): Promise<InputSource[]> {
+  const out: InputSource[] = [];
+  for (const arg of args) {
+    if (arg === '-') {
+      out.push(inMemory('<stdin>', await readAll(options.stdin), options));
+      continue;
+    }
+    let info;
+    try {
+      info = await stat(arg);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new InputError(code === 'ENOENT' ? `${arg}: no such file` : `${arg}: cannot read (${code ?? String(err)})`);
+    }
+    const files = info.isDirectory() ? await walk(arg) : [arg];
+    if (info.isDirectory() && files.length === 0) throw new InputError(`${arg}: no CSV, JSON or zip files in this directory`);
+    for (const file of files) {
+      if (/\.zip$/i.test(file)) out.push(...(await zipEntries(file, file, options)));
+      else out.push(await fromFile(file, file, options));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+// Issue 4: real exports in, as they are. Each fixture is built here from a canonical log (encoded
+// with iconv-lite, re-delimited, zipped) and must give the canonical log's report.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import yazl from 'yazl';
+import { auditFiles, verdict } from '../helpers/audit.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'cs-audit-enc-'));
+let n = 0;
+function file(name: string, content: Buffer | string): string {
+  const p = path.join(dir, `${n++}-${name}`);
+  writeFileSync(p, content);
+  return p;
+}
+
+const COLUMNS = ['time', 'shop', 'buyer', 'sender', 'agent', 'content'];
+const ROWS = [
+  ['2026-11-02 10:00:00', '云朵家居', '买家小王', 'buyer', '', '这个沙发有灰色吗,多少钱'],
+  ['2026-11-02 10:01:30', '云朵家居', '买家小王', 'agent', '云朵家居:小美', '有的亲;灰色 1999 元'],
+  ['2026-11-02 11:00:00', '云朵家居', '买家老李', 'buyer', '', '发货了吗'],
+  ['2026-11-02 11:10:00', '云朵家居', '买家老李', 'agent', '云朵家居:阿强', '今天发'],
+];
+
+function delimited(sep: string, eol = '\n'): string {
+  const cell = (v: string) => (v.includes(sep) || v.includes('"') ? `"${v.replace(/"/g, '""')}"` : v);
+  return [COLUMNS, ...ROWS].map((r) => r.map(cell).join(sep)).join(eol) + eol;
+}
+
+async function reference() {
+  return verdict(await auditFiles([file('canonical.csv', delimited(','))]));
+}
+
+describe('encodings (issue 4 §1)', () => {
+  it('GBK/GB18030 without BOM is detected and gives the UTF-8 report', async () => {
+    const gbk = file('gbk.csv', iconv.encode(delimited(','), 'gbk'));
+    const r = await auditFiles([gbk]);
+    expect(verdict(r)).toEqual(await reference());
+    expect(r.shops[0]!.shop).toBe('云朵家居');
+  });
+
+  it('UTF-16LE and UTF-16BE with BOM, tab-separated (Excel "Unicode text") give the same report', async () => {
+    const le = file('unicode-le.txt', iconv.encode(delimited('\t', '\r\n'), 'utf-16le', { addBOM: true }));
+    const be = file('unicode-be.txt', iconv.encode(delimited('\t', '\r\n'), 'utf-16be', { addBOM: true }));
+    expect(verdict(await auditFiles([le]))).toEqual(await reference());
+    expect(verdict(await auditFiles([be]))).toEqual(await reference());
+  });
+
+  it('UTF-8 with a BOM and semicolons gives the same report', async () => {
+    const semi = file('semi.csv', `\uFEFF${delimited(';', '\r\n')}`);
+    expect(verdict(await auditFiles([semi]))).toEqual(await reference());
+  });
+
+  it('--encoding forces a decoding', async () => {
+    const gbk = file('forced.csv', iconv.encode(delimited(','), 'gb18030'));
+    expect(verdict(await auditFiles([gbk], { encoding: 'gb18030' }))).toEqual(await reference());
+  });
+
+  it('a file that is neither UTF-8 nor plausible GB18030 is an error naming the file and what to do', async () => {
+    const noise = Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 151 + 7) % 256));
+    const p = file('noise.csv', noise);
+    await expect(auditFiles([p])).rejects.toThrow(`${p}: neither UTF-8 nor plausible GBK/GB18030 text; if you know the encoding, pass --encoding`);
+  });
+});
+
+describe('directories and archives (issue 4 §3)', () => {
+  it('a directory is read recursively, and a zip of exports without unpacking, both like the files themselves', async () => {
+    const root = path.join(dir, 'exports');
+    mkdirSync(path.join(root, 'day1'), { recursive: true });
+    const [head, ...rows] = delimited(',').trim().split('\n');
+    writeFileSync(path.join(root, 'day1', 'a.csv'), `${head}\n${rows.slice(0, 2).join('\n')}\n`);
+    writeFileSync(path.join(root, 'b.csv'), iconv.encode(`${head}\n${rows.slice(2).join('\n')}\n`, 'gbk'));
+    writeFileSync(path.join(root, 'notes.md'), 'ignored: not a log');
+    expect(verdict(await auditFiles([root]))).toEqual(await reference());
+
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from(`${head}\n${rows.slice(0, 2).join('\n')}\n`), 'export/part1.csv');
+    zip.addBuffer(iconv.encode(`${head}\n${rows.slice(2).join('\n')}\n`, 'gbk'), 'export/part2.csv');
+    zip.end();
+    const chunks: Buffer[] = [];
+    for await (const c of zip.outputStream) chunks.push(c as Buffer);
+    const archive = file('exports.zip', Buffer.concat(chunks));
+    const r = await auditFiles([archive]);
+    expect(verdict(r)).toEqual(await reference());
+    expect(r.input.files.map((f) => f.file)).toEqual([`${archive}:export/part1.csv`, `${archive}:export/part2.csv`]);
+  });
+});
