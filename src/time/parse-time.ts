@@ -8,12 +8,20 @@ const EPOCH = /^\d{10}$|^\d{13}$/;
 /** ISO 8601 basic format (20261102T090500Z), rewritten to the extended form. */
 const BASIC = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})?([.,]\d{1,9})?(Z|[+-]\d{2}(?:\d{2})?)?$/i;
 const MIN_YEAR = 1970;
+/** Excel serial date-times: days since 1899-12-30 with the time as a fraction (e.g. 46328.4375). */
+const EXCEL_SERIAL = /^\d{5}(\.\d+)?$/;
+const EXCEL_EPOCH_DAYS = 25_569; // 1899-12-30 → 1970-01-01
 
 /** Parse one time value; returns epoch ms or a reason string. */
 export function parseTime(raw: string, zone: Zone): number | string {
   const text = raw.trim();
   if (text === '') return 'empty time';
   if (EPOCH.test(text)) return text.length === 10 ? Number(text) * 1000 : Number(text);
+  if (EXCEL_SERIAL.test(text)) {
+    if (Number(text) < EXCEL_EPOCH_DAYS) return `unreadable time "${raw}" (as an Excel serial date it is before 1970)`;
+    // Local wall-clock time; Excel stores it as a float, so round to the millisecond.
+    return zone.fromLocal(Math.round((Number(text) - EXCEL_EPOCH_DAYS) * 86_400_000));
+  }
   const basic = BASIC.exec(text);
   const extended = basic
     ? `${basic[1]}-${basic[2]}-${basic[3]}T${basic[4]}:${basic[5]}${basic[6] === undefined ? '' : `:${basic[6]}`}${basic[7] ?? ''}${basic[8] ?? ''}`

@@ -28,6 +28,12 @@ describe('FORMAT.md Times', () => {
     expect(parseTime(text, shanghai)).toBe(utc);
   });
 
+  it('reads Excel serial dates (days since 1899-12-30, local time)', () => {
+    // 2026-11-02 is serial 46328; 09:05 is 0.378472… of a day.
+    expect(parseTime('46328.378472222220', shanghai)).toBe(utc);
+    expect(parseTime('46328', shanghai)).toBe(utc - (9 * 60 + 5) * 60_000);
+  });
+
   it('keeps milliseconds of a fraction, truncating finer digits', () => {
     expect(parseTime('2026-11-02 09:05:00.5', shanghai)).toBe(utc + 500);
     expect(parseTime('2026-11-02 09:05:00.123456', shanghai)).toBe(utc + 123);
