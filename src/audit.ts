@@ -5,11 +5,12 @@ import { chatMessages, fallbackShop, mainAccountOf, resolveShops, scanChat } fro
 import { readLog, type LogInput } from './ingest/read-log.js';
 import { Transcoder, type Encoding } from './ingest/encoding.js';
 import { resolveSources, type InputSource } from './ingest/sources.js';
+import type { ProfileName } from './ingest/profiles.js';
 import { amountReport, amountRuleAt, assessAmountDays, type AmountSeries } from './metrics/amount.js';
 import { onlineIntervals, onlineMsPerDay } from './metrics/online-time.js';
 import { ReviewCounter } from './metrics/review-reply.js';
-import { normalizePresenceRow, PRESENCE_REQUIRED_COLUMNS, type PresenceEvent } from './normalize/presence-row.js';
-import { normalizeReviewRow, REVIEW_REQUIRED_COLUMNS, type Review } from './normalize/review-row.js';
+import { normalizePresenceRow, type PresenceEvent } from './normalize/presence-row.js';
+import { normalizeReviewRow, type Review } from './normalize/review-row.js';
 import type { OnlineHoursMetric } from './rules/pack-types.js';
 import { assessDays, metricReport, type Span } from './metrics/assess.js';
 import { penaltiesOf, totalsOf } from './penalties/penalties.js';
@@ -36,6 +37,10 @@ export interface AuditOptions {
   presence?: string[];
   /** Review logs, for review-reply metrics. */
   reviews?: string[];
+  /** Forced import profile of chat files (--input-format); detected per file otherwise. */
+  inputFormat?: ProfileName | null;
+  /** --map: header name → canonical field. */
+  headerMap?: Map<string, string> | null;
   /** Forced input encoding (--encoding); detected per file otherwise. */
   encoding?: Encoding | null;
   /** Most bad rows listed one by one in the report (all are counted). */
@@ -110,11 +115,13 @@ async function auditSources(
   presenceSources: InputSource[],
   reviewSources: InputSource[],
 ): Promise<Report> {
-  const readOptions = { zone: inputZone, strict: options.strict };
+  const profiles = { profile: options.inputFormat ?? null, map: options.headerMap ?? null };
+  const readOptions = { zone: inputZone, strict: options.strict, profiles };
   // Pass 1: read and check every row; learn the shops, their accounts and the time span.
   const scan = await scanChat(chatSources, readOptions);
-  const presence = await readLog(presenceSources, PRESENCE_REQUIRED_COLUMNS, (v, o, q) => normalizePresenceRow(v, o, q, inputZone), options);
-  const reviews = await readLog(reviewSources, REVIEW_REQUIRED_COLUMNS, (v, o, q) => normalizeReviewRow(v, o, q, inputZone), options);
+  const logOptions = { strict: options.strict, profiles: { profile: null, map: options.headerMap ?? null } };
+  const presence = await readLog(presenceSources, 'presence', (v, o, q) => normalizePresenceRow(v, o, q, inputZone), logOptions);
+  const reviews = await readLog(reviewSources, 'review', (v, o, q) => normalizeReviewRow(v, o, q, inputZone), logOptions);
 
   // FORMAT.md: rows without a shop belong to the run's only named shop, over every input.
   const named = new Set(scan.namedShops);

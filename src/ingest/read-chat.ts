@@ -1,13 +1,16 @@
 import { StrictError } from '../errors.js';
 import { DEFAULT_SHOP, type BadRow, type Message } from '../model.js';
-import { CHAT_REQUIRED_COLUMNS, normalizeChatRow } from '../normalize/chat-row.js';
+import { normalizeChatRow } from '../normalize/chat-row.js';
 import type { Zone } from '../time/zone.js';
 import { mergeSorted } from './merge.js';
-import { readRecords } from './records.js';
+import { canonicalRecords, type ProfileOptions, type SourceInfo } from './profiles.js';
 import type { InputSource } from './sources.js';
 
 export interface FileStats {
   file: string;
+  /** The encoding the file was written in, and the import profile that read it. */
+  encoding?: string;
+  profile?: string | null;
   /** Records read (header excluded). */
   rows: number;
   /** Rows that became messages (after de-duplication). */
@@ -28,6 +31,7 @@ export interface ShopDirectory {
 export interface ReadOptions {
   zone: Zone;
   strict: boolean;
+  profiles: ProfileOptions;
 }
 
 /**
@@ -84,12 +88,13 @@ export async function scanChat(sources: InputSource[], options: ReadOptions): Pr
   const mainAccounts = scan.mainAccounts;
   let seq = 0;
   for (const source of sources) {
-    const stats: FileStats = { file: source.name, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
+    const info: SourceInfo = { profile: null, layout: '', mapping: {} };
+    const stats: FileStats = { file: source.name, encoding: source.encoding, profile: null, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
     scan.files.push(stats);
     scan.firstSeq.push(seq);
     let previous = -Infinity;
     let sorted = true;
-    for await (const item of readRecords(source, CHAT_REQUIRED_COLUMNS)) {
+    for await (const item of canonicalRecords(source, 'chat', options.profiles, info)) {
       stats.rows++;
       const origin = { file: source.name, line: item.line };
       const result = 'unreadable' in item ? item.unreadable : normalizeChatRow(item.values, origin, seq, options.zone);
@@ -115,6 +120,7 @@ export async function scanChat(sources: InputSource[], options: ReadOptions): Pr
       if (m.flags.includes('merchant')) d.merchantBuyers.add(m.buyer);
     }
     scan.sorted.push(sorted);
+    stats.profile = info.profile;
   }
   for (const shop of raw.keys()) if (shop !== '') scan.namedShops.add(shop);
   resolveShops(scan, fallbackShop(scan.namedShops, mainAccounts));
@@ -155,10 +161,10 @@ function byTime(a: Message, b: Message): number {
 /** The second pass: one source's messages in time order. */
 async function* sourceMessages(scan: ChatScan, index: number): AsyncGenerator<Message> {
   const source = scan.sources[index]!;
-  const { zone } = scan.options;
+  const { zone, profiles } = scan.options;
   let seq = scan.firstSeq[index]!;
   const read = async function* (): AsyncGenerator<Message> {
-    for await (const item of readRecords(source, CHAT_REQUIRED_COLUMNS)) {
+    for await (const item of canonicalRecords(source, 'chat', profiles)) {
       if ('unreadable' in item) continue;
       const m = normalizeChatRow(item.values, { file: source.name, line: item.line }, seq, zone);
       if (typeof m === 'string') continue; // counted in the first pass

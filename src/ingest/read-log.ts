@@ -1,7 +1,7 @@
 import { StrictError } from '../errors.js';
 import type { BadRow, Origin } from '../model.js';
 import type { FileStats } from './read-chat.js';
-import { readRecords } from './records.js';
+import { canonicalRecords, type LogKind, type ProfileOptions, type SourceInfo } from './profiles.js';
 import type { InputSource } from './sources.js';
 
 export interface LogInput<T> {
@@ -16,16 +16,17 @@ export interface LogInput<T> {
  */
 export async function readLog<T>(
   sources: readonly InputSource[],
-  required: readonly string[],
+  log: LogKind,
   normalize: (values: Record<string, unknown>, origin: Origin, seq: number) => T | string,
-  options: { strict: boolean },
+  options: { strict: boolean; profiles: ProfileOptions },
 ): Promise<LogInput<T>> {
   const out: LogInput<T> = { items: [], badRows: [], files: [] };
   let seq = 0;
   for (const source of sources) {
-    const stats: FileStats = { file: source.name, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
+    const info: SourceInfo = { profile: null, layout: '', mapping: {} };
+    const stats: FileStats = { file: source.name, encoding: source.encoding, profile: null, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
     out.files.push(stats);
-    for await (const item of readRecords(source, required)) {
+    for await (const item of canonicalRecords(source, log, options.profiles, info)) {
       stats.rows++;
       const result =
         'unreadable' in item ? item.unreadable : normalize(item.values, { file: source.name, line: item.line }, seq++);
@@ -39,6 +40,7 @@ export async function readLog<T>(
         out.items.push(result);
       }
     }
+    stats.profile = info.profile;
   }
   return out;
 }

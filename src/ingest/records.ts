@@ -68,19 +68,27 @@ export async function layoutOf(source: InputSource): Promise<FileLayout> {
   return detectLayout(source.name, head);
 }
 
+/** What a delimited file's header must give: names mapped (e.g. by an import profile), then checked. */
+export interface HeaderShape {
+  required: readonly string[];
+  /** Header names (trimmed, lower-cased) → the names records are keyed by. */
+  map?: (names: string[]) => string[];
+}
+
 /**
- * Read one (UTF-8) input as records. Delimited text is streamed through csv-parse; JSON (array,
- * `{"messages": [...]}` or NDJSON) is parsed whole. `required` names columns a header must have.
+ * Read one (UTF-8) input as records. Delimited text is streamed through csv-parse and its header
+ * checked against `shape`; JSON (an array, an object holding an array of records, or NDJSON) is
+ * parsed whole, each record carrying the document's other top-level values as `$context`.
  */
-export async function* readRecords(source: InputSource, required: readonly string[]): AsyncGenerator<ReaderItem> {
+export async function* readRecords(source: InputSource, shape: HeaderShape): AsyncGenerator<ReaderItem> {
   const layout = await layoutOf(source);
   if (layout.kind === 'json') {
     const text = (source.data ?? (await readAll(createReadStream(source.path!)))).toString('utf8');
-    yield* jsonRecords(source.name, text, required);
+    yield* jsonItems(source.name, text);
     return;
   }
   const bytes = source.data !== null ? bufferBytes(source.data) : fileBytes(source.path!);
-  yield* csvRecords(source.name, bytes, layout.delimiter, required);
+  yield* csvRecords(source.name, bytes, layout.delimiter, shape);
 }
 
 /** Header names are matched case-insensitively, ignoring surrounding spaces. */
@@ -149,8 +157,9 @@ async function* csvRecords(
   name: string,
   source: ByteSource,
   delimiter: string,
-  required: readonly string[],
+  shape: HeaderShape,
 ): AsyncGenerator<ReaderItem> {
+  const required = shape.required;
   // csv-parse's own line count drifts when a quoted field holds CRLF, so lines are counted here:
   // a record starts after the previous one ends plus the empty lines skipped between them, and
   // ends after the newlines inside its fields.
@@ -186,7 +195,8 @@ async function* csvRecords(
         lastEnd = line + newlinesIn(item.record);
         consumed = item.info.bytes;
         if (header === null) {
-          header = item.record.map(normalizeHeader);
+          const names = item.record.map(normalizeHeader);
+          header = shape.map ? shape.map(names) : names;
           const missing = required.filter((col) => !header!.includes(col));
           if (missing.length > 0) {
             throw new InputError(
@@ -232,23 +242,6 @@ function newlinesIn(fields: readonly string[]): number {
   return n;
 }
 
-/**
- * JSON records: an array, `{"messages": [...]}`, one object, or NDJSON. Like a CSV header, the
- * required fields must appear in at least one record, else the file is not a log of this kind.
- */
-function jsonRecords(name: string, text: string, required: readonly string[]): ReaderItem[] {
-  const items = jsonItems(name, text);
-  const keys = new Set<string>();
-  for (const item of items) if ('values' in item) for (const k of Object.keys(item.values)) keys.add(k);
-  const missing = required.filter((col) => !keys.has(col));
-  if (items.some((i) => 'values' in i) && missing.length > 0) {
-    throw new InputError(
-      `${name}: no record has a ${missing.map((c) => `"${c}"`).join(', ')} field (required: ${required.join(', ')})`,
-    );
-  }
-  return items;
-}
-
 function jsonItems(name: string, text: string): ReaderItem[] {
   const body = text.replace(/^\uFEFF/, '');
   const out: ReaderItem[] = [];
@@ -262,15 +255,20 @@ function jsonItems(name: string, text: string): ReaderItem[] {
   if (parsed) {
     let items: unknown[];
     let arrayStart: number;
+    let context: Record<string, unknown> | null = null;
     if (Array.isArray(whole)) {
       items = whole;
       arrayStart = body.indexOf('[');
-    } else if (whole !== null && typeof whole === 'object' && Array.isArray((whole as { messages?: unknown }).messages)) {
-      items = (whole as { messages: unknown[] }).messages;
-      arrayStart = findMessagesArray(body);
     } else if (whole !== null && typeof whole === 'object') {
-      items = [whole];
-      arrayStart = -1;
+      const found = recordArray(whole as Record<string, unknown>);
+      if (found) {
+        items = found.items;
+        context = found.context;
+        arrayStart = findArrayStart(body, found.key);
+      } else {
+        items = [whole];
+        arrayStart = -1;
+      }
     } else {
       throw new InputError(`${name}: JSON holds neither an array of messages nor {"messages": [...]}`);
     }
@@ -281,7 +279,8 @@ function jsonItems(name: string, text: string): ReaderItem[] {
       if (item === null || typeof item !== 'object' || Array.isArray(item)) {
         out.push({ line, unreadable: `element ${i} is not an object` });
       } else {
-        out.push({ line, values: item as Record<string, unknown> });
+        const values = item as Record<string, unknown>;
+        out.push({ line, values: context === null ? values : { ...values, $context: context } });
       }
     }
     return out;
@@ -319,27 +318,50 @@ function lineAt(text: string, index: number): number {
   return line;
 }
 
-/** Offset of the `[` of the top-level "messages" array (the document already parsed). */
-function findMessagesArray(text: string): number {
-  // Walk the top-level object's keys; string-aware so a "messages" inside content is skipped.
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      const end = skipString(text, i);
-      if (depth === 1) {
-        const key = JSON.parse(text.slice(i, end + 1)) as string;
-        let j = end + 1;
-        while (/\s/.test(text[j] ?? '')) j++;
-        if (key === 'messages' && text[j] === ':') {
-          j++;
-          while (/\s/.test(text[j] ?? '')) j++;
-          return j;
+/**
+ * The array of records inside a JSON document: the first property (breadth first, three levels
+ * down at most) whose value is a non-empty array of objects, e.g. `messages`, `chats` or an API's
+ * `chatLogList`. The document's top-level scalar values come along as context (e.g. qianniu's
+ * `user`).
+ */
+function recordArray(doc: Record<string, unknown>): { key: string; items: unknown[]; context: Record<string, unknown> } | null {
+  const context: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) if (v === null || typeof v !== 'object') context[k] = v;
+  let level: Record<string, unknown>[] = [doc];
+  for (let depth = 0; depth < 3 && level.length > 0; depth++) {
+    const next: Record<string, unknown>[] = [];
+    for (const obj of level) {
+      for (const [k, v] of Object.entries(obj)) {
+        if (Array.isArray(v) && v.length > 0 && v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) {
+          return { key: k, items: v, context };
         }
+        if (v !== null && typeof v === 'object' && !Array.isArray(v)) next.push(v as Record<string, unknown>);
       }
-      i = end;
-    } else if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') depth--;
+    }
+    level = next;
+  }
+  return null;
+}
+
+/** Offset of the `[` opening the array under `key` (string-aware, first occurrence at any depth). */
+function findArrayStart(text: string, key: string): number {
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== '"') continue;
+    const end = skipString(text, i);
+    let name: string;
+    try {
+      name = JSON.parse(text.slice(i, end + 1)) as string;
+    } catch {
+      name = '';
+    }
+    let j = end + 1;
+    while (/\s/.test(text[j] ?? '')) j++;
+    if (name === key && text[j] === ':') {
+      j++;
+      while (/\s/.test(text[j] ?? '')) j++;
+      if (text[j] === '[') return j;
+    }
+    i = end;
   }
   return -1;
 }

@@ -172,7 +172,7 @@ describe('JSON readers', () => {
 
   it('a JSON log in which no record has a required field is an input error, like a CSV header', async () => {
     const p = file('presence.json', JSON.stringify([{ time: '2026-11-02 10:00:00', agent: 'a', status: 'online' }]));
-    await expect(run([p])).rejects.toThrow(`${p}: no record has a "buyer", "sender" field (required: time, buyer, sender)`);
+    await expect(run([p])).rejects.toThrow(`${p}: no record has a "buyer", "sender" field (required: time, buyer, sender;`);
   });
 
   it('bad JSON elements and NDJSON lines are bad rows with their line', async () => {

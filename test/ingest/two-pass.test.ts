@@ -11,7 +11,7 @@ import { resolveSources } from '../../src/ingest/sources.js';
 import { Zone } from '../../src/time/zone.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cs-audit-scan-'));
-const options = { zone: new Zone('Asia/Shanghai'), strict: false };
+const options = { zone: new Zone('Asia/Shanghai'), strict: false, profiles: { profile: null, map: null } };
 
 function file(name: string, text: string): string {
   const p = path.join(dir, name);
