@@ -171,13 +171,19 @@ async function auditSources(
   for (const e of presence.items) auditorOf(e.shop);
   for (const r of reviews.items) auditorOf(r.shop);
 
+  // The presence log speaks for the days from its first row to the end of the data; without one,
+  // online time is unknown (never zero).
+  let presenceFirst: number | null = null;
+  for (const e of presence.items) if (presenceFirst === null || e.t < presenceFirst) presenceFirst = e.t;
+  const presenceCoverage =
+    presenceFirst === null || lastDay === null ? null : { first: rules.zone.dayOf(presenceFirst), last: lastDay };
   const shopNames = [...auditors.keys()].sort();
   const span = firstDay === null || lastDay === null ? null : { first: firstDay, last: lastDay };
   const shops: ShopReport[] = shopNames.map((shop) => {
     const result = auditors.get(shop)!.finish(dataEnd ?? 0);
     addReviewCounters(result, rules, reviews.items.filter((r) => r.shop === shop), dataEnd ?? 0);
     const shopPresence = presence.items.filter((e) => e.shop === shop);
-    return shopReport(result, rules, from, to, span, shopNames.length > 1, shopPresence);
+    return shopReport(result, rules, from, to, span, shopNames.length > 1, shopPresence, presenceCoverage);
   });
   const files = [...scan.files, ...presence.files, ...reviews.files];
   const badRows = [...scan.badRows, ...presence.badRows, ...reviews.badRows];
@@ -255,29 +261,32 @@ function addReviewCounters(result: ShopAudit, rules: RuleSet, reviews: Review[],
   }
 }
 
-/** Milliseconds online per day for an online-time metric, each day within its version's window. */
+/**
+ * Milliseconds online per day for an online-time metric, each day within its version's window,
+ * for the days the presence log covers only (`coverage`): other days are unknown, never zero.
+ * With no metric, the whole day (e.g. for a robot take-over rule).
+ */
 function onlineSeries(
   events: PresenceEvent[],
   rules: RuleSet,
-  metricId: string,
-  first: number,
-  last: number,
+  metricId: string | null,
+  coverage: { first: number; last: number } | null,
 ): AmountSeries {
-  // An account still online at the end stays online to the end of the last day assessed.
-  const intervals = onlineIntervals(events, rules.zone.startOfDay(last + 1));
   const series: AmountSeries = new Map();
-  for (let day = first; day <= last; day++) {
-    const rule = amountRuleAt(rules, metricId, day) ?? (rules.latestMetric(metricId) as OnlineHoursMetric);
-    const ms = onlineMsPerDay(intervals, rules.zone, day, day, clockToMs(rule.window.from)!, clockToMs(rule.window.to)!);
-    series.set(day, ms.get(day) ?? 0);
+  if (coverage === null) return series;
+  // An account still online when the data ends stays online to the end of its last day.
+  const intervals = onlineIntervals(events, rules.zone.startOfDay(coverage.last + 1));
+  for (let day = coverage.first; day <= coverage.last; day++) {
+    let from = 0;
+    let to = MS_PER_DAY;
+    if (metricId !== null) {
+      const rule = amountRuleAt(rules, metricId, day) ?? (rules.latestMetric(metricId) as OnlineHoursMetric);
+      from = clockToMs(rule.window.from)!;
+      to = clockToMs(rule.window.to)!;
+    }
+    series.set(day, onlineMsPerDay(intervals, rules.zone, day, day, from, to).get(day) ?? 0);
   }
   return series;
-}
-
-/** Whole-day online milliseconds per day (e.g. for a robot take-over rule). */
-function wholeDaySeries(events: PresenceEvent[], rules: RuleSet, first: number, last: number): AmountSeries {
-  const intervals = onlineIntervals(events, rules.zone.startOfDay(last + 1));
-  return onlineMsPerDay(intervals, rules.zone, first, last, 0, MS_PER_DAY);
 }
 
 function shopReport(
@@ -288,6 +297,7 @@ function shopReport(
   input: { first: number; last: number } | null,
   tagPenalties: boolean,
   presence: PresenceEvent[],
+  coverage: { first: number; last: number } | null,
 ): ShopReport {
   const metrics: MetricReport[] = [];
   const penalties: Penalty[] = [];
@@ -301,7 +311,7 @@ function shopReport(
     const toIso = dayToIso(to);
     const seriesById = new Map<string, AmountSeries>();
     for (const id of rules.metricIds()) {
-      if (rules.latestMetric(id).kind === 'online_hours') seriesById.set(id, onlineSeries(presence, rules, id, first, last));
+      if (rules.latestMetric(id).kind === 'online_hours') seriesById.set(id, onlineSeries(presence, rules, id, coverage));
     }
     const buyerDays = new Set<number>();
     for (const [day, a] of result.activity) if (a.buyer_messages > 0) buyerDays.add(day);
@@ -312,7 +322,7 @@ function shopReport(
       lastInputDay: input.last,
       lastDay: last,
       seriesById,
-      wholeDayOnline: presence.length === 0 ? null : wholeDaySeries(presence, rules, first, last),
+      wholeDayOnline: coverage === null ? null : onlineSeries(presence, rules, null, coverage),
       buyerDays,
     };
     const shop = tagPenalties ? result.shop : null;

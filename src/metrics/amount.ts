@@ -4,6 +4,7 @@ import type { RuleSet } from '../rules/rule-set.js';
 import type { Status } from './tally.js';
 import { dayToIso } from '../time/zone.js';
 import { periodSpan } from './periods.js';
+import { periodStatus } from './period-status.js';
 import type { Span } from './assess.js';
 
 const HOUR = 3_600_000;
@@ -13,7 +14,7 @@ export function hours(ms: number): number {
   return Math.round((ms / HOUR) * 10_000) / 10_000;
 }
 
-/** Milliseconds per day of an amount metric (e.g. online time), for every day it knows. */
+/** Milliseconds per day of an amount metric (e.g. online time); a day it does not hold is unknown. */
 export type AmountSeries = Map<number, number>;
 
 export function amountRuleAt(rules: RuleSet, metricId: string, day: number): OnlineHoursMetric | null {
@@ -50,30 +51,39 @@ export function assessAmountDays(
   for (let day = from; day <= to; day++) {
     const rule = amountRuleAt(rules, metricId, day);
     const version = rules.versionAt(day).version;
-    const own = series.get(day) ?? 0;
+    const ownMs = series.get(day);
+    const own = ownMs === undefined ? null : hours(ownMs);
+    const unknown = ownMs === undefined ? { note: 'unknown: no presence log covers this day' } : {};
     if (rule === null) {
-      days.push({ date: dayToIso(day), value: hours(own), status: 'n/a', window: null, version });
+      days.push({ date: dayToIso(day), value: own, status: 'n/a', window: null, version, ...unknown });
       continue;
     }
     const nominal = periodSpan(rule.assessment.period.value, day);
     const start = Math.max(nominal.from, firstInputDay);
-    if (start > nominal.to) {
-      days.push({ date: dayToIso(day), value: hours(own), status: 'n/a', window: null, version });
+    let sum = 0;
+    let count = 0;
+    let firstKnown: number | null = null;
+    for (let d = start; d <= nominal.to; d++) {
+      const ms = series.get(d);
+      if (ms === undefined) continue;
+      firstKnown ??= d;
+      sum += ms;
+      count++;
+    }
+    if (ownMs === undefined || count === 0 || firstKnown === null) {
+      days.push({ date: dayToIso(day), value: own, status: 'n/a', window: null, version, ...unknown });
       continue;
     }
-    let sum = 0;
-    for (let d = start; d <= nominal.to; d++) sum += series.get(d) ?? 0;
-    const count = nominal.to - start + 1;
     const window: AmountWindow = {
-      from: dayToIso(start),
+      from: dayToIso(firstKnown),
       to: dayToIso(nominal.to),
       days: count,
       nominal_days: nominal.to - nominal.from + 1,
-      partial: nominal.from < firstInputDay,
+      partial: count < nominal.to - nominal.from + 1,
       value: hours(sum / count),
     };
     const status: Status = meetsHours(sum, count, rule) ? 'pass' : 'fail';
-    days.push({ date: dayToIso(day), value: hours(own), status, window, version });
+    days.push({ date: dayToIso(day), value: own, status, window, version });
   }
   return days;
 }
@@ -91,7 +101,9 @@ export function amountReport(
   let sum = 0;
   let count = 0;
   for (let d = Math.max(span.from, span.firstInputDay); d <= span.to; d++) {
-    sum += series.get(d) ?? 0;
+    const ms = series.get(d);
+    if (ms === undefined) continue;
+    sum += ms;
     count++;
   }
   return {
@@ -103,9 +115,6 @@ export function amountReport(
     assessment: { period: latest.assessment.period.value },
     days,
     agents,
-    total: {
-      value: count === 0 ? null : hours(sum / count),
-      status: count === 0 ? 'n/a' : meetsHours(sum, count, latest) ? 'pass' : 'fail',
-    },
+    total: { value: count === 0 ? null : hours(sum / count), status: periodStatus(days, latest.assessment.period.value) },
   };
 }

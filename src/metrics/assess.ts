@@ -4,6 +4,7 @@ import type { RuleSet } from '../rules/rule-set.js';
 import { dayToIso } from '../time/zone.js';
 import type { ItemCounter } from './item-counter.js';
 import { periodSpan } from './periods.js';
+import { periodStatus } from './period-status.js';
 import { addInto, emptyTally, judge, meetsTarget, rate, type Tally } from './tally.js';
 
 export interface Span {
@@ -77,7 +78,7 @@ export function metricReport(counter: ItemCounter, metricId: string, rules: Rule
 
   const totalEntry: TotalEntry = {
     ...counts(total),
-    status: judge(total, latest.target, latest.assessment.min_volume.value),
+    status: periodStatus(days, latest.assessment.period.value),
     excluded: Object.fromEntries([...totalExcluded].sort()),
   };
   const report: RatioMetricReport = {

@@ -179,8 +179,14 @@ function monthVerdict(
 ): { fails: boolean; text: string } {
   if (metric.kind === 'online_hours') {
     let sum = 0;
-    for (let d = first; d <= last; d++) sum += series?.get(d) ?? 0;
-    const days = last - first + 1;
+    let days = 0;
+    for (let d = first; d <= last; d++) {
+      const ms = series?.get(d);
+      if (ms === undefined) continue; // unknown, not zero
+      sum += ms;
+      days++;
+    }
+    if (days === 0) return { fails: false, text: 'no presence log' };
     return { fails: !meetsHours(sum, days, metric), text: `${hours(sum / days)} h a day on average over ${days} days` };
   }
   if (counter === null) return { fails: false, text: 'no data' };
@@ -201,10 +207,14 @@ function robotTakeovers(ctx: PenaltyContext): Penalty[] {
     let held = false;
     for (const { metric, rule } of rulesOf(ctx, day, 'robot_takeover')) {
       const before = Array.from({ length: rule.days }, (_, k) => day - rule.days + k);
-      const low =
-        before[0]! >= ctx.firstInputDay &&
-        before.every((d) => (ctx.wholeDayOnline!.get(d) ?? 0) < Math.round(rule.below_hours * 3_600_000));
-      if (!low || !ctx.buyerDays.has(day)) continue;
+      const limit = Math.round(rule.below_hours * 3_600_000);
+      // Unknown days (before the input, or no presence log) are never low.
+      const low = before.every((d) => {
+        const ms = ctx.wholeDayOnline!.get(d);
+        return d >= ctx.firstInputDay && ms !== undefined && ms < limit;
+      });
+      // Buyers writing switch the robot on; it stays on while the days before stay low.
+      if (!low || !(ctx.buyerDays.has(day) || previousHeld)) continue;
       held = true;
       if (previousHeld) continue;
       const hoursText = before.map((d) => `${dayToIso(d)} ${hours(ctx.wholeDayOnline!.get(d) ?? 0)} h`).join(', ');
@@ -280,7 +290,8 @@ function zeroDayRuns(ctx: PenaltyContext): Penalty[] {
   const out: Penalty[] = [];
   let run: number[] = [];
   for (let day = ctx.firstInputDay; day <= ctx.lastDay; day++) {
-    if ((ctx.series?.get(day) ?? 0) !== 0) {
+    // An unknown day (no presence log for it) is not a zero day: it breaks the run.
+    if (ctx.series?.get(day) !== 0) {
       run = [];
       continue;
     }

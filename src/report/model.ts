@@ -61,8 +61,8 @@ export interface AmountWindow {
 
 export interface AmountDayEntry {
   date: string;
-  /** Hours on this day (4 decimals). */
-  value: number;
+  /** Hours on this day (4 decimals); null when no log covers the day. */
+  value: number | null;
   status: Status;
   window: AmountWindow | null;
   version: string;

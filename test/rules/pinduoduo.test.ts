@@ -160,6 +160,15 @@ describe('RULES.md §3 penalty: ≥ 100 consulting users and < 50 % → 1000 CNY
     expect(r.penalties).toEqual([]);
   });
 
+  it('the period has no failing status when no day is assessed, however low the sum of the days', async () => {
+    // Three days of 40 buyers, 16 effective (40 %): every day n/a (under 100), so the period is n/a.
+    const day = (date: string) =>
+      Array.from({ length: 40 }, (_, i) => `${date} 10:00:00,${date}-b${i},buyer,\n${date} ${i < 16 ? '10:30:00' : '12:00:00'},${date}-b${i},agent,s:a`).join('\n');
+    const r = await auditCsv(`time,buyer,sender,agent\n${['2026-11-02', '2026-11-03', '2026-11-04'].map(day).join('\n')}`, pdd);
+    expect(metric(r, M).days.map((d) => d.status)).toEqual(['n/a', 'n/a', 'n/a']);
+    expect(metric(r, M).total).toMatchObject({ eligible: 120, passed: 48, status: 'n/a' });
+  });
+
   it('each day stands alone: a failing day does not spill into the next', async () => {
     const failing = buyers(100, 0);
     const next = '2026-11-03 10:00:00,c1,buyer,\n2026-11-03 10:01:00,c1,agent,s:a';

@@ -95,6 +95,20 @@ describe('RULES.md §6 robot take-over: buyers wrote on D and each of the 3 days
     expect(takeovers[0]!.reason).toContain('2026-11-01 7 h, 2026-11-02 7 h, 2026-11-03 7 h');
   });
 
+  it('the robot stays on while the days before stay low, also on a day no buyer writes', async () => {
+    // 7 h online 11-01 … 11-08; buyers write on 11-04 and 11-06 only: one take-over, on 11-04.
+    const ds = dates('2026-11-01', 8);
+    const chat = ['time,buyer,sender,agent', '2026-11-04 20:00:00,b1,buyer,', '2026-11-06 20:00:00,b2,buyer,'].join('\n');
+    const r = await run(chat, online(ds, 8, 15));
+    expect(r.penalties.filter((p) => p.metric === 'online_hours').map((p) => p.date)).toEqual(['2026-11-04']);
+  });
+
+  it('without a presence log there is no take-over and online time is not assessed', async () => {
+    const r = await run(['time,buyer,sender,agent', ...dates('2026-11-01', 5).map((d, i) => `${d} 20:00:00,b${i},buyer,`)].join('\n'), null);
+    expect(r.penalties).toEqual([]);
+    expect(amountMetric(r, 'online_hours').total).toEqual({ value: null, status: 'n/a' });
+  });
+
   it('exactly 8 h is not under 8 h; no buyer message on D, no take-over', async () => {
     const ds = dates('2026-11-01', 5);
     const r1 = await run(

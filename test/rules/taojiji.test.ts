@@ -55,7 +55,8 @@ describe('RULES.md §4 online_hours: the union of accounts over the whole day, �
       ['2026-11-04', 12, 'pass'],
     ]);
     expect(r.penalties).toMatchObject([{ date: '2026-11-03', metric: 'online_hours', kind: 'warning' }]);
-    expect(m.total).toEqual({ value: 12.6611, status: 'pass' });
+    // The period fails: a day of it failed (the total's status follows the days' assessments).
+    expect(m.total).toEqual({ value: 12.6611, status: 'fail' });
   });
 
   it('an account online across midnight counts on both days; one still online at the end stays online to the end of the last day', async () => {
@@ -182,5 +183,31 @@ describe('RULES.md §4 effective_reply_5min: monthly tiers by consultation volum
     const fine = r.penalties.find((p) => p.metric === 'effective_reply_5min')!;
     expect(fine.date).toBe('2026-11-02');
     expect(fine.reason).toContain('2026-11 (month to date: the input ends 2026-11-02): volume n = 400 (reply_rate), rate 0/400');
+  });
+});
+
+describe('online time is never guessed: days no presence log covers are unknown, not zero', () => {
+  it('without a presence log, online_hours is not assessed and costs nothing', async () => {
+    const r = await withChat('time,buyer,sender,agent\n2026-11-01 10:00:00,b1,buyer,\n2026-11-01 10:01:00,b1,agent,s:a\n2026-11-04 10:00:00,b2,buyer,\n2026-11-04 10:01:00,b2,agent,s:a\n');
+    const m = amountMetric(r, 'online_hours');
+    expect(m.days.map((d) => [d.value, d.status])).toEqual([
+      [null, 'n/a'],
+      [null, 'n/a'],
+      [null, 'n/a'],
+      [null, 'n/a'],
+    ]);
+    expect(m.total).toEqual({ value: null, status: 'n/a' });
+    expect(r.penalties.filter((p) => p.metric === 'online_hours')).toEqual([]);
+  });
+
+  it('days before the presence log starts and after the data ends (--to) are unknown', async () => {
+    // Chat from 11-01; presence from 11-03 (13 h a day to 11-05); the data ends 11-05; --to 11-09.
+    const chat = 'time,buyer,sender,agent\n2026-11-01 10:00:00,b1,buyer,\n2026-11-01 10:00:30,b1,agent,s:a\n';
+    const presence = `time,agent,status\n${onlineDays(datesOf('2026-11', 3, 5), 8, 21)}`;
+    const r = await auditFiles([file(chat)], { platform: 'taojiji', presence: [file(presence)], to: '2026-11-09' });
+    const m = amountMetric(r, 'online_hours');
+    expect(m.days.map((d) => d.value)).toEqual([null, null, 13, 13, 13, null, null, null, null]);
+    expect(m.days.filter((d) => d.status === 'fail')).toEqual([]);
+    expect(r.penalties.filter((p) => p.metric === 'online_hours')).toEqual([]);
   });
 });
