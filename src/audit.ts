@@ -3,6 +3,7 @@ import { ShopAuditor, type ShopAudit } from './engine/audit-shop.js';
 import { InputError } from './errors.js';
 import { chatMessages, fallbackShop, mainAccountOf, resolveShops, scanChat } from './ingest/read-chat.js';
 import { readLog, type LogInput } from './ingest/read-log.js';
+import type { FileStats } from './ingest/read-chat.js';
 import { Transcoder, type Encoding } from './ingest/encoding.js';
 import { resolveSources, type InputSource } from './ingest/sources.js';
 import type { ProfileName } from './ingest/profiles.js';
@@ -179,13 +180,16 @@ async function auditSources(
     presenceFirst === null || lastDay === null ? null : { first: rules.zone.dayOf(presenceFirst), last: lastDay };
   const shopNames = [...auditors.keys()].sort();
   const span = firstDay === null || lastDay === null ? null : { first: firstDay, last: lastDay };
+  const shopResults: ShopAudit[] = [];
   const shops: ShopReport[] = shopNames.map((shop) => {
     const result = auditors.get(shop)!.finish(dataEnd ?? 0);
+    shopResults.push(result);
     addReviewCounters(result, rules, reviews.items.filter((r) => r.shop === shop), dataEnd ?? 0);
     const shopPresence = presence.items.filter((e) => e.shop === shop);
     return shopReport(result, rules, from, to, span, shopNames.length > 1, shopPresence, presenceCoverage);
   });
   const files = [...scan.files, ...presence.files, ...reviews.files];
+  accountRows(scan.files, shopResults, [...presence.files, ...reviews.files]);
   const badRows = [...scan.badRows, ...presence.badRows, ...reviews.badRows];
 
   const versionsUsed = new Map<number, number>();
@@ -229,6 +233,31 @@ async function auditSources(
     totals: totalsOf(penalties),
     shops,
   };
+}
+
+/**
+ * Row accounting per file: every row read is used, excluded (by reason; repeated ids as
+ * `duplicate`) or a bad row. Chat files get the shops' verdicts; presence and review logs use
+ * every valid row.
+ */
+function accountRows(chatFiles: FileStats[], results: ShopAudit[], logFiles: FileStats[]): void {
+  for (const f of chatFiles) {
+    const excluded = new Map<string, number>();
+    let used = 0;
+    for (const r of results) {
+      const a = r.files.get(f.file);
+      if (!a) continue;
+      used += a.used;
+      for (const [reason, n] of a.excluded) excluded.set(reason, (excluded.get(reason) ?? 0) + n);
+    }
+    if (f.duplicates > 0) excluded.set('duplicate', f.duplicates);
+    f.used = used;
+    f.excluded = Object.fromEntries([...excluded].sort());
+  }
+  for (const f of logFiles) {
+    f.used = f.messages;
+    f.excluded = f.duplicates > 0 ? { duplicate: f.duplicates } : {};
+  }
 }
 
 /** A review id given twice (overlapping exports) is one review: the first in time order, counted. */

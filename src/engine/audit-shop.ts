@@ -30,6 +30,14 @@ export interface ShopAudit {
   evaluations: number;
   /** Messages dropped before segmentation, by reason. */
   excluded: Map<string, number>;
+  /** The same, per input file (file name → used and excluded messages). */
+  files: Map<string, FileAccounting>;
+}
+
+/** What became of one file's messages: used (questions, replies, events, evaluations) or excluded. */
+export interface FileAccounting {
+  used: number;
+  excluded: Map<string, number>;
 }
 
 interface Conversation {
@@ -62,7 +70,7 @@ export class ShopAuditor {
       this.counters.push(counter);
       byId.set(id, counter);
     }
-    this.result = { shop, counters: byId, activity: new Map(), used: 0, events: 0, evaluations: 0, excluded: new Map() };
+    this.result = { shop, counters: byId, activity: new Map(), used: 0, events: 0, evaluations: 0, excluded: new Map(), files: new Map() };
     this.sink = {
       question: (m, day, lastAccount) => {
         for (const c of this.counters) c.question?.(m, day, lastAccount);
@@ -89,15 +97,16 @@ export class ShopAuditor {
     const version = this.rules.versionAt(day);
     const conversationReason = conversationExclusion(this.shop, m.buyer, this.directory, version);
     if (conversationReason !== null) {
-      this.exclude(conversationReason);
+      this.exclude(conversationReason, m);
       return;
     }
     if (m.type === 'evaluation') {
       // An evaluation is no message of the conversation; only a recall or a flag voids it.
       const reason = m.recalled && version.exclude.recalled.value ? 'recalled' : flagExclusion(m, version.exclude.flags);
-      if (reason !== null) this.exclude(reason);
+      if (reason !== null) this.exclude(reason, m);
       else {
         this.result.evaluations++;
+        this.fileOf(m).used++;
         for (const c of this.counters) c.evaluation?.(m, day);
       }
       return;
@@ -110,19 +119,21 @@ export class ShopAuditor {
     const segmentRules = segmentRulesOf(version);
     if (isEvent(m)) {
       this.result.events++;
+      this.fileOf(m).used++;
       conversation.segmenter.push(m, day, segmentRules);
       return;
     }
     const reason = messageExclusion(m, version);
     if (reason !== null) {
-      this.exclude(reason);
+      this.exclude(reason, m);
       return;
     }
     if (m.sender === 'buyer' && !segmentRules.isQuestion(m)) {
-      this.exclude(`not_a_question:${m.type}`);
+      this.exclude(`not_a_question:${m.type}`, m);
       return;
     }
     this.result.used++;
+    this.fileOf(m).used++;
     const a = this.activityOn(day);
     if (m.sender === 'buyer') {
       a.buyer_messages++;
@@ -141,8 +152,16 @@ export class ShopAuditor {
     return this.result;
   }
 
-  private exclude(reason: string): void {
+  private exclude(reason: string, m: Message): void {
     this.result.excluded.set(reason, (this.result.excluded.get(reason) ?? 0) + 1);
+    const excluded = this.fileOf(m).excluded;
+    excluded.set(reason, (excluded.get(reason) ?? 0) + 1);
+  }
+
+  private fileOf(m: Message): FileAccounting {
+    let f = this.result.files.get(m.origin.file);
+    if (!f) this.result.files.set(m.origin.file, (f = { used: 0, excluded: new Map() }));
+    return f;
   }
 
   private activityOn(day: number): ActivityDay {

@@ -18,6 +18,12 @@ export interface FileStats {
   /** Rows that repeat an earlier (shop, id). */
   duplicates: number;
   bad_rows: number;
+  /**
+   * Row accounting (issue 4): rows = used + excluded (by reason, duplicates included) + bad_rows.
+   * Filled in once the audit has judged every message.
+   */
+  used?: number;
+  excluded?: Record<string, number>;
 }
 
 /** What every row of one shop says about who the shop is (FORMAT.md sub-account chatter). */

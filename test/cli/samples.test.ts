@@ -37,6 +37,14 @@ describe('every sample gives its expected report', () => {
     delete expected.generator;
     expect(actual).toEqual(expected);
   });
+
+  it.each(manifest.map((m) => m.platform))('%s: every row is used, excluded by reason, or a bad row', (platform) => {
+    for (const f of runSample(platform).input.files) {
+      const excluded = Object.values(f.excluded ?? {}).reduce((a, b) => a + b, 0);
+      expect(f.rows, f.file).toBe((f.used ?? 0) + excluded + f.bad_rows);
+      expect(f.rows).toBeGreaterThan(0);
+    }
+  });
 });
 
 describe('the samples carry their hand-worked numbers', () => {

@@ -120,6 +120,11 @@ function write(rows: Row[], kind: 'csv' | 'json'): string {
 async function decided(inputs: string[]): Promise<unknown> {
   const r = await auditFiles(inputs);
   expect(r.input.bad_rows).toBe(0);
+  // Issue 4 row accounting: every row read is used, excluded (by reason) or a bad row.
+  for (const f of r.input.files) {
+    const excluded = Object.values(f.excluded ?? {}).reduce((a, b) => a + b, 0);
+    expect(f.rows).toBe((f.used ?? 0) + excluded + f.bad_rows);
+  }
   return verdict(r);
 }
 
