@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { audit } from './audit.js';
 import { InputError } from './errors.js';
 import { parseEncoding } from './ingest/encoding.js';
+import { parseHeaderMap, parseProfileName, PROFILE_NAMES } from './ingest/profiles.js';
 import { failOnTriggered, FAIL_ON, type FailOn } from './fail-on.js';
 import { paletteFor, PLAIN } from './report/colors.js';
 import { FORMATS } from './report/formats/index.js';
@@ -31,6 +32,8 @@ const MAX_BAD_ROWS_ON_STDERR = 20;
 interface RunFlags {
   platform?: string;
   encoding?: string;
+  inputFormat?: string;
+  map?: string;
   presence: string[];
   reviews: string[];
   rules?: string;
@@ -107,6 +110,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('-o, --out <file>', 'write the report to this file instead of standard output')
     .option('--presence <file>', 'presence log (online/offline status changes), for online-time metrics; repeatable', collect, [])
     .option('--reviews <file>', 'review log (reviews and reply times), for review-reply metrics; repeatable', collect, [])
+    .option('--input-format <profile>', `how to read chat files: ${PROFILE_NAMES.join(', ')} (default: detected per file)`)
+    .option('--map <pairs>', 'map your own headers: field=header,... (e.g. time=发送时间,buyer=顾客)')
     .option('--encoding <name>', 'input encoding: utf-8, utf-16le, utf-16be, gb18030, gbk (default: detected per file)')
     .option('--tz <zone>', "time zone of local times in the input (default: the platform's)")
     .option('--from <date>', 'first day to report, YYYY-MM-DD (earlier input still feeds rolling windows)')
@@ -183,6 +188,8 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
       inputs: files,
       presence: flags.presence,
       encoding: flags.encoding === undefined ? null : parseEncoding(flags.encoding),
+      inputFormat: flags.inputFormat === undefined ? null : parseProfileName(flags.inputFormat),
+      headerMap: flags.map === undefined ? null : parseHeaderMap(flags.map),
       reviews: flags.reviews,
       tz: flags.tz ?? null,
       from: flags.from ?? null,

@@ -22,6 +22,8 @@ type Values = Record<string, unknown>;
 
 interface Profile {
   name: ProfileName;
+  /** Columns a delimited file of this profile must have (after header mapping); default: the log's. */
+  columns?: readonly string[];
   /** How well header names or record keys fit (0: not this profile). */
   score(keys: readonly string[]): number;
   /** Header names → canonical names (names it does not know stay as they are). */
@@ -133,6 +135,7 @@ function xiaoduoType(contentType: string): string {
 
 const xiaoduo: Profile = {
   name: 'xiaoduo',
+  columns: ['cnick', 'source'],
   score: (keys) => (['cnick', 'snick', 'source'].every((k) => keys.includes(k)) ? 20 : 0),
   header: (names) => names,
   record: (v) => {
@@ -166,6 +169,7 @@ const xiaoduo: Profile = {
 
 const qianniu: Profile = {
   name: 'qianniu-json',
+  columns: ['date', 'time', 'sender'],
   score: (keys) => (['date', 'time', 'sender'].every((k) => keys.includes(k)) && keys.includes('$context.user') ? 20 : 0),
   header: (names) => names,
   record: (v) => {
@@ -197,21 +201,26 @@ function pddMessage(v: Values): Values | null {
   return m !== null && typeof m === 'object' ? (m as Values) : null;
 }
 
-/** The message a recall notice names: its content is the recalled msg_id (or JSON holding one). */
-function recalledIdOf(content: unknown): string | null {
+/**
+ * The message a recall notice names: its content is the recalled msg_id, or JSON holding one, or
+ * text holding one of the file's message ids.
+ */
+function recalledIdOf(content: unknown, known: ReadonlySet<string>): string | null {
   const text = str(content).trim();
+  if (known.has(text)) return text;
   try {
     const parsed = JSON.parse(text) as unknown;
     if (parsed !== null && typeof parsed === 'object' && 'msg_id' in parsed) return str((parsed as Values).msg_id);
   } catch {
     // not JSON
   }
-  const digits = /\d{6,}/.exec(text);
-  return digits ? digits[0] : null;
+  for (const digits of text.match(/\d+/g) ?? []) if (known.has(digits)) return digits;
+  return null;
 }
 
 const pdd: Profile = {
   name: 'pdd-json',
+  columns: ['message'],
   score: (keys) => (keys.includes('message') && (keys.includes('response') || keys.includes('message.from')) ? 20 : 0),
   header: (names) => names,
   record: (v, file) => {
@@ -245,6 +254,7 @@ const pdd: Profile = {
 
 const jd: Profile = {
   name: 'jd-chatlog',
+  columns: ['customer', 'waiter'],
   score: (keys) => (['customer', 'waiter', 'waitersend'].every((k) => keys.includes(k)) || ['customer', 'waiter', 'waiterSend'].every((k) => keys.includes(k)) ? 20 : 0),
   header: (names) => names,
   record: (v) => {
@@ -338,7 +348,9 @@ export async function* canonicalRecords(
   let profile: Profile | null = null;
   const userMap = (names: string[]) => names.map((n) => options.map?.get(n) ?? n);
   const shape = {
-    required,
+    get required(): readonly string[] {
+      return (profile as Profile | null)?.columns ?? required;
+    },
     map: (names: string[]) => {
       const renamed = userMap(names);
       profile = detect(renamed, log, options);
@@ -371,13 +383,18 @@ export async function* canonicalRecords(
   // JSON is in memory: learn what the whole file says first (recall notices), then map.
   const chosen = (profile ?? canonical) as Profile;
   if (chosen.name === 'pdd-json') {
+    const known = new Set<string>();
+    const notices: Values[] = [];
     for (const item of items) {
       if ('unreadable' in item) continue;
       const m = pddMessage(item.values);
-      if (m && str(m.type).trim() === '1002') {
-        const id = recalledIdOf(m.content);
-        if (id !== null) state.recalledIds.add(id);
-      }
+      if (!m) continue;
+      known.add(str(m.msg_id).trim());
+      if (str(m.type).trim() === '1002') notices.push(m);
+    }
+    for (const m of notices) {
+      const id = recalledIdOf(m.content, known);
+      if (id !== null && id !== str(m.msg_id).trim()) state.recalledIds.add(id);
     }
   }
   const mapped = items.map((item) => mapItem(item, chosen, state, options));

@@ -159,7 +159,6 @@ async function* csvRecords(
   delimiter: string,
   shape: HeaderShape,
 ): AsyncGenerator<ReaderItem> {
-  const required = shape.required;
   // csv-parse's own line count drifts when a quoted field holds CRLF, so lines are counted here:
   // a record starts after the previous one ends plus the empty lines skipped between them, and
   // ends after the newlines inside its fields.
@@ -197,6 +196,8 @@ async function* csvRecords(
         if (header === null) {
           const names = item.record.map(normalizeHeader);
           header = shape.map ? shape.map(names) : names;
+          // Read after mapping: an import profile may require its own columns.
+          const required = shape.required;
           const missing = required.filter((col) => !header!.includes(col));
           if (missing.length > 0) {
             throw new InputError(
