@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
 import { audit } from './audit.js';
+import { formatInspection, inspect } from './inspect.js';
 import { InputError } from './errors.js';
 import { parseEncoding } from './ingest/encoding.js';
 import { parseHeaderMap, parseProfileName, PROFILE_NAMES } from './ingest/profiles.js';
@@ -121,6 +122,35 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .addHelpText('after', EXIT_HELP)
     .action(async (files: string[], flags: RunFlags) => {
       exitCode = await run(files, flags, io);
+    });
+
+  program
+    .command('inspect')
+    .description('show what cs-audit understands of each file: encoding, layout, profile, header mapping, rows, first messages')
+    .argument('<files...>', 'chat-log files, directories or zip archives; - reads standard input')
+    .option('-p, --platform <id>', 'also account for every row under this platform\'s exclusions')
+    .option('--input-format <profile>', `force an import profile: ${PROFILE_NAMES.join(', ')}`)
+    .option('--map <pairs>', 'map your own headers: field=header,...')
+    .option('--encoding <name>', 'force the encoding')
+    .option('--tz <zone>', 'time zone of local times (default Asia/Shanghai)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (files: string[], flags: { platform?: string; inputFormat?: string; map?: string; encoding?: string; tz?: string; format: string }) => {
+      try {
+        const result = await inspect({
+          inputs: files,
+          stdin: io.stdin,
+          encoding: flags.encoding === undefined ? null : parseEncoding(flags.encoding),
+          inputFormat: flags.inputFormat === undefined ? null : parseProfileName(flags.inputFormat),
+          headerMap: flags.map === undefined ? null : parseHeaderMap(flags.map),
+          tz: flags.tz ?? null,
+          platform: flags.platform ?? null,
+        });
+        io.stdout.write(flags.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatInspection(result));
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        io.stderr.write(`cs-audit: ${err.message}\n`);
+        exitCode = EXIT.usage;
+      }
     });
 
   program

@@ -255,3 +255,39 @@ describe('discoverability', () => {
     expect(cli(['rules']).stderr).toContain('give a platform id or --rules FILE');
   });
 });
+
+describe('cs-audit inspect', () => {
+  it('explains each file: log kind, encoding, layout, profile, header mapping, rows, first messages, accounting', async () => {
+    const iconv = (await import('iconv-lite')).default;
+    const zh = tmpFile('zh-export.csv', '');
+    writeFileSync(zh, iconv.encode('发送时间;买家昵称;角色;消息内容\n2026-11-02 10:00:00;小王;买家;在吗\n2026-11-02 10:01:00;小王;客服;在的\n2026-13-02 10:02:00;小王;买家;坏时间\n', 'gbk'));
+    const r = cli(['inspect', '--format', 'json', '--platform', 'tmall', zh]);
+    expect(r.exitCode).toBe(0);
+    const [f] = JSON.parse(r.stdout);
+    expect(f).toMatchObject({
+      file: zh,
+      log: 'chat',
+      encoding: 'gb18030',
+      layout: 'csv, separator ";"',
+      profile: 'zh-csv',
+      mapping: { 发送时间: 'time', 买家昵称: 'buyer', 角色: 'sender', 消息内容: 'content' },
+      rows: 3,
+      messages: 2,
+      bad_rows: 1,
+      accounting: { used: 2, excluded: {}, bad_rows: 1 },
+    });
+    expect(f.first_messages[0]).toMatchObject({ line: 2, time: '2026-11-02 10:00:00', buyer: '小王', sender: 'buyer', content: '在吗' });
+    expect(f.first_bad_rows[0]).toMatchObject({ line: 4 });
+    const text = cli(['inspect', zh]).stdout;
+    expect(text).toContain('profile     zh-csv');
+    expect(text).toContain('发送时间 → time');
+  });
+
+  it('a file it cannot read says why and what to do, and the others are still explained', () => {
+    const bad = tmpFile('notes.json', JSON.stringify([{ title: 'not a log' }]));
+    const r = cli(['inspect', bad, SAMPLE]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('--input-format or --map can say how to read it');
+    expect(r.stdout).toContain('rows        846: 846 messages, 0 bad rows');
+  });
+});
