@@ -202,7 +202,8 @@ async function* csvRecords(
           if (missing.length > 0) {
             throw new InputError(
               `${name}: the header has no ${missing.map((c) => `"${c}"`).join(', ')} column` +
-                ` (required: ${required.join(', ')}; found: ${item.record.join(', ') || 'nothing'})`,
+                ` (required: ${required.join(', ')}; found: ${item.record.join(', ') || 'nothing'});` +
+              ` name your columns with --map field=header,... or pick a format with --input-format`,
             );
           }
           continue;

@@ -64,7 +64,7 @@ describe('usage errors exit 2 with one clear message on stderr', () => {
     const p = tmpFile('nobuyer.csv', 'time,customer,sender\n2026-11-02 10:00:00,b1,buyer\n');
     const r = cli(['run', '-p', 'tmall', p]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toBe(`cs-audit: ${p}: the header has no "buyer" column (required: time, buyer, sender; found: time, customer, sender)\n`);
+    expect(r.stderr).toBe(`cs-audit: ${p}: the header has no "buyer" column (required: time, buyer, sender; found: time, customer, sender); name your columns with --map field=header,... or pick a format with --input-format\n`);
   });
 
   it('an invalid --rules pack names the file, the field and the problem', () => {
