@@ -15,7 +15,8 @@ import { normalizeReviewRow, type Review } from './normalize/review-row.js';
 import type { OnlineHoursMetric } from './rules/pack-types.js';
 import { assessDays, metricReport, type Span } from './metrics/assess.js';
 import { penaltiesOf, totalsOf } from './penalties/penalties.js';
-import { REPORT_SCHEMA, type MetricReport, type Penalty, type Report, type ShopReport } from './report/model.js';
+import { REPORT_SCHEMA, type ItemDetail, type MetricReport, type Penalty, type Report, type ShopReport } from './report/model.js';
+import { maskBuyer } from './report/mask.js';
 import { checkPack, loadBuiltInPack, loadPackFile } from './rules/load-pack.js';
 import { RuleSet } from './rules/rule-set.js';
 import { clockToMs, dayToIso, isoToDay, MS_PER_DAY, Zone } from './time/zone.js';
@@ -42,6 +43,10 @@ export interface AuditOptions {
   inputFormat?: ProfileName | null;
   /** --map: header name → canonical field. */
   headerMap?: Map<string, string> | null;
+  /** Keep every failed and pending item with its evidence (--details). */
+  details?: boolean;
+  /** Replace buyer ids with stable pseudonyms in every output (--mask-buyers). */
+  maskBuyers?: boolean;
   /** Forced input encoding (--encoding); detected per file otherwise. */
   encoding?: Encoding | null;
   /** Most bad rows listed one by one in the report (all are counted). */
@@ -164,7 +169,7 @@ async function auditSources(
     let auditor = auditors.get(shop);
     if (!auditor) {
       const directory = scan.directories.get(shop) ?? { accounts: new Set<string>(), merchantBuyers: new Set<string>() };
-      auditors.set(shop, (auditor = new ShopAuditor(shop, rules, directory)));
+      auditors.set(shop, (auditor = new ShopAuditor(shop, rules, directory, options.details === true)));
     }
     return auditor;
   };
@@ -186,7 +191,9 @@ async function auditSources(
     shopResults.push(result);
     addReviewCounters(result, rules, reviews.items.filter((r) => r.shop === shop), dataEnd ?? 0);
     const shopPresence = presence.items.filter((e) => e.shop === shop);
-    return shopReport(result, rules, from, to, span, shopNames.length > 1, shopPresence, presenceCoverage);
+    const report = shopReport(result, rules, from, to, span, shopNames.length > 1, shopPresence, presenceCoverage);
+    if (options.details === true) report.details = detailsOf(result, from, to, options.maskBuyers === true);
+    return report;
   });
   const files = [...scan.files, ...presence.files, ...reviews.files];
   accountRows(scan.files, shopResults, [...presence.files, ...reviews.files]);
@@ -229,10 +236,24 @@ async function auditSources(
       files,
     },
     metrics: shops.length === 1 ? shops[0]!.metrics : [],
+    ...(options.details === true && shops.length === 1 ? { details: shops[0]!.details ?? [] } : {}),
     penalties,
     totals: totalsOf(penalties),
     shops,
   };
+}
+
+/** Failed and pending items of the reported days, in time order, buyers masked if asked. */
+function detailsOf(result: ShopAudit, from: number | null, to: number | null, mask: boolean): ItemDetail[] {
+  if (from === null || to === null) return [];
+  const fromIso = dayToIso(from);
+  const toIso = dayToIso(to);
+  const all: ItemDetail[] = [];
+  for (const counter of result.counters.values()) {
+    for (const d of counter.details ?? []) if (d.date >= fromIso && d.date <= toIso) all.push(d);
+  }
+  all.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.metric < b.metric ? -1 : 1));
+  return mask ? all.map((d) => ({ ...d, buyer: d.buyer === null ? null : maskBuyer(d.buyer) })) : all;
 }
 
 /**

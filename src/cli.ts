@@ -32,6 +32,8 @@ const MAX_BAD_ROWS_ON_STDERR = 20;
 
 interface RunFlags {
   platform?: string;
+  details?: boolean;
+  maskBuyers?: boolean;
   encoding?: string;
   inputFormat?: string;
   map?: string;
@@ -118,6 +120,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--from <date>', 'first day to report, YYYY-MM-DD (earlier input still feeds rolling windows)')
     .option('--to <date>', 'last day to report, YYYY-MM-DD')
     .option('--strict', 'stop at the first bad row instead of counting it')
+    .option('--details', 'list every failed and pending item with its evidence (buyer, times, delay, agent, clause)')
+    .option('--mask-buyers', 'replace buyer ids with stable pseudonyms in every output')
     .addOption(new Option('--fail-on <what>', 'exit 1 when the report has it').choices(FAIL_ON))
     .addHelpText('after', EXIT_HELP)
     .action(async (files: string[], flags: RunFlags) => {
@@ -217,6 +221,8 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
       rulesFile: flags.rules ?? null,
       inputs: files,
       presence: flags.presence,
+      details: flags.details === true,
+      maskBuyers: flags.maskBuyers === true,
       encoding: flags.encoding === undefined ? null : parseEncoding(flags.encoding),
       inputFormat: flags.inputFormat === undefined ? null : parseProfileName(flags.inputFormat),
       headerMap: flags.map === undefined ? null : parseHeaderMap(flags.map),

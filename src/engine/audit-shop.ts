@@ -61,12 +61,15 @@ export class ShopAuditor {
     readonly shop: string,
     private readonly rules: RuleSet,
     private readonly directory: ShopDirectory,
+    /** Keep failed and pending items with their evidence (--details). */
+    private readonly details = false,
   ) {
     const byId = new Map<string, ItemCounter>();
     for (const id of rules.metricIds()) {
       const kind = rules.latestMetric(id).kind;
       if (kind === 'online_hours' || kind === 'review_reply') continue;
       const counter = COUNTERS[kind](id, rules);
+      if (details) counter.details = [];
       this.counters.push(counter);
       byId.set(id, counter);
     }
@@ -113,7 +116,7 @@ export class ShopAuditor {
     }
     let conversation = this.conversations.get(m.buyer);
     if (!conversation) {
-      conversation = { segmenter: new ConversationSegmenter(this.shop, m.buyer, this.sink), countedDay: Number.NaN };
+      conversation = { segmenter: new ConversationSegmenter(this.shop, m.buyer, this.sink, this.details), countedDay: Number.NaN };
       this.conversations.set(m.buyer, conversation);
     }
     const segmentRules = segmentRulesOf(version);

@@ -40,6 +40,8 @@ export interface Round {
   closedBy: 'reply' | 'new_day' | 'end';
   /** When it closed: the reply, or the buyer's first message of a later day; null at the end of data. */
   closedAt: number | null;
+  /** Every message and event while it was open (only when evidence is collected). */
+  messages: Message[] | null;
 }
 
 /** A shop message sent while no round was open (e.g. 催付): outbound activity, never assessed. */
@@ -100,10 +102,13 @@ export class ConversationSegmenter {
     private readonly shop: string,
     private readonly buyer: string,
     private readonly sink: SegmentSink,
+    /** Keep each round's messages, for evidence (--details). */
+    private readonly collect = false,
   ) {}
 
   /** `day` is the message's local day in the platform's zone. */
   push(m: Message, day: number, rules: SegmentRules): void {
+    this.round?.messages?.push(m);
     if (m.type === 'blacklist') {
       this.blacklisted = true;
       if (this.round) this.round.blacklisted = true;
@@ -168,6 +173,7 @@ export class ConversationSegmenter {
       lastAccount: null,
       closedBy: 'end',
       closedAt: null,
+      messages: this.collect ? [m] : null,
     };
   }
 

@@ -2,12 +2,19 @@ import type { Message } from '../model.js';
 import { UNASSIGNED } from '../model.js';
 import type { BuyerDailyMetric } from '../rules/pack-types.js';
 import type { RuleSet } from '../rules/rule-set.js';
-import { clockToMs } from '../time/zone.js';
+import type { ItemDetail } from '../report/model.js';
+import { localTime } from '../time/local.js';
+import { clockToMs, dayToIso } from '../time/zone.js';
 import { ItemCounter } from './item-counter.js';
 
 /** One buyer on one day: what is known so far. */
 interface BuyerDay {
   day: number;
+  buyer: string;
+  /** The day's first question in the window, and why the day failed (for evidence). */
+  first: Message | null;
+  why: string | null;
+  replyT: number | null;
   failed: boolean;
   /** The account the outcome is attributed to (see attribution below). */
   agent: string | null;
@@ -54,7 +61,7 @@ export class BuyerDayCounter extends ItemCounter {
     this.settleBefore(state, day);
     let bd = state.days.get(day);
     if (!bd) {
-      bd = { day, failed: false, agent: null, waiting: null, replied: false };
+      bd = { day, buyer: m.buyer, failed: false, agent: null, waiting: null, replied: false, first: m, why: null, replyT: null };
       state.days.set(day, bd);
     }
     if (bd.waiting === null && !(rule.rule.value === 'any_reply_same_day' && bd.replied)) {
@@ -80,10 +87,26 @@ export class BuyerDayCounter extends ItemCounter {
       if (late && !bd.failed) {
         bd.failed = true;
         bd.agent = m.agent ?? bd.waiting.receiver;
+        bd.why = `a question at ${localTime(bd.waiting.t, this.rules.zone)} got its first reply after ${delay} s, over the ${rule.threshold_seconds!.value} s limit [${rule.threshold_seconds!.source}]`;
+        bd.replyT = m.t;
       } else if (!bd.failed) bd.agent = m.agent ?? bd.waiting.receiver;
       bd.waiting = null;
     }
     this.settleBefore(state, day);
+  }
+
+  private evidence(bd: BuyerDay, reason: string): Omit<ItemDetail, 'metric' | 'outcome' | 'agent'> {
+    const zone = this.rules.zone;
+    return {
+      date: dayToIso(bd.day),
+      buyer: bd.buyer,
+      start: bd.first === null ? '' : localTime(bd.first.t, zone),
+      text: bd.first?.content ?? '',
+      reply_time: bd.replyT === null ? null : localTime(bd.replyT, zone),
+      delay_seconds: bd.replyT === null || bd.first === null ? null : Math.floor((bd.replyT - bd.first.t) / 1000),
+      reason,
+      origin: bd.first?.origin ?? null,
+    };
   }
 
   /** Decide what is still open: pending when its deadline lies after the end of the data. */
@@ -117,14 +140,20 @@ export class BuyerDayCounter extends ItemCounter {
           ? this.rules.zone.startOfDay(bd.day + 1) - 1
           : bd.waiting.t + rule.threshold_seconds!.value * 1000;
       if (deadline > dataEnd && !bd.failed) {
-        this.record(bd.day, bd.waiting.receiver ?? UNASSIGNED, 'pending');
+        this.record(bd.day, bd.waiting.receiver ?? UNASSIGNED, 'pending', () =>
+          this.evidence(bd, 'a question is still waiting; its limit runs past the end of the data'),
+        );
         return;
       }
       if (!bd.failed) {
         bd.failed = true;
         bd.agent = bd.waiting.receiver;
+        bd.why =
+          rule.rule.value === 'any_reply_same_day'
+            ? `no valid reply on ${dayToIso(bd.day)} after the day's first question [${rule.rule.source}]`
+            : `a question at ${localTime(bd.waiting.t, this.rules.zone)} got no reply within ${rule.threshold_seconds!.value} s [${rule.threshold_seconds!.source}]`;
       }
     }
-    this.record(bd.day, bd.agent, bd.failed ? 'failed' : 'passed');
+    this.record(bd.day, bd.agent, bd.failed ? 'failed' : 'passed', () => this.evidence(bd, bd.why ?? ''));
   }
 }

@@ -1,11 +1,15 @@
 import type { EvaluationLevel, Message } from '../model.js';
 import type { RuleSet } from '../rules/rule-set.js';
+import { localTime } from '../time/local.js';
+import { dayToIso } from '../time/zone.js';
 import { ItemCounter } from './item-counter.js';
 
 interface Card {
   day: number;
   agent: string | null;
   level: EvaluationLevel;
+  first: Message;
+  lastT: number;
 }
 
 /**
@@ -29,9 +33,10 @@ export class EvaluationCounter extends ItemCounter {
     const card = this.cards.get(key);
     if (card) {
       card.level = m.level!;
+      card.lastT = m.t;
       if (card.agent === null) card.agent = m.agent;
     } else {
-      this.cards.set(key, { day, agent: m.agent, level: m.level! });
+      this.cards.set(key, { day, agent: m.agent, level: m.level!, first: m, lastT: m.t });
     }
   }
 
@@ -42,7 +47,17 @@ export class EvaluationCounter extends ItemCounter {
         this.exclude(card.day, 'not_in_force');
         continue;
       }
-      this.record(card.day, card.agent, rule.passed_levels.value.includes(card.level) ? 'passed' : 'failed');
+      const passed = rule.passed_levels.value.includes(card.level);
+      this.record(card.day, card.agent, passed ? 'passed' : 'failed', () => ({
+        date: dayToIso(card.day),
+        buyer: card.first.buyer,
+        start: localTime(card.first.t, this.rules.zone),
+        text: `card ${card.first.card}: ${card.level}`,
+        reply_time: null,
+        delay_seconds: null,
+        reason: `level ${card.level} (latest, ${localTime(card.lastT, this.rules.zone)}) is not one of ${rule.passed_levels.value.join(', ')} [${rule.passed_levels.source}]`,
+        origin: card.first.origin,
+      }));
     }
     this.cards.clear();
   }

@@ -1,4 +1,5 @@
 import { UNASSIGNED } from '../model.js';
+import type { ItemDetail } from '../report/model.js';
 import { TallyMap, type Tally } from './tally.js';
 
 export type Outcome = 'passed' | 'failed' | 'pending';
@@ -13,11 +14,22 @@ export class ItemCounter {
   /** Failed items a metric keeps for per-item penalties (e.g. each unanswered negative review). */
   readonly failedItems: { day: number; agent: string; what: string }[] = [];
 
-  record(day: number, agent: string | null, outcome: Outcome): void {
+  /** Failed and pending items with their evidence, kept only when details are asked for (--details). */
+  details: ItemDetail[] | null = null;
+
+  record(day: number, agent: string | null, outcome: Outcome, evidence?: () => Omit<ItemDetail, 'metric' | 'outcome' | 'agent'>): void {
     const name = agent ?? UNASSIGNED;
+    if (this.details !== null && outcome !== 'passed' && evidence) {
+      this.details.push({ metric: this.metricName(), outcome, agent: name, ...evidence() });
+    }
     let perAgent = this.agents.get(name);
     if (!perAgent) this.agents.set(name, (perAgent = new TallyMap()));
     for (const t of [this.days.get(day), perAgent.get(day)]) bump(t, outcome);
+  }
+
+  /** The metric id, for evidence (set by the subclasses). */
+  protected metricName(): string {
+    return (this as unknown as { metricId?: string }).metricId ?? '';
   }
 
   exclude(day: number, reason: string): void {

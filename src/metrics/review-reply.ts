@@ -2,6 +2,9 @@ import { UNASSIGNED } from '../model.js';
 import type { Review } from '../normalize/review-row.js';
 import type { ReviewReplyMetric } from '../rules/pack-types.js';
 import type { RuleSet } from '../rules/rule-set.js';
+import type { ItemDetail } from '../report/model.js';
+import { localTime } from '../time/local.js';
+import { dayToIso } from '../time/zone.js';
 import { ItemCounter } from './item-counter.js';
 
 /**
@@ -37,16 +40,31 @@ export class ReviewCounter extends ItemCounter {
     if (review.replyT !== null) {
       const delay = Math.max(0, Math.floor((review.replyT - review.t) / 1000));
       if (delay <= limit) this.record(day, agent, 'passed');
-      else this.fail(day, agent, `review ${review.id} (${review.rating}★) replied after ${delay} s`);
+      else this.fail(day, agent, `review ${review.id} (${review.rating}★) replied after ${delay} s`, review);
       return;
     }
-    if (review.t + limit * 1000 > dataEnd) this.record(day, agent, 'pending');
-    else this.fail(day, agent, `review ${review.id} (${review.rating}★) not replied within ${limit} s`);
+    if (review.t + limit * 1000 > dataEnd) {
+      this.record(day, agent, 'pending', () => this.evidence(review, day, 'not replied yet; 24 h run past the end of the data'));
+    } else this.fail(day, agent, `review ${review.id} (${review.rating}★) not replied within ${limit} s`, review);
   }
 
-  private fail(day: number, agent: string, what: string): void {
-    this.record(day, agent, 'failed');
+  private fail(day: number, agent: string, what: string, review?: Review): void {
+    this.record(day, agent, 'failed', review ? () => this.evidence(review, day, what) : undefined);
     this.failedItems.push({ day, agent, what });
+  }
+
+  private evidence(r: Review, day: number, reason: string): Omit<ItemDetail, 'metric' | 'outcome' | 'agent'> {
+    const zone = this.rules.zone;
+    return {
+      date: dayToIso(day),
+      buyer: null,
+      start: localTime(r.t, zone),
+      text: `${r.id} (${r.rating}★) ${r.content}`,
+      reply_time: r.replyT === null ? null : localTime(r.replyT, zone),
+      delay_seconds: r.replyT === null ? null : Math.max(0, Math.floor((r.replyT - r.t) / 1000)),
+      reason,
+      origin: r.origin,
+    };
   }
 
   finish(): void {}

@@ -2,7 +2,10 @@ import type { Round } from '../engine/segmenter.js';
 import { UNASSIGNED } from '../model.js';
 import type { RoundResponseMetric } from '../rules/pack-types.js';
 import type { RuleSet } from '../rules/rule-set.js';
-import { clockToMs } from '../time/zone.js';
+import type { ItemDetail } from '../report/model.js';
+import { localTime } from '../time/local.js';
+import { clockToMs, dayToIso } from '../time/zone.js';
+import { messageEvidence } from './evidence.js';
 import { ItemCounter } from './item-counter.js';
 
 /** Why a round is not counted, in the order they are checked (the first that applies is reported). */
@@ -42,12 +45,17 @@ export class RoundResponseCounter extends ItemCounter {
     const threshold = rule.threshold_seconds.value;
     const delay = delaySeconds(r);
     if (delay !== null) {
-      this.record(r.startDay, r.reply!.agent ?? r.receiver ?? r.lastAccount, delay <= threshold ? 'passed' : 'failed');
+      const why = `first reply after ${delay} s, over the ${threshold} s limit [${rule.threshold_seconds.source}]`;
+      this.record(r.startDay, r.reply!.agent ?? r.receiver ?? r.lastAccount, delay <= threshold ? 'passed' : 'failed', () =>
+        this.evidence(r, why),
+      );
       return;
     }
     const deadline = r.start + threshold * 1000;
-    if (r.closedAt !== null && deadline <= r.closedAt) this.record(r.startDay, unansweredAgent(r), 'failed');
-    else this.undecided.push(r);
+    if (r.closedAt !== null && deadline <= r.closedAt) {
+      const why = `no reply before the buyer's message of a later day; ${threshold} s limit [${rule.threshold_seconds.source}]`;
+      this.record(r.startDay, unansweredAgent(r), 'failed', () => this.evidence(r, why));
+    } else this.undecided.push(r);
   }
 
   /** RULES.md §1 Pending: unanswered with a deadline after the end of the data. */
@@ -55,9 +63,29 @@ export class RoundResponseCounter extends ItemCounter {
     for (const r of this.undecided) {
       const rule = this.rules.metricAt(this.metricId, r.startDay) as RoundResponseMetric;
       const deadline = r.start + rule.threshold_seconds.value * 1000;
-      this.record(r.startDay, unansweredAgent(r), deadline > dataEnd ? 'pending' : 'failed');
+      const pending = deadline > dataEnd;
+      const why = pending
+        ? `no reply yet; the ${rule.threshold_seconds.value} s limit runs past the end of the data`
+        : `no reply within ${rule.threshold_seconds.value} s [${rule.threshold_seconds.source}]`;
+      this.record(r.startDay, unansweredAgent(r), pending ? 'pending' : 'failed', () => this.evidence(r, why));
     }
     this.undecided = [];
+  }
+
+  private evidence(r: Round, reason: string): Omit<ItemDetail, 'metric' | 'outcome' | 'agent'> {
+    const zone = this.rules.zone;
+    const restarted = r.restartedAt === null ? '' : ` (re-started at ${localTime(r.restartedAt, zone)} by an assign)`;
+    return {
+      date: dayToIso(r.startDay),
+      buyer: r.buyer,
+      start: localTime(r.start, zone),
+      text: r.opening.content,
+      reply_time: r.reply === null ? null : localTime(r.reply.t, zone),
+      delay_seconds: delaySeconds(r),
+      reason: `${reason}${restarted}`,
+      origin: r.opening.origin,
+      ...(r.messages === null ? {} : { messages: r.messages.map((m) => messageEvidence(m, zone)) }),
+    };
   }
 
   private exclusion(r: Round, rule: RoundResponseMetric): string | null {

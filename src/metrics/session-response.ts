@@ -2,7 +2,9 @@ import type { Session } from '../engine/segmenter.js';
 import { UNASSIGNED } from '../model.js';
 import type { SessionResponseMetric } from '../rules/pack-types.js';
 import type { RuleSet } from '../rules/rule-set.js';
-import { clockToMs } from '../time/zone.js';
+import type { ItemDetail } from '../report/model.js';
+import { localTime } from '../time/local.js';
+import { clockToMs, dayToIso } from '../time/zone.js';
 import { ItemCounter } from './item-counter.js';
 
 /**
@@ -42,7 +44,24 @@ export class SessionResponseCounter extends ItemCounter {
     }
     const delay = Math.floor((s.firstReply.t - s.start) / 1000);
     const agent = s.firstReply.agent ?? s.receiver ?? s.lastAccount;
-    this.record(s.startDay, agent, delay <= rule.threshold_seconds.value ? 'passed' : 'failed');
+    const limit = rule.threshold_seconds.value;
+    this.record(s.startDay, agent, delay <= limit ? 'passed' : 'failed', () =>
+      this.evidence(s, delay, `first reply after ${delay} s, over the ${limit} s limit [${rule.threshold_seconds.source}]`),
+    );
+  }
+
+  private evidence(s: Session, delay: number | null, reason: string): Omit<ItemDetail, 'metric' | 'outcome' | 'agent'> {
+    const zone = this.rules.zone;
+    return {
+      date: dayToIso(s.startDay),
+      buyer: s.buyer,
+      start: localTime(s.start, zone),
+      text: s.opening.content,
+      reply_time: s.firstReply === null ? null : localTime(s.firstReply.t, zone),
+      delay_seconds: delay,
+      reason,
+      origin: s.opening.origin,
+    };
   }
 
   /** RULES.md §1 Pending: unanswered with a deadline after the end of the data. */
@@ -50,7 +69,9 @@ export class SessionResponseCounter extends ItemCounter {
     for (const s of this.undecided) {
       const rule = this.ruleAt(s.startDay)!;
       const deadline = s.start + rule.threshold_seconds.value * 1000;
-      this.record(s.startDay, s.receiver ?? s.lastAccount ?? UNASSIGNED, deadline > dataEnd ? 'pending' : 'failed');
+      const pending = deadline > dataEnd;
+      const why = pending ? 'no reply yet; the limit runs past the end of the data' : `no reply within ${rule.threshold_seconds.value} s`;
+      this.record(s.startDay, s.receiver ?? s.lastAccount ?? UNASSIGNED, pending ? 'pending' : 'failed', () => this.evidence(s, null, why));
     }
     this.undecided = [];
   }

@@ -98,6 +98,27 @@ export interface RatioMetricReport {
   total: TotalEntry;
 }
 
+/** A failed or pending item with the evidence to coach an agent or appeal a verdict (--details). */
+export interface ItemDetail {
+  metric: string;
+  outcome: 'failed' | 'pending';
+  /** The local date the item counts on. */
+  date: string;
+  buyer: string | null;
+  agent: string;
+  /** When the item started (local time), and the message that opened it. */
+  start: string;
+  text: string;
+  reply_time: string | null;
+  delay_seconds: number | null;
+  /** The clause that decided it, with the numbers. */
+  reason: string;
+  /** Where the opening row is in the input. */
+  origin: { file: string; line: number } | null;
+  /** The item's messages (rounds), for an appeal pack. */
+  messages?: { time: string; sender: string; agent: string | null; type: string; content: string }[];
+}
+
 export interface Penalty {
   shop?: string;
   date: string;
@@ -131,6 +152,8 @@ export interface MessageAccounting {
 export interface ShopReport {
   shop: string;
   metrics: MetricReport[];
+  /** With --details: every failed and pending item, with its evidence. */
+  details?: ItemDetail[];
   penalties: Penalty[];
   totals: Totals;
   activity: ActivityEntry[];
@@ -161,6 +184,8 @@ export interface Report {
     files: FileStats[];
   };
   metrics: MetricReport[];
+  /** With --details and one shop: that shop's failed and pending items. */
+  details?: ItemDetail[];
   penalties: Penalty[];
   totals: Totals;
   shops: ShopReport[];
