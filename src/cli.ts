@@ -32,6 +32,7 @@ const MAX_BAD_ROWS_ON_STDERR = 20;
 
 interface RunFlags {
   platform?: string;
+  bom?: boolean;
   details?: boolean;
   maskBuyers?: boolean;
   encoding?: string;
@@ -121,6 +122,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--to <date>', 'last day to report, YYYY-MM-DD')
     .option('--strict', 'stop at the first bad row instead of counting it')
     .option('--details', 'list every failed and pending item with its evidence (buyer, times, delay, agent, clause)')
+    .option('--bom', 'CSV: begin with a byte-order mark (for Excel)')
     .option('--mask-buyers', 'replace buyer ids with stable pseudonyms in every output')
     .addOption(new Option('--fail-on <what>', 'exit 1 when the report has it').choices(FAIL_ON))
     .addHelpText('after', EXIT_HELP)
@@ -247,7 +249,7 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
   reportBadRows(report, io);
   const toFile = flags.out !== undefined;
   const palette = toFile ? PLAIN : paletteFor(io.stdout, io.env);
-  const text = FORMATS[flags.format]!(report, palette);
+  const text = FORMATS[flags.format]!(report, { palette, bom: flags.bom === true });
   if (toFile) {
     try {
       await writeFile(flags.out!, text);

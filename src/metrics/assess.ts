@@ -48,9 +48,21 @@ export function assessDays(
     }
     const window = windowOf(counter, periodSpan(rule.assessment.period.value, day), firstInputDay);
     const status = window ? judge(window.tally, rule.target, rule.assessment.min_volume.value) : 'n/a';
-    days.push({ date: dayToIso(day), ...counts(own), status, window: window?.entry ?? null, excluded, version });
+    const agents = agentsOn(counter, day, rule);
+    days.push({ date: dayToIso(day), ...counts(own), status, window: window?.entry ?? null, excluded, version, agents });
   }
   return days;
+}
+
+/** The day's counts per account, for per-agent, per-day views (e.g. the CSV report). */
+function agentsOn(counter: ItemCounter, day: number, rule: RatioMetricRule): AgentEntry[] {
+  const out: AgentEntry[] = [];
+  for (const [agent, perDay] of counter.agents) {
+    const t = perDay.peek(day);
+    if (!t || t.eligible + t.pending === 0) continue;
+    out.push({ agent, ...counts(t), meets_target: t.eligible === 0 ? null : meetsTarget(t, rule.target) });
+  }
+  return out.sort((a, b) => (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0));
 }
 
 /**

@@ -35,6 +35,8 @@ export interface DayEntry extends Counts {
   version: string;
   /** Why the status is what it is, where the counts alone do not say (e.g. a penalty is running). */
   note?: string;
+  /** The day's counts per account. */
+  agents?: AgentEntry[];
 }
 
 export interface AgentEntry extends Counts {

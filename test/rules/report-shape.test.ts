@@ -31,7 +31,7 @@ describe('REPORT.md shops', () => {
     expect(r.shops[1]!.metrics[1]!.total).toMatchObject({ eligible: 30, passed: 0, status: 'fail' });
     expect(r.penalties).toEqual([expect.objectContaining({ shop: 's2', metric: 'satisfaction', kind: 'warning' })]);
     expect(r.totals.warnings).toBe(1);
-    const table = FORMATS.table!(r, PLAIN);
+    const table = FORMATS.table!(r, { palette: PLAIN, bom: false });
     expect(table).toContain('== Shop s1 ==');
     expect(table).toContain('== Shop s2 ==');
     expect(table).toContain('All shops');
@@ -45,7 +45,7 @@ describe('REPORT.md with nothing to audit', () => {
     expect(r.shops).toEqual([]);
     expect(r.metrics).toEqual([]);
     expect(r.totals).toEqual({ fines_cny: 0, points: 0, warnings: 0, restrictions: 0 });
-    expect(FORMATS.table!(r, PLAIN)).toContain('No messages to audit.');
+    expect(FORMATS.table!(r, { palette: PLAIN, bom: false })).toContain('No messages to audit.');
   });
 
   it('rates are null, never NaN, when nothing is eligible', async () => {
@@ -54,7 +54,7 @@ describe('REPORT.md with nothing to audit', () => {
       2026-11-02 08:00:00,b1,buyer,
       2026-11-02 08:01:00,b1,agent,s:a
     `);
-    const json = JSON.parse(FORMATS.json!(r, PLAIN));
+    const json = JSON.parse(FORMATS.json!(r, { palette: PLAIN, bom: false }));
     expect(json.metrics[0].days[0]).toMatchObject({ eligible: 0, rate: null, status: 'n/a' });
     expect(json.metrics[0].total.rate).toBeNull();
   });

@@ -2,11 +2,21 @@ import type { Palette } from '../colors.js';
 import type { Report } from '../model.js';
 import { formatJson } from './json.js';
 import { formatTable } from './table.js';
+import { formatCsv } from './csv.js';
+import { formatMarkdown } from './markdown.js';
 
-export type Formatter = (report: Report, palette: Palette) => string;
+export interface FormatOptions {
+  palette: Palette;
+  /** CSV: start with a byte-order mark so Excel reads UTF-8. */
+  bom: boolean;
+}
+
+export type Formatter = (report: Report, options: FormatOptions) => string;
 
 /** Reporters are pure functions from report to text, chosen by --format. */
 export const FORMATS: Record<string, Formatter> = {
+  table: (report, o) => formatTable(report, o.palette),
   json: (report) => formatJson(report),
-  table: formatTable,
+  csv: (report, o) => formatCsv(report, { bom: o.bom }),
+  markdown: (report) => formatMarkdown(report),
 };

@@ -1,0 +1,76 @@
+import type { AmountMetricReport, MetricReport, RatioMetricReport, Report, ShopReport } from '../model.js';
+
+// The Markdown report (--format markdown), e.g. for a CI job summary. Formats only.
+
+const ICON: Record<string, string> = { pass: '✅ pass', fail: '❌ fail', 'n/a': 'n/a' };
+
+function pct(rate: number | null): string {
+  return rate === null ? '–' : `${(rate * 100).toFixed(2)}%`;
+}
+
+/** Table cells: pipes and newlines would break the table. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function ratio(m: RatioMetricReport): string[] {
+  const op = m.target.op === '>=' ? '≥' : m.target.op === '<=' ? '≤' : m.target.op;
+  const out = [
+    `### ${m.name.zh} ${m.name.en} (\`${m.id}\`) — target ${op} ${pct(m.target.value)}${m.target.assumed ? ' (assumed)' : ''}`,
+    '',
+    '| Date | Eligible | Passed | Pending | Rate | Window | Status |',
+    '| --- | ---: | ---: | ---: | ---: | --- | --- |',
+  ];
+  for (const d of m.days) {
+    const w = d.window === null ? '–' : `${pct(d.window.rate)} (${d.window.passed}/${d.window.eligible})`;
+    out.push(`| ${d.date} | ${d.eligible} | ${d.passed} | ${d.pending} | ${pct(d.rate)} | ${w} | ${ICON[d.status]}${d.note ? ` — ${cell(d.note)}` : ''} |`);
+  }
+  out.push(`| **Total** | ${m.total.eligible} | ${m.total.passed} | ${m.total.pending} | ${pct(m.total.rate)} | | ${ICON[m.total.status]} |`);
+  return out;
+}
+
+function amount(m: AmountMetricReport): string[] {
+  const op = m.target.op === '>=' ? '≥' : m.target.op === '<=' ? '≤' : m.target.op;
+  const h = (v: number | null) => (v === null ? '–' : `${v.toFixed(2)} h`);
+  const out = [`### ${m.name.zh} ${m.name.en} (\`${m.id}\`) — target ${op} ${m.target.value} h a day`, '', '| Date | Hours | Window | Status |', '| --- | ---: | --- | --- |'];
+  for (const d of m.days) out.push(`| ${d.date} | ${h(d.value)} | ${d.window === null ? '–' : h(d.window.value)} | ${ICON[d.status]} |`);
+  out.push(`| **Average** | ${h(m.total.value)} | | ${ICON[m.total.status]} |`);
+  return out;
+}
+
+function metric(m: MetricReport): string[] {
+  return m.unit === 'hours' ? amount(m) : ratio(m);
+}
+
+function shop(s: ShopReport, heading: boolean): string[] {
+  const out: string[] = heading ? [`## ${s.shop}`, ''] : [];
+  for (const m of s.metrics) out.push(...metric(m), '');
+  out.push('#### Penalties', '');
+  if (s.penalties.length === 0) out.push('None.');
+  else {
+    out.push('| Date | Metric | Kind | Amount | Reason |', '| --- | --- | --- | --- | --- |');
+    for (const p of s.penalties) {
+      const amountText = p.kind === 'fine' ? `${p.amount_cny} CNY` : p.kind === 'points' ? `${p.points} points` : p.days ? `${p.days} days` : '';
+      out.push(`| ${p.date} | ${p.metric} | ${p.kind} | ${amountText} | ${cell(p.reason)} |`);
+    }
+  }
+  const t = s.totals;
+  out.push('', `**Totals:** fines ${t.fines_cny} CNY, points ${t.points}, warnings ${t.warnings}, restrictions ${t.restrictions}`, '');
+  return out;
+}
+
+export function formatMarkdown(report: Report): string {
+  const out = [
+    `# cs-audit ${report.platform}: ${report.period.from ?? '–'} … ${report.period.to ?? '–'}`,
+    '',
+    `Rules ${report.rules.versions.map((v) => v.version).join(', ') || report.rules.version} · ${report.timezone} · ` +
+      `${report.input.messages} records, ${report.input.bad_rows} bad rows`,
+    '',
+  ];
+  for (const s of report.shops) out.push(...shop(s, report.shops.length > 1));
+  if (report.shops.length > 1) {
+    const t = report.totals;
+    out.push(`**All shops:** fines ${t.fines_cny} CNY, points ${t.points}, warnings ${t.warnings}, restrictions ${t.restrictions}`, '');
+  }
+  return out.join('\n');
+}
