@@ -6,7 +6,12 @@ import type { ItemDetail } from '../report/model.js';
 import { localTime } from '../time/local.js';
 import { clockToMs, dayToIso } from '../time/zone.js';
 import { messageEvidence } from './evidence.js';
-import { ItemCounter } from './item-counter.js';
+import { ItemCounter, type Outcome } from './item-counter.js';
+
+export type Verdict =
+  | { kind: 'excluded'; reason: string }
+  | { kind: 'decided'; outcome: Outcome; agent: string | null; why: string }
+  | { kind: 'undecided' };
 
 /** Why a round is not counted, in the order they are checked (the first that applies is reported). */
 export const ROUND_EXCLUSIONS = ['not_in_force', 'outside_window', 'blacklisted', 'abusive', 'bot', 'zero_second'] as const;
@@ -31,45 +36,55 @@ export class RoundResponseCounter extends ItemCounter {
     super();
   }
 
-  add(r: Round): void {
+  /** Called with each round of a traced conversation and its verdict (cs-audit explain). */
+  trace: ((r: Round, v: Verdict) => void) | null = null;
+
+  /**
+   * RULES.md §1-§2: a round is not counted (and why), or passed, failed or pending, with the
+   * clause and numbers that decided it; undecided while its deadline may lie past the data.
+   */
+  verdict(r: Round, dataEnd: number | null): Verdict {
     const rule = this.rules.metricAt(this.metricId, r.startDay);
-    if (rule === null || rule.kind !== 'round_response') {
-      this.exclude(r.startDay, 'not_in_force');
-      return;
-    }
+    if (rule === null || rule.kind !== 'round_response') return { kind: 'excluded', reason: 'not_in_force' };
     const reason = this.exclusion(r, rule);
-    if (reason !== null) {
-      this.exclude(r.startDay, reason);
-      return;
-    }
+    if (reason !== null) return { kind: 'excluded', reason };
     const threshold = rule.threshold_seconds.value;
+    const source = rule.threshold_seconds.source;
     const delay = delaySeconds(r);
     if (delay !== null) {
-      const why = `first reply after ${delay} s, over the ${threshold} s limit [${rule.threshold_seconds.source}]`;
-      this.record(r.startDay, r.reply!.agent ?? r.receiver ?? r.lastAccount, delay <= threshold ? 'passed' : 'failed', () =>
-        this.evidence(r, why),
-      );
-      return;
+      const agent = r.reply!.agent ?? r.receiver ?? r.lastAccount;
+      return delay <= threshold
+        ? { kind: 'decided', outcome: 'passed', agent, why: `first reply after ${delay} s, within ${threshold} s` }
+        : { kind: 'decided', outcome: 'failed', agent, why: `first reply after ${delay} s, over the ${threshold} s limit [${source}]` };
     }
     const deadline = r.start + threshold * 1000;
     if (r.closedAt !== null && deadline <= r.closedAt) {
-      const why = `no reply before the buyer's message of a later day; ${threshold} s limit [${rule.threshold_seconds.source}]`;
-      this.record(r.startDay, unansweredAgent(r), 'failed', () => this.evidence(r, why));
-    } else this.undecided.push(r);
+      return { kind: 'decided', outcome: 'failed', agent: unansweredAgent(r), why: `no reply before the buyer's message of a later day; ${threshold} s limit [${source}]` };
+    }
+    if (dataEnd === null) return { kind: 'undecided' };
+    return deadline > dataEnd
+      ? { kind: 'decided', outcome: 'pending', agent: unansweredAgent(r), why: `no reply yet; the ${threshold} s limit runs past the end of the data` }
+      : { kind: 'decided', outcome: 'failed', agent: unansweredAgent(r), why: `no reply within ${threshold} s [${source}]` };
+  }
+
+  add(r: Round): void {
+    this.apply(r, this.verdict(r, null));
   }
 
   /** RULES.md §1 Pending: unanswered with a deadline after the end of the data. */
   finish(dataEnd: number): void {
-    for (const r of this.undecided) {
-      const rule = this.rules.metricAt(this.metricId, r.startDay) as RoundResponseMetric;
-      const deadline = r.start + rule.threshold_seconds.value * 1000;
-      const pending = deadline > dataEnd;
-      const why = pending
-        ? `no reply yet; the ${rule.threshold_seconds.value} s limit runs past the end of the data`
-        : `no reply within ${rule.threshold_seconds.value} s [${rule.threshold_seconds.source}]`;
-      this.record(r.startDay, unansweredAgent(r), pending ? 'pending' : 'failed', () => this.evidence(r, why));
-    }
+    for (const r of this.undecided) this.apply(r, this.verdict(r, dataEnd));
     this.undecided = [];
+  }
+
+  private apply(r: Round, v: Verdict): void {
+    if (v.kind === 'undecided') {
+      this.undecided.push(r);
+      return;
+    }
+    this.trace?.(r, v);
+    if (v.kind === 'excluded') this.exclude(r.startDay, v.reason);
+    else this.record(r.startDay, v.agent, v.outcome, () => this.evidence(r, v.why));
   }
 
   private evidence(r: Round, reason: string): Omit<ItemDetail, 'metric' | 'outcome' | 'agent'> {

@@ -6,6 +6,7 @@ import type { ItemDetail } from '../report/model.js';
 import { localTime } from '../time/local.js';
 import { clockToMs, dayToIso } from '../time/zone.js';
 import { ItemCounter } from './item-counter.js';
+import type { Verdict } from './round-response.js';
 
 /**
  * Session first-response metrics (e.g. 3分钟回复率 by session, 45秒人工首次响应率): a session counts
@@ -27,27 +28,51 @@ export class SessionResponseCounter extends ItemCounter {
     return rule !== null && rule.kind === 'session_response' ? rule : null;
   }
 
-  session(s: Session): void {
+  /** Called with each session of a traced conversation and its verdict (cs-audit explain). */
+  trace: ((s: Session, v: Verdict) => void) | null = null;
+
+  /** A session is not counted (and why), or passed, failed or pending; undecided until the data ends. */
+  verdict(s: Session, dataEnd: number | null): Verdict {
     const rule = this.ruleAt(s.startDay);
-    if (rule === null) {
-      this.exclude(s.startDay, 'not_in_force');
-      return;
-    }
+    if (rule === null) return { kind: 'excluded', reason: 'not_in_force' };
     const tod = this.rules.zone.timeOfDayMs(s.start);
-    if (tod < clockToMs(rule.window.from)! || tod >= clockToMs(rule.window.to)!) {
-      this.exclude(s.startDay, 'outside_window');
-      return;
+    if (tod < clockToMs(rule.window.from)! || tod >= clockToMs(rule.window.to)!) return { kind: 'excluded', reason: 'outside_window' };
+    const limit = rule.threshold_seconds.value;
+    if (s.firstReply !== null) {
+      const delay = Math.floor((s.firstReply.t - s.start) / 1000);
+      const agent = s.firstReply.agent ?? s.receiver ?? s.lastAccount;
+      return delay <= limit
+        ? { kind: 'decided', outcome: 'passed', agent, why: `first reply after ${delay} s, within ${limit} s` }
+        : { kind: 'decided', outcome: 'failed', agent, why: `first reply after ${delay} s, over the ${limit} s limit [${rule.threshold_seconds.source}]` };
     }
-    if (s.firstReply === null) {
+    if (dataEnd === null) return { kind: 'undecided' };
+    const agent = s.receiver ?? s.lastAccount ?? UNASSIGNED;
+    return s.start + limit * 1000 > dataEnd
+      ? { kind: 'decided', outcome: 'pending', agent, why: 'no reply yet; the limit runs past the end of the data' }
+      : { kind: 'decided', outcome: 'failed', agent, why: `no reply within ${limit} s` };
+  }
+
+  session(s: Session): void {
+    this.apply(s, this.verdict(s, null));
+  }
+
+  /** RULES.md §1 Pending: unanswered with a deadline after the end of the data. */
+  finish(dataEnd: number): void {
+    for (const s of this.undecided) this.apply(s, this.verdict(s, dataEnd));
+    this.undecided = [];
+  }
+
+  private apply(s: Session, v: Verdict): void {
+    if (v.kind === 'undecided') {
       this.undecided.push(s);
       return;
     }
-    const delay = Math.floor((s.firstReply.t - s.start) / 1000);
-    const agent = s.firstReply.agent ?? s.receiver ?? s.lastAccount;
-    const limit = rule.threshold_seconds.value;
-    this.record(s.startDay, agent, delay <= limit ? 'passed' : 'failed', () =>
-      this.evidence(s, delay, `first reply after ${delay} s, over the ${limit} s limit [${rule.threshold_seconds.source}]`),
-    );
+    this.trace?.(s, v);
+    if (v.kind === 'excluded') this.exclude(s.startDay, v.reason);
+    else {
+      const delay = s.firstReply === null ? null : Math.floor((s.firstReply.t - s.start) / 1000);
+      this.record(s.startDay, v.agent, v.outcome, () => this.evidence(s, delay, v.why));
+    }
   }
 
   private evidence(s: Session, delay: number | null, reason: string): Omit<ItemDetail, 'metric' | 'outcome' | 'agent'> {
@@ -64,15 +89,4 @@ export class SessionResponseCounter extends ItemCounter {
     };
   }
 
-  /** RULES.md §1 Pending: unanswered with a deadline after the end of the data. */
-  finish(dataEnd: number): void {
-    for (const s of this.undecided) {
-      const rule = this.ruleAt(s.startDay)!;
-      const deadline = s.start + rule.threshold_seconds.value * 1000;
-      const pending = deadline > dataEnd;
-      const why = pending ? 'no reply yet; the limit runs past the end of the data' : `no reply within ${rule.threshold_seconds.value} s`;
-      this.record(s.startDay, s.receiver ?? s.lastAccount ?? UNASSIGNED, pending ? 'pending' : 'failed', () => this.evidence(s, null, why));
-    }
-    this.undecided = [];
-  }
 }
