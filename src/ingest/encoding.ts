@@ -1,9 +1,11 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { isUtf8 as isUtf8Buffer } from 'node:buffer';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
+import jschardet from 'jschardet';
 import { InputError } from '../errors.js';
 
 /** Encodings cs-audit reads; everything is turned into UTF-8 before parsing. */
@@ -25,46 +27,164 @@ function trimPartialUtf8(head: Buffer): Buffer {
   return head.subarray(0, end);
 }
 
-function isUtf8(head: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(trimPartialUtf8(head));
-    return true;
-  } catch {
-    return false;
-  }
+function isUtf8(bytes: Buffer): boolean {
+  return isUtf8Buffer(trimPartialUtf8(bytes));
 }
 
-/**
- * Whether bytes read as GB18030 look like Chinese text: no undecodable sequence, and nearly all
- * non-ASCII characters are CJK ideographs or CJK/full-width punctuation.
- */
-function plausibleGb18030(head: Buffer): boolean {
-  const text = iconv.decode(head, 'gb18030');
+/** Characters GBK chat text is made of: CJK, CJK and full-width punctuation, general punctuation. */
+function chineseish(c: number): boolean {
+  return (
+    (c >= 0x4e00 && c <= 0x9fff) ||
+    (c >= 0x3400 && c <= 0x4dbf) ||
+    (c >= 0x3000 && c <= 0x303f) ||
+    (c >= 0xff00 && c <= 0xffef) ||
+    (c >= 0x2000 && c <= 0x206f) ||
+    (c >= 0x2460 && c <= 0x24ff) ||
+    c === 0xb7
+  );
+}
+
+/** Whether bytes read as GB18030 decode cleanly into Chinese-looking text. */
+function plausibleGb18030(bytes: Buffer): boolean {
+  const text = iconv.decode(bytes, 'gb18030');
   let nonAscii = 0;
-  let cjk = 0;
+  let chinese = 0;
   for (const ch of text.slice(0, text.length - 1)) {
     const c = ch.codePointAt(0)!;
     if (c === 0xfffd) return false;
     if (c < 0x80) continue;
     nonAscii++;
-    if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3000 && c <= 0x303f) || (c >= 0xff00 && c <= 0xffef) || (c >= 0x3400 && c <= 0x4dbf)) cjk++;
+    if (chineseish(c)) chinese++;
   }
-  return nonAscii > 0 && cjk / nonAscii >= 0.9;
+  return nonAscii > 0 && chinese / nonAscii >= 0.9;
 }
 
 /**
- * The encoding of a file from its first bytes: a BOM decides; else valid UTF-8; else GB18030 when
- * it decodes cleanly into Chinese text. Anything else is an error naming the file.
+ * Valid UTF-8 that is really GBK: every non-ASCII character decodes to U+0080-U+07FF (Latin,
+ * Greek, Cyrillic, …: GBK byte pairs that happen to be valid UTF-8), while the same bytes read as
+ * GB18030 are Chinese. Real UTF-8 Chinese is three bytes a character.
+ */
+function gbkDisguisedAsUtf8(bytes: Buffer): boolean {
+  const text = new TextDecoder('utf-8').decode(bytes);
+  let nonAscii = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x80) continue;
+    nonAscii++;
+    if (c >= 0x800) return false;
+  }
+  return nonAscii > 0 && plausibleGb18030(bytes);
+}
+
+/** The first bytes from the first non-ASCII byte on: what an encoding guess should look at. */
+function nonAsciiSample(bytes: Buffer): Buffer {
+  const at = bytes.findIndex((b) => b >= 0x80);
+  if (at < 0) return bytes.subarray(0, 0);
+  const start = Math.max(0, bytes.lastIndexOf(0x0a, at) + 1);
+  return bytes.subarray(start, start + HEAD_BYTES);
+}
+
+/**
+ * The encoding of some text, given a sample that starts at or before its first non-ASCII byte:
+ * a BOM decides; else valid UTF-8 (unless it is GBK that happens to be valid UTF-8); else GB18030
+ * when a charset detector (jschardet) says GB2312/GBK/GB18030 and the bytes decode cleanly.
+ * Anything else is an error naming the file and the detector's guess.
  */
 export function detectEncoding(head: Buffer, name: string): Encoding {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
   if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
-  if (isUtf8(head)) return 'utf-8';
-  if (plausibleGb18030(head)) return 'gb18030';
+  const sample = nonAsciiSample(head);
+  if (sample.length === 0) return 'utf-8';
+  if (isUtf8(sample) && !gbkDisguisedAsUtf8(trimPartialUtf8(sample))) return 'utf-8';
+  const guess = jschardet.detect(sample);
+  const family = (guess.encoding ?? '').toUpperCase();
+  if ((family.startsWith('GB') || gbkDisguisedAsUtf8(trimPartialUtf8(sample))) && plausibleGb18030(sample.subarray(0, lastLineEnd(sample)))) {
+    return 'gb18030';
+  }
+  const seems = family === '' ? '' : ` (it looks like ${guess.encoding})`;
   throw new InputError(
-    `${name}: neither UTF-8 nor plausible GBK/GB18030 text; if you know the encoding, pass --encoding (${ENCODINGS.join(', ')})`,
+    `${name}: neither UTF-8 nor plausible GBK/GB18030 text${seems}; if you know the encoding, pass --encoding (${ENCODINGS.join(', ')})`,
   );
+}
+
+/** Cut a sample at its last line end, so no character is split at the sample's edge. */
+function lastLineEnd(bytes: Buffer): number {
+  const nl = bytes.lastIndexOf(0x0a);
+  return nl < 0 ? bytes.length : nl + 1;
+}
+
+/**
+ * A whole file's encoding: from its head, then (for UTF-8 without BOM) checked to the end, since a
+ * GBK row may come after many ASCII ones: the first stretch that is not UTF-8 decides again.
+ */
+export async function detectFileEncoding(file: string, name: string): Promise<Encoding> {
+  const head = await readBytes(file, 0, HEAD_BYTES);
+  const first = detectEncoding(head, name);
+  if (first !== 'utf-8' || (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf)) return first;
+  const bad = await firstNonUtf8(file);
+  return bad < 0 ? 'utf-8' : redetect(await readBytes(file, lineStart(await readBytes(file, Math.max(0, bad - 4096), 4096), bad), HEAD_BYTES), name);
+}
+
+/** Whole in-memory input (standard input, a zip entry): the same checks on all of it. */
+export function detectBufferEncoding(data: Buffer, name: string): Encoding {
+  const first = detectEncoding(data.subarray(0, HEAD_BYTES), name);
+  if (first !== 'utf-8' || isUtf8(data)) return first;
+  const bad = firstInvalidUtf8(data);
+  const start = Math.max(0, data.lastIndexOf(0x0a, bad) + 1);
+  return redetect(data.subarray(start, start + HEAD_BYTES), name);
+}
+
+/** The start of the line holding byte `at`, given the 4 KB before it. */
+function lineStart(before: Buffer, at: number): number {
+  const nl = before.lastIndexOf(0x0a);
+  return nl < 0 ? Math.max(0, at - before.length) : at - before.length + nl + 1;
+}
+
+/** A later stretch that is not UTF-8 decides the file's encoding; it cannot be UTF-8 itself. */
+function redetect(sample: Buffer, name: string): Encoding {
+  const encoding = detectEncoding(sample, name);
+  if (encoding === 'utf-8') {
+    throw new InputError(`${name}: starts as UTF-8 but later is not; pass --encoding (${ENCODINGS.join(', ')})`);
+  }
+  return encoding;
+}
+
+async function readBytes(file: string, start: number, length: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, start);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function firstInvalidUtf8(data: Buffer): number {
+  let lo = 0;
+  let hi = data.length;
+  // isUtf8 on prefixes: the first prefix that fails (ignoring a partial character at its end).
+  while (hi - lo > 4) {
+    const mid = (lo + hi) >> 1;
+    if (isUtf8(trimPartialUtf8(data.subarray(0, mid)))) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Byte offset of the first chunk that is not valid UTF-8, or -1 (streamed: files can be large). */
+async function firstNonUtf8(file: string): Promise<number> {
+  let offset = 0;
+  let carry: Buffer = Buffer.alloc(0);
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+    const whole = trimPartialUtf8(buf);
+    if (!isUtf8(whole)) return offset - carry.length + firstInvalidUtf8(whole);
+    carry = buf.subarray(whole.length);
+    offset += (chunk as Buffer).length;
+  }
+  return carry.length > 0 ? offset - carry.length : -1;
 }
 
 export function parseEncoding(value: string): Encoding {

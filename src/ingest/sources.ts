@@ -1,10 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { InputError } from '../errors.js';
-import { detectEncoding, HEAD_SIZE, toUtf8, type Encoding, type Transcoder } from './encoding.js';
+import { detectBufferEncoding, detectFileEncoding, toUtf8, type Encoding, type Transcoder } from './encoding.js';
 
 /**
  * One input to read, already UTF-8: a file on disk (possibly a transcoded copy) or bytes in memory
@@ -35,17 +34,13 @@ async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function readHead(file: string): Promise<Buffer> {
-  return readAll(createReadStream(file, { start: 0, end: HEAD_SIZE - 1 }));
-}
-
 function inMemory(name: string, raw: Buffer, options: SourceOptions): InputSource {
-  const encoding = options.encoding ?? detectEncoding(raw.subarray(0, HEAD_SIZE), name);
+  const encoding = options.encoding ?? detectBufferEncoding(raw, name);
   return { name, path: null, data: toUtf8(raw, encoding), encoding };
 }
 
 async function fromFile(file: string, name: string, options: SourceOptions): Promise<InputSource> {
-  const encoding = options.encoding ?? detectEncoding(await readHead(file), name);
+  const encoding = options.encoding ?? (await detectFileEncoding(file, name));
   const readable = encoding === 'utf-8' ? file : await options.transcoder.toUtf8File(file, encoding);
   return { name, path: readable, data: null, encoding };
 }

@@ -58,6 +58,29 @@ describe('encodings (issue 4 §1)', () => {
     expect(verdict(await auditFiles([gbk], { encoding: 'gb18030' }))).toEqual(await reference());
   });
 
+  it('Japanese (Shift-JIS) and Korean (EUC-KR) files are refused, not read as GB18030', async () => {
+    const header = 'time,buyer,sender,content\n';
+    const sjis = file('sjis.csv', Buffer.concat([Buffer.from(header), iconv.encode('2026-11-02 10:00:00,田中,buyer,こんにちは、元気ですか\n', 'shift_jis')]));
+    const kr = file('euckr.csv', Buffer.concat([Buffer.from(header), iconv.encode('2026-11-02 10:00:00,김철수,buyer,안녕하세요 반갑습니다\n', 'euc-kr')]));
+    await expect(auditFiles([sjis])).rejects.toThrow('(it looks like SHIFT_JIS); if you know the encoding, pass --encoding');
+    await expect(auditFiles([kr])).rejects.toThrow('neither UTF-8 nor plausible GBK/GB18030 text');
+  });
+
+  it('GBK chat text with punctuation, GBK that happens to be valid UTF-8, and GBK after 64 KB of ASCII are all GBK', async () => {
+    const header = 'time,buyer,sender,content\n';
+    const punct = file('punct.csv', iconv.encode(`${header}2026-11-02 10:00:00,小王,buyer,“在吗”……亲·您好——谢谢\n`, 'gbk'));
+    const short = file('short.csv', iconv.encode(`${header}2026-11-02 10:00:00,b1,buyer,谢谢\n`, 'gbk'));
+    const ascii = Array.from({ length: 1500 }, (_, i) => `2026-11-02 10:00:00,b${i},buyer,hello there ${i}`).join('\n');
+    const late = file('late.csv', Buffer.concat([Buffer.from(`${header}${ascii}\n`), iconv.encode('2026-11-02 10:00:00,小王,buyer,在吗\n', 'gbk')]));
+    for (const p of [punct, short, late]) {
+      const r = await auditFiles([p], { details: true });
+      expect(r.input.files[0]!.encoding, p).toBe('gb18030');
+      expect(r.input.bad_rows).toBe(0);
+    }
+    const r = await auditFiles([short], { details: true });
+    expect(r.details![0]!.text).toBe('谢谢');
+  });
+
   it('a file that is neither UTF-8 nor plausible GB18030 is an error naming the file and what to do', async () => {
     const noise = Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 151 + 7) % 256));
     const p = file('noise.csv', noise);
