@@ -99,8 +99,13 @@ export function detectEncoding(head: Buffer, name: string): Encoding {
   if (isUtf8(sample) && !gbkDisguisedAsUtf8(trimPartialUtf8(sample))) return 'utf-8';
   const guess = jschardet.detect(sample);
   const family = (guess.encoding ?? '').toUpperCase();
-  if ((family.startsWith('GB') || gbkDisguisedAsUtf8(trimPartialUtf8(sample))) && plausibleGb18030(sample.subarray(0, lastLineEnd(sample)))) {
-    return 'gb18030';
+  const clean = sample.subarray(0, lastLineEnd(sample));
+  if (plausibleGb18030(clean)) {
+    // The detector decides, except on little text, where its single-byte guesses are noise; it
+    // is never overruled when it recognizes another East Asian encoding.
+    const otherEastAsian = /SHIFT_JIS|EUC-JP|EUC-KR|BIG5|ISO-2022|EUC-TW/.test(family);
+    const little = clean.filter((b) => b >= 0x80).length < 200;
+    if (family.startsWith('GB') || (!otherEastAsian && (little || guess.confidence < 0.5))) return 'gb18030';
   }
   const seems = family === '' ? '' : ` (it looks like ${guess.encoding})`;
   throw new InputError(
