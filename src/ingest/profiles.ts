@@ -35,6 +35,8 @@ interface Profile {
 /** What a profile learns of a whole file before its records are mapped (e.g. PDD recalls). */
 interface FileState {
   recalledIds: Set<string>;
+  /** The shop a whole file belongs to, where the format says it once (e.g. a qianniu page). */
+  shop: string;
 }
 
 function str(v: unknown): string {
@@ -111,9 +113,11 @@ function translateZhValues(values: Values): Values {
 
 const zhCsv: Profile = {
   name: 'zh-csv',
+  // Chinese aliases, possibly beside canonical names (e.g. one column named with --map).
   score: (keys) => {
-    const fields = new Set(keys.map((k) => ZH_HEADER_TO_FIELD.get(k)).filter((f) => f !== undefined));
-    return ['time', 'buyer', 'sender'].every((f) => fields.has(f)) ? 5 + fields.size : 0;
+    const aliases = keys.filter((k) => ZH_HEADER_TO_FIELD.has(k));
+    const fields = new Set([...aliases.map((k) => ZH_HEADER_TO_FIELD.get(k)!), ...keys]);
+    return aliases.length > 0 && ['time', 'buyer', 'sender'].every((f) => fields.has(f)) ? 5 + aliases.length : 0;
   },
   header: (names) => names.map((n) => ZH_HEADER_TO_FIELD.get(n) ?? n),
   record: translateZhValues,
@@ -121,7 +125,7 @@ const zhCsv: Profile = {
 
 // ---- 晓多 xiaoduo message table -------------------------------------------------------------------
 
-const ZERO_DATE = /^1970-01-01[ T]00:00:00(\.0+)?$/;
+const ZERO_DATE = /^1970-01-01([ T]|$)/;
 const TRUE = new Set(['true', '1', 'yes']);
 
 function xiaoduoType(contentType: string): string {
@@ -145,9 +149,11 @@ const xiaoduo: Profile = {
     const ms = str(v.ms_msg_time).trim();
     // `time` is stored in UTC; the epoch milliseconds, when present, are exact.
     const rawTime = str(v.time).trim();
-    const time = /^\d{13}$/.test(ms) ? ms : rawTime === '' ? '' : `${rawTime.replace(' ', 'T')}Z`;
+    const hasZone = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(rawTime);
+    const time = /^\d{13}$/.test(ms) ? ms : rawTime === '' || hasZone ? rawTime : `${rawTime.replace(' ', 'T')}Z`;
+    // ClickHouse writes a zero date (in any zone) or a null when a message was not recalled.
     const withdraw = str(v.withdraw_ms_time).trim();
-    const recalled = withdraw !== '' && withdraw !== '0' && !ZERO_DATE.test(withdraw);
+    const recalled = !(withdraw === '' || withdraw === '0' || /^\\N$|^null$/i.test(withdraw) || ZERO_DATE.test(withdraw));
     const autoSend = TRUE.has(str(v.auto_send).trim().toLowerCase());
     const transfer = TRUE.has(str(v.is_transfer).trim().toLowerCase());
     return {
@@ -172,7 +178,7 @@ const qianniu: Profile = {
   columns: ['date', 'time', 'sender'],
   score: (keys) => (['date', 'time', 'sender'].every((k) => keys.includes(k)) && keys.includes('$context.user') ? 20 : 0),
   header: (names) => names,
-  record: (v) => {
+  record: (v, file) => {
     const context = (v.$context ?? {}) as Values;
     const user = str(context.user).trim();
     if (user === '') return 'qianniu export without "user" (the buyer)';
@@ -182,7 +188,7 @@ const qianniu: Profile = {
     const isBuyer = sender === user;
     return {
       time: `${str(v.date).trim()} ${str(v.time).trim()}`,
-      shop: !isBuyer && sender.includes(':') ? sender.slice(0, sender.indexOf(':')) : '',
+      shop: file.shop,
       buyer: user,
       sender: isBuyer ? 'buyer' : 'agent',
       agent: isBuyer ? '' : sender,
@@ -267,7 +273,7 @@ const jd: Profile = {
       sender: shopSent ? 'agent' : 'buyer',
       agent: waiter,
       content: v.content,
-      id: str(v.id ?? v.msgId).trim(),
+      id: str(v.id ?? v.msgId ?? v.msgid).trim(),
     };
   },
 };
@@ -362,7 +368,7 @@ export async function* canonicalRecords(
       return mapped;
     },
   };
-  const state: FileState = { recalledIds: new Set() };
+  const state: FileState = { recalledIds: new Set(), shop: '' };
   const items: ReaderItem[] = [];
   let json = false;
   for await (const item of readRecords(source, shape)) {
@@ -374,7 +380,7 @@ export async function* canonicalRecords(
       if (info) info.profile = profile.name;
     }
     if (!json && profile !== null) {
-      yield mapItem(item, profile, state, options);
+      yield mapItem(item, profile, state, options, false);
       continue;
     }
     items.push(item);
@@ -393,11 +399,24 @@ export async function* canonicalRecords(
       if (str(m.type).trim() === '1002') notices.push(m);
     }
     for (const m of notices) {
-      const id = recalledIdOf(m.content, known);
+      const info = (m.info ?? {}) as Values;
+      const named = str(info.msg_id ?? info.recall_msg_id ?? '').trim();
+      const id = named !== '' ? named : recalledIdOf(m.content, known);
       if (id !== null && id !== str(m.msg_id).trim()) state.recalledIds.add(id);
     }
   }
-  const mapped = items.map((item) => mapItem(item, chosen, state, options));
+  if (chosen.name === 'qianniu-json') {
+    // One page is one buyer with one shop: the shop side writes as 店铺:子账号 or as the main account.
+    for (const item of items) {
+      if ('unreadable' in item) continue;
+      const user = str(((item.values.$context ?? {}) as Values).user).trim();
+      const sender = str(item.values.sender).trim();
+      if (sender === '' || sender === user) continue;
+      state.shop = sender.includes(':') ? sender.slice(0, sender.indexOf(':')) : sender;
+      if (sender.includes(':')) break;
+    }
+  }
+  const mapped = items.map((item) => mapItem(item, chosen, state, options, true));
   const keys = new Set<string>();
   for (const m of mapped) if ('values' in m) for (const [k, v] of Object.entries(m.values)) if (str(v) !== '') keys.add(k);
   const missing = required.filter((c) => !keys.has(c));
@@ -410,14 +429,19 @@ export async function* canonicalRecords(
   yield* mapped;
 }
 
-function mapItem(item: ReaderItem, profile: Profile, state: FileState, options: ProfileOptions): ReaderItem {
+function mapItem(item: ReaderItem, profile: Profile, state: FileState, options: ProfileOptions, json: boolean): ReaderItem {
   if ('unreadable' in item) return item;
   let values = item.values;
-  if (options.map !== null && profile.name === 'canonical') {
+  if (json) {
+    // A delimited file's header is mapped once; a JSON record's keys are mapped here.
     const renamed: Values = {};
-    for (const [k, v] of Object.entries(values)) renamed[options.map.get(normalizeHeader(k)) ?? k] = v;
-    values = translateZhValues(renamed);
+    for (const [k, v] of Object.entries(values)) {
+      const user = options.map?.get(normalizeHeader(k)) ?? k;
+      renamed[profile.header([user])[0]!] = v;
+    }
+    values = renamed;
   }
+  if (options.map !== null && profile.name === 'canonical') values = translateZhValues(values);
   const result = profile.record(values, state);
   return typeof result === 'string' ? { line: item.line, unreadable: result } : { line: item.line, values: result };
 }

@@ -47,7 +47,7 @@ export function detectLayout(name: string, head: string): FileLayout {
   const first = body.trimStart()[0];
   if (first === '[' || first === '{') return { kind: 'json' };
   if (/\.(json|ndjson|jsonl)$/i.test(name) && body.trim() === '') return { kind: 'json' };
-  const headerLine = body.split(/\r?\n/, 1)[0] ?? '';
+  const headerLine = body.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   return { kind: 'csv', delimiter: detectDelimiter(headerLine) };
 }
 
@@ -330,6 +330,7 @@ function recordArray(doc: Record<string, unknown>): { key: string; items: unknow
   const context: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(doc)) if (v === null || typeof v !== 'object') context[k] = v;
   let level: Record<string, unknown>[] = [doc];
+  let empty: string | null = null;
   for (let depth = 0; depth < 3 && level.length > 0; depth++) {
     const next: Record<string, unknown>[] = [];
     for (const obj of level) {
@@ -337,12 +338,14 @@ function recordArray(doc: Record<string, unknown>): { key: string; items: unknow
         if (Array.isArray(v) && v.length > 0 && v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) {
           return { key: k, items: v, context };
         }
+        // An export with nothing in it (e.g. {"chats": []}) has no records, not one empty record.
+        if (Array.isArray(v) && v.length === 0) empty ??= k;
         if (v !== null && typeof v === 'object' && !Array.isArray(v)) next.push(v as Record<string, unknown>);
       }
     }
     level = next;
   }
-  return null;
+  return empty === null ? null : { key: empty, items: [], context };
 }
 
 /** Offset of the `[` opening the array under `key` (string-aware, first occurrence at any depth). */

@@ -1,6 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { isUtf8 } from 'node:buffer';
+import iconv from 'iconv-lite';
 import yauzl from 'yauzl';
 import { InputError } from '../errors.js';
 import { detectBufferEncoding, detectFileEncoding, toUtf8, type Encoding, type Transcoder } from './encoding.js';
@@ -45,26 +47,40 @@ async function fromFile(file: string, name: string, options: SourceOptions): Pro
   return { name, path: readable, data: null, encoding };
 }
 
-/** Every readable file below a directory, in name order (so runs are repeatable). */
+/**
+ * Every readable file below a directory, in name order (so runs are repeatable). Links are
+ * followed; hidden files (e.g. macOS `._name.csv` metadata) are not logs and are passed over.
+ */
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-  for (const e of entries) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(full)));
-    else if (e.isFile() && (READABLE.test(e.name) || /\.zip$/i.test(e.name))) out.push(full);
+  const entries = (await readdir(dir)).filter((n) => !n.startsWith('.')).sort();
+  for (const name of entries) {
+    const full = path.join(dir, name);
+    const info = await stat(full).catch(() => null);
+    if (info === null) continue;
+    if (info.isDirectory()) out.push(...(await walk(full)));
+    else if (info.isFile() && (READABLE.test(name) || /\.zip$/i.test(name))) out.push(full);
   }
   return out;
 }
 
-function openZip(file: string): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) =>
-    yauzl.open(file, { lazyEntries: true, decodeStrings: true }, (err, zip) => (err ? reject(err) : resolve(zip))),
-  );
+function openZip(file: string | Buffer): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, zip?: yauzl.ZipFile) => (err ? reject(err) : resolve(zip!));
+    if (typeof file === 'string') yauzl.open(file, { lazyEntries: true, decodeStrings: false }, done);
+    else yauzl.fromBuffer(file, { lazyEntries: true, decodeStrings: false }, done);
+  });
+}
+
+/** Entry names: UTF-8 when flagged or valid, else GBK (archives made on Chinese Windows). */
+function entryName(entry: yauzl.Entry): string {
+  const raw = entry.fileName as unknown as Buffer;
+  if (typeof raw === 'string') return raw;
+  return (entry.generalPurposeBitFlag & 0x800) !== 0 || isUtf8(raw) ? raw.toString('utf8') : iconv.decode(raw, 'gb18030');
 }
 
 /** The readable entries of a zip archive, each read into memory, in archive order. */
-async function zipEntries(file: string, name: string, options: SourceOptions): Promise<InputSource[]> {
+async function zipEntries(file: string | Buffer, name: string, options: SourceOptions): Promise<InputSource[]> {
   let zip: yauzl.ZipFile;
   try {
     zip = await openZip(file);
@@ -76,15 +92,19 @@ async function zipEntries(file: string, name: string, options: SourceOptions): P
     zip.on('error', reject);
     zip.on('end', resolve);
     zip.on('entry', (entry: yauzl.Entry) => {
-      if (entry.fileName.endsWith('/') || !READABLE.test(entry.fileName) || entry.fileName.includes('__MACOSX/')) {
+      const fileName = entryName(entry);
+      const base = fileName.split('/').pop() ?? '';
+      const nested = /\.zip$/i.test(fileName);
+      if (fileName.endsWith('/') || base.startsWith('.') || fileName.includes('__MACOSX/') || !(READABLE.test(fileName) || nested)) {
         zip.readEntry();
         return;
       }
       zip.openReadStream(entry, (err, stream) => {
         if (err) return reject(err);
         readAll(stream)
-          .then((raw) => {
-            out.push(inMemory(`${name}:${entry.fileName}`, raw, options));
+          .then(async (raw) => {
+            if (nested) out.push(...(await zipEntries(raw, `${name}:${fileName}`, options)));
+            else out.push(inMemory(`${name}:${fileName}`, raw, options));
             zip.readEntry();
           })
           .catch(reject);
@@ -95,6 +115,7 @@ async function zipEntries(file: string, name: string, options: SourceOptions): P
     if (err instanceof InputError) throw err;
     throw new InputError(`${name}: cannot read the zip archive (${(err as Error).message})`);
   });
+  if (out.length === 0) throw new InputError(`${name}: no CSV, TSV, TXT or JSON entries in this zip archive`);
   return out;
 }
 
@@ -104,9 +125,14 @@ async function zipEntries(file: string, name: string, options: SourceOptions): P
  */
 export async function resolveSources(args: readonly string[], options: SourceOptions): Promise<InputSource[]> {
   const out: InputSource[] = [];
+  const named = (source: InputSource): InputSource => {
+    // One file given twice (or a directory and a file in it) is two inputs: tell them apart.
+    const same = out.filter((o) => o.name === source.name || o.name.startsWith(`${source.name} (#`)).length;
+    return same === 0 ? source : { ...source, name: `${source.name} (#${same + 1})` };
+  };
   for (const arg of args) {
     if (arg === '-') {
-      out.push(inMemory('<stdin>', await readAll(options.stdin), options));
+      out.push(named(inMemory('<stdin>', await readAll(options.stdin), options)));
       continue;
     }
     let info;
@@ -119,8 +145,8 @@ export async function resolveSources(args: readonly string[], options: SourceOpt
     const files = info.isDirectory() ? await walk(arg) : [arg];
     if (info.isDirectory() && files.length === 0) throw new InputError(`${arg}: no CSV, JSON or zip files in this directory`);
     for (const file of files) {
-      if (/\.zip$/i.test(file)) out.push(...(await zipEntries(file, file, options)));
-      else out.push(await fromFile(file, file, options));
+      if (/\.zip$/i.test(file)) for (const s of await zipEntries(file, file, options)) out.push(named(s));
+      else out.push(named(await fromFile(file, file, options)));
     }
   }
   return out;

@@ -1,0 +1,129 @@
+// Review findings on real exports (issue 4), each a small fixture with its expected reading.
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import yazl from 'yazl';
+import { auditFiles } from '../helpers/audit.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'cs-audit-edge-'));
+let n = 0;
+function file(name: string, content: string | Buffer): string {
+  const p = path.join(dir, `${n++}-${name}`);
+  writeFileSync(p, content);
+  return p;
+}
+async function zipOf(entries: [string, Buffer | string][], names?: 'gbk'): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const [name, data] of entries) {
+    const options = names === 'gbk' ? { forceZip64Format: false } : {};
+    zip.addBuffer(Buffer.isBuffer(data) ? data : Buffer.from(data), name, options);
+  }
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const c of zip.outputStream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+const identity = (f: { rows: number; used?: number; excluded?: Record<string, number>; bad_rows: number }) =>
+  f.rows === (f.used ?? 0) + Object.values(f.excluded ?? {}).reduce((a, b) => a + b, 0) + f.bad_rows;
+
+describe('--map with profiles', () => {
+  it('a Chinese header with one column named by --map still reads as zh-csv', async () => {
+    const p = file('zh-map.csv', '日期,买家,发送方,内容\n2026-11-02 10:00:00,小王,买家,在吗\n2026-11-02 10:01:00,小王,客服,在的\n');
+    const r = await auditFiles([p], { headerMap: new Map([['日期', 'time']]) });
+    expect(r.input.files[0]).toMatchObject({ profile: 'zh-csv', messages: 2, bad_rows: 0 });
+  });
+
+  it('--map is applied once: swapping two columns works', async () => {
+    const p = file('swap.csv', 'time,buyer,sender,role\n2026-11-02 10:00:00,b1,shop:a,buyer\n2026-11-02 10:01:00,b1,shop:a,agent\n');
+    const r = await auditFiles([p], { headerMap: new Map([['role', 'sender'], ['sender', 'agent']]) });
+    expect(r.input).toMatchObject({ messages: 2, bad_rows: 0 });
+    expect(r.metrics[0]!.unit === 'round' && r.metrics[0]!.total).toMatchObject({ eligible: 1, passed: 1 });
+  });
+
+  it('--map renames JSON keys for any profile; JSON with Chinese keys reads as zh-csv', async () => {
+    const xd = file('xd.json', JSON.stringify([{ buyer_nick: 'b1', snick: 's:a', source: 0, time: '2026-11-02 02:00:00', content: 'x' }]));
+    const r1 = await auditFiles([xd], { headerMap: new Map([['buyer_nick', 'cnick']]) });
+    expect(r1.input.files[0]).toMatchObject({ profile: 'xiaoduo', messages: 1 });
+    const zh = file('zh.json', JSON.stringify([{ 时间: '2026-11-02 10:00:00', 买家: '小王', 发送方: '买家', 内容: '在吗' }]));
+    expect((await auditFiles([zh])).input.files[0]).toMatchObject({ profile: 'zh-csv', messages: 1, bad_rows: 0 });
+  });
+});
+
+describe('profile details', () => {
+  it('a PDD recall notice naming the message in info.msg_id recalls it', async () => {
+    const push = (type: number, content: string, msgId: string, info?: object) =>
+      JSON.stringify({ message: { content, from: { role: 'user', uid: '1' }, to: { role: 'mall_cs', uid: '9', mall_id: '9' }, msg_id: msgId, ts: '1762048800', type, ...(info ? { info } : {}) }, response: 'push' });
+    const p = file('pdd.json', `[${push(0, '我要退款', '1747284411074')},${push(1002, '对方撤回了一条消息', '1747284411999', { msg_id: '1747284411074' })}]`);
+    const r = await auditFiles([p], { platform: 'pinduoduo' });
+    expect(r.input.files[0]!.excluded).toEqual({ recalled: 1, 'type:system': 1 });
+  });
+
+  it('empty exports have no rows and stop nothing', async () => {
+    const qn = file('qn.json', JSON.stringify({ user: 'jerry', count: 0, chats: [] }));
+    const jd = file('jd.json', JSON.stringify({ resp: { chatLogPage: { chatLogList: [] } } }));
+    const msgs = file('m.json', JSON.stringify({ messages: [] }));
+    const ok = file('ok.csv', 'time,buyer,sender\n2026-11-02 10:00:00,b1,buyer\n');
+    const r = await auditFiles([qn, jd, msgs, ok]);
+    expect(r.input.files.map((f) => f.rows)).toEqual([0, 0, 0, 1]);
+  });
+
+  it('qianniu pages of two shops stay two shops; a reply from the main account names the shop', async () => {
+    const folder = path.join(dir, 'qn-shops');
+    mkdirSync(folder);
+    const page = (user: string, shopSide: string) =>
+      JSON.stringify({ user, chats: [{ date: '2026-11-02', time: '10:00:00', sender: user, text: '在吗' }, { date: '2026-11-02', time: '10:01:00', sender: shopSide, text: '在的' }] });
+    writeFileSync(path.join(folder, 'a.json'), page('tom', '店A:阿强'));
+    writeFileSync(path.join(folder, 'b.json'), page('jerry', '店B'));
+    const r = await auditFiles([folder]);
+    expect(r.shops.map((s) => s.shop)).toEqual(['店A', '店B']);
+    for (const s of r.shops) expect(s.metrics[0]!.unit === 'round' && s.metrics[0]!.total).toMatchObject({ eligible: 1, passed: 1 });
+  });
+
+  it('xiaoduo: a zero date in any zone or a null means not recalled', async () => {
+    const rows = ['1970-01-01 00:00:00.000', '\\N', '1970-01-01T00:00:00.000Z', '1970-01-01 08:00:00.000', '2026-11-02 02:00:05.000'].map(
+      (w, i) => `b${i},s:a,s,0,q,,2026-11-02 02:00:00.000,False,False,${w},id${i}`,
+    );
+    const p = file('xd.csv', ['cnick,snick,seller_nick,source,content,content_type,time,auto_send,is_transfer,withdraw_ms_time,_id', ...rows].join('\n'));
+    const r = await auditFiles([p]);
+    expect(r.input.files[0]!.excluded).toEqual({ recalled: 1 });
+  });
+});
+
+describe('files, directories and archives', () => {
+  it('the same file given twice is two inputs with their own accounting', async () => {
+    const p = file('base.csv', 'time,buyer,sender,id\n2026-11-02 10:00:00,b1,buyer,m1\n2026-11-02 10:01:00,b2,buyer,m2\n');
+    const r = await auditFiles([p, p]);
+    expect(r.input.files.map((f) => [f.file, f.used, f.excluded])).toEqual([
+      [p, 2, {}],
+      [`${p} (#2)`, 0, { duplicate: 2 }],
+    ]);
+    expect(r.input.files.every(identity)).toBe(true);
+  });
+
+  it('an empty zip, or one without logs, is an error naming it; nested zips and GBK entry names are read', async () => {
+    const empty = file('empty.zip', await zipOf([]));
+    const nolog = file('nolog.zip', await zipOf([['readme.md', 'x']]));
+    await expect(auditFiles([empty])).rejects.toThrow(`${empty}: no CSV, TSV, TXT or JSON entries in this zip archive`);
+    await expect(auditFiles([nolog])).rejects.toThrow('no CSV, TSV, TXT or JSON entries');
+    const inner = await zipOf([['a.csv', 'time,buyer,sender\n2026-11-02 10:00:00,b1,buyer\n']]);
+    const outer = file('outer.zip', await zipOf([['inner.zip', inner]]));
+    expect((await auditFiles([outer])).input.files.map((f) => f.file)).toEqual([`${outer}:inner.zip:a.csv`]);
+  });
+
+  it('directories pass over hidden files (macOS ._ metadata) and follow links', async () => {
+    const folder = path.join(dir, 'exports');
+    mkdirSync(folder);
+    const real = file('real.csv', 'time,buyer,sender\n2026-11-02 10:00:00,b1,buyer\n');
+    writeFileSync(path.join(folder, '._a.csv'), Buffer.from([0, 5, 22, 7, 0, 2, 0, 0]));
+    symlinkSync(real, path.join(folder, 'link.csv'));
+    const r = await auditFiles([folder]);
+    expect(r.input.files.map((f) => path.basename(f.file))).toEqual(['link.csv']);
+  });
+
+  it('the separator comes from the first line that is not blank', async () => {
+    const p = file('blank.tsv', iconv.encode('\r\ntime\tbuyer\tsender\r\n2026-11-02 10:00:00\tb1\tbuyer\r\n', 'utf-8'));
+    expect((await auditFiles([p])).input).toMatchObject({ messages: 1, bad_rows: 0 });
+  });
+});
