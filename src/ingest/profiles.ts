@@ -372,20 +372,28 @@ export async function* canonicalRecords(
   const items: ReaderItem[] = [];
   let json = false;
   for await (const item of readRecords(source, shape)) {
-    if (profile === null && !('unreadable' in item)) {
-      // JSON: no header, so the first record decides (its keys renamed by --map).
-      json = true;
-      const keys = jsonKeys(item.values).map((k) => options.map?.get(normalizeHeader(k)) ?? k);
-      profile = detect(keys, log, options);
-      if (info) info.profile = profile.name;
-    }
+    // A delimited file's profile was chosen at its header; JSON records wait (see below).
     if (!json && profile !== null) {
       yield mapItem(item, profile, state, options, false);
       continue;
     }
+    json = true;
     items.push(item);
   }
   if (items.length === 0) return;
+  if (profile === null) {
+    // JSON has no header: the best fit among the first records decides (keys renamed by --map),
+    // so a capture that opens with a handshake (e.g. {"response": "auth"}) is still recognized.
+    let best = 0;
+    for (const item of items.slice(0, 50)) {
+      if ('unreadable' in item) continue;
+      const keys = jsonKeys(item.values).map((k) => options.map?.get(normalizeHeader(k)) ?? k);
+      const p = detect(keys, log, options);
+      const score = p.score(keys);
+      if (profile === null || score > best) [profile, best] = [p, score];
+    }
+    if (info && profile !== null) info.profile = (profile as Profile).name;
+  }
   // JSON is in memory: learn what the whole file says first (recall notices), then map.
   const chosen = (profile ?? canonical) as Profile;
   if (chosen.name === 'pdd-json') {

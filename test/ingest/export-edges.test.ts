@@ -60,6 +60,13 @@ describe('profile details', () => {
     expect(r.input.files[0]!.excluded).toEqual({ recalled: 1, 'type:system': 1 });
   });
 
+  it('a PDD capture that opens with a handshake is still read as pdd-json (the handshake is a bad row)', async () => {
+    const push = JSON.stringify({ message: { content: 'x', from: { role: 'user', uid: '1' }, to: { role: 'mall_cs', uid: '9' }, msg_id: '5', ts: '1762048800', type: 0 }, response: 'push' });
+    const p = file('capture.ndjson', `${JSON.stringify({ response: 'auth', result: 'ok' })}\n${push}\n`);
+    const r = await auditFiles([p], { platform: 'pinduoduo' });
+    expect(r.input.files[0]).toMatchObject({ profile: 'pdd-json', messages: 1, bad_rows: 1 });
+  });
+
   it('empty exports have no rows and stop nothing', async () => {
     const qn = file('qn.json', JSON.stringify({ user: 'jerry', count: 0, chats: [] }));
     const jd = file('jd.json', JSON.stringify({ resp: { chatLogPage: { chatLogList: [] } } }));
