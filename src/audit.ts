@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { ShopAuditor, type ShopAudit } from './engine/audit-shop.js';
+import { ShopAuditor, type ShopAudit, type Tracer } from './engine/audit-shop.js';
 import { InputError } from './errors.js';
 import { chatMessages, fallbackShop, mainAccountOf, resolveShops, scanChat } from './ingest/read-chat.js';
 import { readLog, type LogInput } from './ingest/read-log.js';
@@ -43,6 +43,8 @@ export interface AuditOptions {
   inputFormat?: ProfileName | null;
   /** --map: header name → canonical field. */
   headerMap?: Map<string, string> | null;
+  /** Follow one buyer's conversation (cs-audit explain). */
+  tracer?: Tracer | null;
   /** Keep every failed and pending item with its evidence (--details). */
   details?: boolean;
   /** Replace buyer ids with stable pseudonyms in every output (--mask-buyers). */
@@ -169,7 +171,7 @@ async function auditSources(
     let auditor = auditors.get(shop);
     if (!auditor) {
       const directory = scan.directories.get(shop) ?? { accounts: new Set<string>(), merchantBuyers: new Set<string>() };
-      auditors.set(shop, (auditor = new ShopAuditor(shop, rules, directory, options.details === true)));
+      auditors.set(shop, (auditor = new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null)));
     }
     return auditor;
   };

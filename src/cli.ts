@@ -5,6 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
 import { audit } from './audit.js';
 import { formatInspection, inspect } from './inspect.js';
+import { explain, formatExplanation } from './explain.js';
 import { InputError } from './errors.js';
 import { parseEncoding } from './ingest/encoding.js';
 import { parseHeaderMap, parseProfileName, PROFILE_NAMES } from './ingest/profiles.js';
@@ -129,6 +130,49 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .action(async (files: string[], flags: RunFlags) => {
       exitCode = await run(files, flags, io);
     });
+
+  program
+    .command('explain')
+    .description('print one buyer\'s conversation message by message: counted or excluded (and why), rounds and sessions with their verdicts')
+    .argument('<files...>', 'chat-log files; - reads standard input')
+    .requiredOption('--buyer <id>', 'the buyer whose conversation to show')
+    .option('-p, --platform <id>', 'built-in platform rule pack')
+    .option('--rules <file>', 'your own rule pack instead')
+    .option('--date <date>', 'only this local day (YYYY-MM-DD)')
+    .option('--tz <zone>', 'time zone of local times in the input')
+    .option('--input-format <profile>', 'force an import profile')
+    .option('--map <pairs>', 'map your own headers: field=header,...')
+    .option('--encoding <name>', 'force the encoding')
+    .action(
+      async (
+        files: string[],
+        flags: { buyer: string; platform?: string; rules?: string; date?: string; tz?: string; inputFormat?: string; map?: string; encoding?: string },
+      ) => {
+        try {
+          if ((flags.platform === undefined) === (flags.rules === undefined)) throw new InputError('give --platform <id> or --rules FILE');
+          if (flags.date !== undefined && isoToDay(flags.date) === null) throw new InputError(`--date "${flags.date}" is not a date (use YYYY-MM-DD)`);
+          const result = await explain({
+            buyer: flags.buyer,
+            platform: flags.platform ?? null,
+            rulesFile: flags.rules ?? null,
+            inputs: files,
+            tz: flags.tz ?? null,
+            from: null,
+            to: null,
+            strict: false,
+            stdin: io.stdin,
+            encoding: flags.encoding === undefined ? null : parseEncoding(flags.encoding),
+            inputFormat: flags.inputFormat === undefined ? null : parseProfileName(flags.inputFormat),
+            headerMap: flags.map === undefined ? null : parseHeaderMap(flags.map),
+          });
+          io.stdout.write(formatExplanation(result, flags.date ?? null));
+        } catch (err) {
+          if (!(err instanceof InputError)) throw err;
+          io.stderr.write(`cs-audit: ${err.message}\n`);
+          exitCode = EXIT.usage;
+        }
+      },
+    );
 
   program
     .command('inspect')

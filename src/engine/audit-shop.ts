@@ -2,6 +2,8 @@ import type { ShopDirectory } from '../ingest/read-chat.js';
 import type { Message } from '../model.js';
 import type { ItemCounter } from '../metrics/item-counter.js';
 import { COUNTERS, type MetricCounter } from '../metrics/registry.js';
+import { RoundResponseCounter, type Verdict } from '../metrics/round-response.js';
+import { SessionResponseCounter } from '../metrics/session-response.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import { segmentRulesOf } from './conversation-rules.js';
 import { conversationExclusion, isEvent, messageExclusion } from './exclusions.js';
@@ -16,6 +18,17 @@ export interface ActivityDay {
   rounds: number;
   seller_first_rounds: number;
   sessions: number;
+}
+
+/** What `cs-audit explain` collects for one buyer: messages with their fate, rounds and sessions with their verdicts. */
+export type TraceEvent =
+  | { kind: 'message'; shop: string; t: number; message: Message; disposition: string }
+  | { kind: 'round'; metric: string; shop: string; t: number; round: Round; verdict: Verdict }
+  | { kind: 'session'; metric: string; shop: string; t: number; session: Session; verdict: Verdict };
+
+export interface Tracer {
+  buyer: string;
+  events: TraceEvent[];
 }
 
 export interface ShopAudit {
@@ -63,6 +76,8 @@ export class ShopAuditor {
     private readonly directory: ShopDirectory,
     /** Keep failed and pending items with their evidence (--details). */
     private readonly details = false,
+    /** Follow one buyer's conversation message by message (cs-audit explain). */
+    private readonly tracer: Tracer | null = null,
   ) {
     const byId = new Map<string, ItemCounter>();
     for (const id of rules.metricIds()) {
@@ -70,6 +85,16 @@ export class ShopAuditor {
       if (kind === 'online_hours' || kind === 'review_reply') continue;
       const counter = COUNTERS[kind](id, rules);
       if (details) counter.details = [];
+      if (tracer !== null && counter instanceof RoundResponseCounter) {
+        counter.trace = (r, v) => {
+          if (r.buyer === tracer.buyer) tracer.events.push({ kind: 'round', metric: id, shop, t: r.opening.t, round: r, verdict: v });
+        };
+      }
+      if (tracer !== null && counter instanceof SessionResponseCounter) {
+        counter.trace = (x, v) => {
+          if (x.buyer === tracer.buyer) tracer.events.push({ kind: 'session', metric: id, shop, t: x.opening.t, session: x, verdict: v });
+        };
+      }
       this.counters.push(counter);
       byId.set(id, counter);
     }
@@ -97,6 +122,20 @@ export class ShopAuditor {
 
   push(m: Message): void {
     const day = this.rules.zone.dayOf(m.t);
+    if (this.tracer !== null && m.buyer === this.tracer.buyer) {
+      const before = this.result.used + this.result.events + this.result.evaluations;
+      const excludedBefore = new Map(this.result.excluded);
+      this.pushOne(m, day);
+      const used = this.result.used + this.result.events + this.result.evaluations > before;
+      let reason = 'used';
+      if (!used) for (const [k, v] of this.result.excluded) if (v !== (excludedBefore.get(k) ?? 0)) reason = `excluded: ${k}`;
+      this.tracer.events.push({ kind: 'message', shop: this.shop, t: m.t, message: m, disposition: reason });
+      return;
+    }
+    this.pushOne(m, day);
+  }
+
+  private pushOne(m: Message, day: number): void {
     const version = this.rules.versionAt(day);
     const conversationReason = conversationExclusion(this.shop, m.buyer, this.directory, version);
     if (conversationReason !== null) {

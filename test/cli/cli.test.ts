@@ -291,3 +291,22 @@ describe('cs-audit inspect', () => {
     expect(r.stdout).toContain('rows        846: 846 messages, 0 bad rows');
   });
 });
+
+describe('cs-audit explain', () => {
+  it('traces a failed round from the table to its messages, with each message counted or excluded and why', () => {
+    const r = cli(['explain', '-p', 'tmall', SAMPLE, '--buyer', 'jenny_0921', '--date', '2026-11-02']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('2026-11-02 10:10:15  buyer → 云朵家居旗舰店:阿强');
+    expect(r.stdout).toContain('round from 2026-11-02 10:10:15, 2 buyer message(s), reply 2026-11-02 10:18:10 → FAILED — first reply after 475 s');
+    expect(r.stdout).not.toContain('2026-11-03');
+    const recalled = cli(['explain', '-p', 'tmall', SAMPLE, '--buyer', 'wang_xm']).stdout;
+    expect(recalled).toContain('excluded: recalled');
+    const bot = cli(['explain', '-p', 'tmall', SAMPLE, '--buyer', 'sunny_day']).stdout;
+    expect(bot).toContain('→ not counted (bot)');
+  });
+
+  it('an unknown buyer says so; a missing --buyer is a usage error', () => {
+    expect(cli(['explain', '-p', 'tmall', SAMPLE, '--buyer', 'nobody']).stdout).toContain('No messages of buyer "nobody"');
+    expect(cli(['explain', '-p', 'tmall', SAMPLE]).exitCode).toBe(2);
+  });
+});
