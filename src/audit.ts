@@ -9,6 +9,7 @@ import { resolveSources, type InputSource } from './ingest/sources.js';
 import type { ProfileName } from './ingest/profiles.js';
 import { amountReport, amountRuleAt, assessAmountDays, type AmountSeries } from './metrics/amount.js';
 import { onlineIntervals, onlineMsPerDay } from './metrics/online-time.js';
+import { projectAmount, projectRatio } from './metrics/projections.js';
 import { ReviewCounter } from './metrics/review-reply.js';
 import { normalizePresenceRow, type PresenceEvent } from './normalize/presence-row.js';
 import { normalizeReviewRow, type Review } from './normalize/review-row.js';
@@ -385,7 +386,10 @@ function shopReport(
         const found = penaltiesOf({ ...context, metricId: id, days, counter: null, series, shop });
         penalties.push(...found.filter((p) => p.date >= fromIso && p.date <= toIso));
         const periodDays = days.filter((d) => d.date >= fromIso && d.date <= toIso);
-        metrics.push(amountReport(series, id, rules, span, periodDays, []));
+        const report = amountReport(series, id, rules, span, periodDays, []);
+        const projection = projectAmount(report, rules);
+        if (projection) report.projection = projection;
+        metrics.push(report);
         continue;
       }
       const counter = result.counters.get(id)!;
@@ -393,7 +397,10 @@ function shopReport(
       const found = penaltiesOf({ ...context, metricId: id, days, counter, series: null, shop });
       penalties.push(...found.filter((p) => p.date >= fromIso && p.date <= toIso));
       const periodDays = days.filter((d) => d.date >= fromIso && d.date <= toIso);
-      metrics.push(metricReport(counter, id, rules, span, periodDays));
+      const report = metricReport(counter, id, rules, span, periodDays);
+      const projection = projectRatio(report, rules);
+      if (projection) report.projection = projection;
+      metrics.push(report);
     }
   }
   const order = new Map(metrics.map((m, i) => [m.id, i]));

@@ -3,6 +3,7 @@ import type { ActivityDay } from '../engine/audit-shop.js';
 import type { BadRow } from '../model.js';
 import type { FileStats } from '../ingest/read-chat.js';
 import type { AssessmentPeriod } from '../metrics/periods.js';
+import type { Projection } from '../metrics/projections.js';
 import type { Status } from '../metrics/tally.js';
 
 export const REPORT_SCHEMA = 'cs-audit/report@1';
@@ -82,6 +83,8 @@ export interface AmountMetricReport {
   days: AmountDayEntry[];
   agents: { agent: string; value: number }[];
   total: { value: number | null; status: Status };
+  /** What the rest of the month must look like (monthly assessments). */
+  projection?: Projection;
 }
 
 export type MetricReport = RatioMetricReport | AmountMetricReport;
@@ -98,6 +101,8 @@ export interface RatioMetricReport {
   days: DayEntry[];
   agents: AgentEntry[];
   total: TotalEntry;
+  /** What the rest of the window or month must look like, as of the last reported day. */
+  projection?: Projection;
 }
 
 /** A failed or pending item with the evidence to coach an agent or appeal a verdict (--details). */

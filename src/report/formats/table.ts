@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { AssessmentPeriod } from '../../metrics/periods.js';
+import type { Projection } from '../../metrics/projections.js';
 import type { Palette } from '../colors.js';
 import type { AmountMetricReport, Counts, DayEntry, MetricReport, Penalty, Report, ShopReport, Totals } from '../model.js';
 
@@ -56,6 +57,12 @@ function excludedText(excluded: Record<string, number>): string {
   return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
+function projectionLines(projection: Projection | undefined, p: Palette): string[] {
+  if (!projection) return [];
+  const mark = projection.achievable === false ? p.fail('Projection') : p.bold('Projection');
+  return [`  ${mark} (as of ${projection.as_of}; assumes ${projection.assumption}):`, ...projection.statements.map((s) => `    ${s}`)];
+}
+
 function hoursText(value: number | null): string {
   return value === null ? '–' : `${value.toFixed(2)} h`;
 }
@@ -72,6 +79,7 @@ function amountSection(m: AmountMetricReport, p: Palette): string {
   }
   days.push([p.bold('Average'), hoursText(m.total.value), '', statusText(m.total.status, p)]);
   lines.push(days.toString());
+  lines.push(...projectionLines(m.projection, p));
   if (m.days.some((d) => d.window?.partial)) {
     lines.push(p.dim('  * window reaches before the first day of the input: those days are unknown, not counted as zero'));
   }
@@ -98,6 +106,7 @@ function metricSection(metric: MetricReport, p: Palette): string {
     lines.push(p.dim('  * window reaches before the first day of the input: those days are unknown, not counted as zero'));
   }
   for (const d of m.days) if (d.note) lines.push(p.dim(`  † ${d.date}: ${d.note}`));
+  lines.push(...projectionLines(m.projection, p));
   lines.push(p.dim(`  Not counted: ${excludedText(m.total.excluded)}`));
 
   if (m.agents.length > 0) {
