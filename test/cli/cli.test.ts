@@ -43,7 +43,7 @@ describe('usage errors exit 2 with one clear message on stderr', () => {
     { name: 'no platform', args: ['run', SAMPLE], stderr: 'missing --platform' },
     { name: 'unknown platform', args: ['run', '--platform', 'amazon', SAMPLE], stderr: 'unknown platform "amazon" (built-in: kuaishou, pinduoduo, suning, taojiji, tmall, xiaohongshu' },
     { name: 'unknown option', args: ['run', '--platform', 'tmall', '--colour', SAMPLE], stderr: "unknown option '--colour'" },
-    { name: 'bad format', args: ['run', '-p', 'tmall', '--format', 'xml', SAMPLE], stderr: 'Allowed choices are table, json, csv, markdown' },
+    { name: 'bad format', args: ['run', '-p', 'tmall', '--format', 'xml', SAMPLE], stderr: 'Allowed choices are table, json, csv, markdown, html' },
     { name: 'bad --fail-on', args: ['run', '-p', 'tmall', '--fail-on', 'sometimes', SAMPLE], stderr: 'Allowed choices are fail, penalty, fine' },
     { name: 'no files', args: ['run', '-p', 'tmall'], stderr: 'no input: give chat files' },
     { name: 'missing file', args: ['run', '-p', 'tmall', 'nope.csv'], stderr: 'nope.csv: no such file' },

@@ -4,6 +4,7 @@ import { formatJson } from './json.js';
 import { formatTable } from './table.js';
 import { formatCsv } from './csv.js';
 import { formatMarkdown } from './markdown.js';
+import { formatHtml } from './html.js';
 
 export interface FormatOptions {
   palette: Palette;
@@ -19,4 +20,5 @@ export const FORMATS: Record<string, Formatter> = {
   json: (report) => formatJson(report),
   csv: (report, o) => formatCsv(report, { bom: o.bom }),
   markdown: (report) => formatMarkdown(report),
+  html: (report) => formatHtml(report),
 };

@@ -1,0 +1,172 @@
+import type { AmountMetricReport, ItemDetail, MetricReport, RatioMetricReport, Report, ShopReport } from '../model.js';
+
+// The HTML report (--format html): one self-contained file (no scripts, no network) with a daily
+// rate-vs-target chart and a per-agent chart for each metric, the penalties and, with --details,
+// the failed items. Formats only: every number comes from the report. Every string from the
+// input is escaped.
+
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function pct(rate: number | null): string {
+  return rate === null ? '–' : `${(rate * 100).toFixed(2)}%`;
+}
+
+const W = 720;
+const H = 220;
+const PAD = { left: 44, right: 12, top: 12, bottom: 42 };
+
+/** Bars of a value per day (0..max) with a dashed target line; failing days red. */
+function dayChart(points: { label: string; value: number | null; status: string }[], max: number, target: number, format: (v: number) => string, title: string): string {
+  const iw = W - PAD.left - PAD.right;
+  const ih = H - PAD.top - PAD.bottom;
+  const bw = points.length === 0 ? 0 : iw / points.length;
+  const y = (v: number) => PAD.top + ih - (Math.min(v, max) / max) * ih;
+  const bars = points
+    .map((p, i) => {
+      if (p.value === null) return '';
+      const x = PAD.left + i * bw + bw * 0.15;
+      const cls = p.status === 'fail' ? 'bar fail' : p.status === 'pass' ? 'bar pass' : 'bar na';
+      return `<rect class="${cls}" x="${x.toFixed(1)}" y="${y(p.value).toFixed(1)}" width="${(bw * 0.7).toFixed(1)}" height="${(PAD.top + ih - y(p.value)).toFixed(1)}"><title>${escapeHtml(p.label)}: ${escapeHtml(format(p.value))} (${escapeHtml(p.status)})</title></rect>`;
+    })
+    .join('');
+  const labels = points
+    .map((p, i) =>
+      i % Math.max(1, Math.ceil(points.length / 12)) === 0
+        ? `<text class="xlabel" x="${(PAD.left + i * bw + bw / 2).toFixed(1)}" y="${H - PAD.bottom + 14}">${escapeHtml(p.label.slice(5))}</text>`
+        : '',
+    )
+    .join('');
+  const ty = y(target).toFixed(1);
+  return `<svg class="chart" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}">
+<line class="axis" x1="${PAD.left}" y1="${PAD.top + ih}" x2="${W - PAD.right}" y2="${PAD.top + ih}"/>
+<text class="ylabel" x="${PAD.left - 6}" y="${PAD.top + 4}">${escapeHtml(format(max))}</text>
+<text class="ylabel" x="${PAD.left - 6}" y="${PAD.top + ih}">0</text>
+${bars}
+<line class="target" x1="${PAD.left}" y1="${ty}" x2="${W - PAD.right}" y2="${ty}"/>
+<text class="tlabel" x="${W - PAD.right}" y="${Number(ty) - 4}">target ${escapeHtml(format(target))}</text>
+${labels}
+</svg>`;
+}
+
+/** Horizontal bars of each agent's rate, with the target line. */
+function agentChart(m: RatioMetricReport): string {
+  const agents = m.agents.filter((a) => a.rate !== null);
+  if (agents.length === 0) return '';
+  const rowH = 22;
+  const h = agents.length * rowH + 30;
+  const left = 190;
+  const iw = W - left - 60;
+  const rows = agents
+    .map((a, i) => {
+      const w = (a.rate ?? 0) * iw;
+      const cls = a.meets_target === false ? 'bar fail' : 'bar pass';
+      return `<text class="alabel" x="${left - 8}" y="${i * rowH + 16}">${escapeHtml(a.agent)}</text><rect class="${cls}" x="${left}" y="${i * rowH + 4}" width="${w.toFixed(1)}" height="${rowH - 8}"><title>${escapeHtml(a.agent)}: ${a.passed}/${a.eligible}</title></rect><text class="vlabel" x="${(left + w + 4).toFixed(1)}" y="${i * rowH + 16}">${pct(a.rate)}</text>`;
+    })
+    .join('');
+  const tx = (left + m.target.value * iw).toFixed(1);
+  return `<svg class="chart agents" role="img" aria-label="per-agent ${escapeHtml(m.id)}" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}">${rows}<line class="target" x1="${tx}" y1="0" x2="${tx}" y2="${h - 20}"/><text class="tlabel" x="${tx}" y="${h - 6}">target ${pct(m.target.value)}</text></svg>`;
+}
+
+function statusCell(status: string): string {
+  return `<td class="status ${status === 'fail' ? 'fail' : status === 'pass' ? 'pass' : 'na'}">${escapeHtml(status)}</td>`;
+}
+
+function ratioSection(m: RatioMetricReport): string {
+  const chart = dayChart(
+    m.days.map((d) => ({ label: d.date, value: d.window?.rate ?? null, status: d.status })),
+    1,
+    m.target.value,
+    (v) => `${Math.round(v * 100)}%`,
+    `${m.id} daily window rate vs target`,
+  );
+  const rows = m.days
+    .map(
+      (d) =>
+        `<tr><td>${escapeHtml(d.date)}</td><td>${d.eligible}</td><td>${d.passed}</td><td>${d.pending}</td><td>${pct(d.rate)}</td><td>${d.window ? `${pct(d.window.rate)} (${d.window.passed}/${d.window.eligible})` : '–'}</td>${statusCell(d.status)}</tr>`,
+    )
+    .join('');
+  const projection = m.projection ? `<div class="projection"><b>Projection</b> (as of ${escapeHtml(m.projection.as_of)}; assumes ${escapeHtml(m.projection.assumption)}): ${m.projection.statements.map(escapeHtml).join(' ')}</div>` : '';
+  return `<section class="metric" id="${escapeHtml(m.id)}"><h3>${escapeHtml(m.name.zh)} ${escapeHtml(m.name.en)} <code>${escapeHtml(m.id)}</code></h3>
+<p class="scope">target ${escapeHtml(m.target.op)} ${pct(m.target.value)}${m.target.assumed ? ' (assumed)' : ''} · total ${m.total.passed}/${m.total.eligible} = ${pct(m.total.rate)} · ${escapeHtml(m.total.status)}</p>
+${chart}${agentChart(m)}${projection}
+<table><thead><tr><th>Date</th><th>Eligible</th><th>Passed</th><th>Pending</th><th>Rate</th><th>Window</th><th>Status</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+}
+
+function amountSection(m: AmountMetricReport): string {
+  const max = Math.max(m.target.value * 1.5, ...m.days.map((d) => d.value ?? 0), 1);
+  const chart = dayChart(
+    m.days.map((d) => ({ label: d.date, value: d.value, status: d.status })),
+    max,
+    m.target.value,
+    (v) => `${v.toFixed(1)} h`,
+    `${m.id} hours per day vs target`,
+  );
+  const rows = m.days
+    .map((d) => `<tr><td>${escapeHtml(d.date)}</td><td>${d.value === null ? '–' : `${d.value.toFixed(2)} h`}</td><td>${d.window ? `${d.window.value.toFixed(2)} h` : '–'}</td>${statusCell(d.status)}</tr>`)
+    .join('');
+  return `<section class="metric" id="${escapeHtml(m.id)}"><h3>${escapeHtml(m.name.zh)} ${escapeHtml(m.name.en)} <code>${escapeHtml(m.id)}</code></h3>
+<p class="scope">target ${escapeHtml(m.target.op)} ${m.target.value} h a day · average ${m.total.value === null ? '–' : `${m.total.value.toFixed(2)} h`} · ${escapeHtml(m.total.status)}</p>
+${chart}<table><thead><tr><th>Date</th><th>Hours</th><th>Window</th><th>Status</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+}
+
+function metricSection(m: MetricReport): string {
+  return m.unit === 'hours' ? amountSection(m) : ratioSection(m);
+}
+
+function detailsTable(details: ItemDetail[]): string {
+  if (details.length === 0) return '';
+  const rows = details
+    .map(
+      (d) =>
+        `<tr><td>${escapeHtml(d.metric)}</td><td>${escapeHtml(d.outcome)}</td><td>${escapeHtml(d.start)}</td><td>${escapeHtml(d.buyer)}</td><td>${escapeHtml(d.agent)}</td><td>${escapeHtml(d.text)}</td><td>${escapeHtml(d.reply_time ?? '–')}</td><td>${escapeHtml(d.reason)}</td></tr>`,
+    )
+    .join('');
+  return `<h3>Failed and pending items (${details.length})</h3><table class="details"><thead><tr><th>Metric</th><th>Outcome</th><th>Start</th><th>Buyer</th><th>Agent</th><th>Message</th><th>Reply</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function shopSection(s: ShopReport, heading: boolean): string {
+  const penalties =
+    s.penalties.length === 0
+      ? '<p class="none">No penalties.</p>'
+      : `<table class="penalties"><thead><tr><th>Date</th><th>Metric</th><th>Kind</th><th>Amount</th><th>Reason</th></tr></thead><tbody>${s.penalties
+          .map(
+            (p) =>
+              `<tr><td>${escapeHtml(p.date)}</td><td>${escapeHtml(p.metric)}</td><td class="kind ${escapeHtml(p.kind)}">${escapeHtml(p.kind)}</td><td>${p.kind === 'fine' ? `${p.amount_cny} CNY` : p.days ? `${p.days} days` : ''}</td><td>${escapeHtml(p.reason)}</td></tr>`,
+          )
+          .join('')}</tbody></table>`;
+  const t = s.totals;
+  return `<section class="shop">${heading ? `<h2>${escapeHtml(s.shop)}</h2>` : ''}${s.metrics.map(metricSection).join('')}
+<h3>Penalties</h3>${penalties}
+<p class="totals">Totals: fines ${t.fines_cny} CNY, points ${t.points}, warnings ${t.warnings}, restrictions ${t.restrictions}</p>${detailsTable(s.details ?? [])}</section>`;
+}
+
+const STYLE = `body{font-family:-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#1d2433}
+h1{font-size:20px}h2{font-size:18px;border-bottom:1px solid #ccd}h3{font-size:16px;margin-top:28px}
+table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}td,th{border:1px solid #dde;padding:3px 8px;text-align:right}
+td:first-child,th:first-child{text-align:left}.details td,.penalties td,.details th,.penalties th{text-align:left}
+.status.pass{color:#176a2c}.status.fail{color:#b3261e;font-weight:bold}.status.na{color:#888}
+.bar.pass{fill:#4c9f70}.bar.fail{fill:#d9534f}.bar.na{fill:#b8bcc6}.target{stroke:#333;stroke-dasharray:5 4}
+.axis{stroke:#999}.xlabel{font-size:10px;text-anchor:middle;fill:#555}.ylabel{font-size:10px;text-anchor:end;fill:#555}
+.tlabel{font-size:11px;text-anchor:end;fill:#333}.alabel{font-size:11px;text-anchor:end}.vlabel{font-size:11px}
+.scope,.totals{color:#444}.projection{background:#f4f6fb;padding:6px 10px;margin:6px 0;font-size:13px}.kind.fine,.kind.restriction{color:#b3261e}`;
+
+export function formatHtml(report: Report): string {
+  const period = `${report.period.from ?? '–'} … ${report.period.to ?? '–'}`;
+  const body = report.shops.length === 0 ? '<p>No messages to audit.</p>' : report.shops.map((s) => shopSection(s, report.shops.length > 1)).join('');
+  return `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>cs-audit ${escapeHtml(report.platform)} ${escapeHtml(period)}</title><style>${STYLE}</style></head>
+<body><h1>cs-audit · ${escapeHtml(report.platform)} · ${escapeHtml(period)}</h1>
+<p class="scope">Rules ${escapeHtml(report.rules.versions.map((v) => v.version).join(', ') || report.rules.version)} · ${escapeHtml(report.timezone)} · ${report.input.messages} records, ${report.input.bad_rows} bad rows</p>
+${body}
+<p class="scope">Totals for all shops: fines ${report.totals.fines_cny} CNY, warnings ${report.totals.warnings}, restrictions ${report.totals.restrictions}</p>
+</body></html>
+`;
+}
