@@ -3,7 +3,7 @@ import { ShopAuditor, type ShopAudit, type Tracer } from './engine/audit-shop.js
 import { InputError } from './errors.js';
 import { chatMessages, fallbackShop, mainAccountOf, resolveShops, scanChat } from './ingest/read-chat.js';
 import { readLog, type LogInput } from './ingest/read-log.js';
-import type { FileStats } from './ingest/read-chat.js';
+import type { FileStats, ProgressSink } from './ingest/read-chat.js';
 import { Transcoder, type Encoding } from './ingest/encoding.js';
 import { resolveSources, type InputSource } from './ingest/sources.js';
 import type { ProfileName } from './ingest/profiles.js';
@@ -44,6 +44,8 @@ export interface AuditOptions {
   inputFormat?: ProfileName | null;
   /** --map: header name → canonical field. */
   headerMap?: Map<string, string> | null;
+  /** A progress bar for the first pass (the CLI's, on a terminal). */
+  progress?: ProgressSink | null;
   /** Follow one buyer's conversation (cs-audit explain). */
   tracer?: Tracer | null;
   /** Keep every failed and pending item with its evidence (--details). */
@@ -125,7 +127,7 @@ async function auditSources(
   reviewSources: InputSource[],
 ): Promise<Report> {
   const profiles = { profile: options.inputFormat ?? null, map: options.headerMap ?? null };
-  const readOptions = { zone: inputZone, strict: options.strict, profiles };
+  const readOptions = { zone: inputZone, strict: options.strict, profiles, progress: options.progress ?? null };
   // Pass 1: read and check every row; learn the shops, their accounts and the time span.
   const scan = await scanChat(chatSources, readOptions);
   const logOptions = { strict: options.strict, profiles: { profile: null, map: options.headerMap ?? null } };

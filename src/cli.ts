@@ -18,6 +18,8 @@ import { RuleSet } from './rules/rule-set.js';
 import { isoToDay } from './time/zone.js';
 import type { Report } from './report/model.js';
 import { VERSION } from './version.js';
+import cliProgress from 'cli-progress';
+import type { ProgressSink } from './ingest/read-chat.js';
 
 export interface CliIO {
   stdin: Readable;
@@ -33,6 +35,7 @@ const MAX_BAD_ROWS_ON_STDERR = 20;
 
 interface RunFlags {
   platform?: string;
+  quiet?: boolean;
   bom?: boolean;
   details?: boolean;
   maskBuyers?: boolean;
@@ -122,6 +125,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--from <date>', 'first day to report, YYYY-MM-DD (earlier input still feeds rolling windows)')
     .option('--to <date>', 'last day to report, YYYY-MM-DD')
     .option('--strict', 'stop at the first bad row instead of counting it')
+    .option('-q, --quiet', 'print nothing on stderr but errors (for cron)')
     .option('--details', 'list every failed and pending item with its evidence (buyer, times, delay, agent, clause)')
     .option('--bom', 'CSV: begin with a byte-order mark (for Excel)')
     .option('--mask-buyers', 'replace buyer ids with stable pseudonyms in every output')
@@ -267,6 +271,7 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
       rulesFile: flags.rules ?? null,
       inputs: files,
       presence: flags.presence,
+      progress: flags.quiet === true ? null : progressFor(io),
       details: flags.details === true,
       maskBuyers: flags.maskBuyers === true,
       encoding: flags.encoding === undefined ? null : parseEncoding(flags.encoding),
@@ -290,7 +295,7 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
     return EXIT.usage;
   }
 
-  reportBadRows(report, io);
+  if (flags.quiet !== true) reportBadRows(report, io);
   const toFile = flags.out !== undefined;
   const palette = toFile ? PLAIN : paletteFor(io.stdout, io.env);
   const text = FORMATS[flags.format]!(report, { palette, bom: flags.bom === true });
@@ -305,11 +310,40 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
     io.stdout.write(text);
   }
   if (flags.failOn !== undefined && failOnTriggered(report, flags.failOn)) {
-    io.stderr.write(`cs-audit: --fail-on ${flags.failOn}: the report has ${describeFailOn(flags.failOn)}\n`);
+    if (flags.quiet !== true) io.stderr.write(`cs-audit: --fail-on ${flags.failOn}: the report has ${describeFailOn(flags.failOn)}\n`);
     return EXIT.failOn;
   }
   return EXIT.ok;
 }
+
+/**
+ * A progress bar on stderr (files, rows, rows/s) when stderr is a terminal and the input is large;
+ * nothing otherwise (cron, CI, pipes).
+ */
+function progressFor(io: CliIO): ProgressSink | null {
+  if (io.stderr.isTTY !== true || io.env.CI === 'true') return null;
+  let bar: cliProgress.SingleBar | null = null;
+  const started = Date.now();
+  return {
+    update(file: string, rows: number, bytes: number) {
+      if (bar === null) {
+        if (bytes < PROGRESS_FROM_BYTES) return;
+        bar = new cliProgress.SingleBar(
+          { stream: io.stderr as unknown as NodeJS.WritableStream, format: 'reading {file} | {value} rows | {speed} rows/s', hideCursor: true, clearOnComplete: true },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(0, 0, { file, speed: 0 });
+      }
+      const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+      bar.update(rows, { file, speed: Math.round(rows / seconds) });
+    },
+    done() {
+      bar?.stop();
+    },
+  };
+}
+
+const PROGRESS_FROM_BYTES = 50 * 1024 * 1024;
 
 /** Why a report file cannot be written there, checked before the audit runs; null when it can. */
 async function unwritable(file: string): Promise<string | null> {

@@ -1,6 +1,7 @@
 import { StrictError } from '../errors.js';
 import { DEFAULT_SHOP, type BadRow, type Message } from '../model.js';
 import { normalizeChatRow } from '../normalize/chat-row.js';
+import { statSync } from 'node:fs';
 import type { Zone } from '../time/zone.js';
 import { mergeSorted } from './merge.js';
 import { canonicalRecords, type ProfileOptions, type SourceInfo } from './profiles.js';
@@ -38,6 +39,13 @@ export interface ReadOptions {
   zone: Zone;
   strict: boolean;
   profiles: ProfileOptions;
+  /** Told now and then how far the first pass has read (for a progress bar). */
+  progress?: ProgressSink | null;
+}
+
+export interface ProgressSink {
+  update(file: string, rows: number, bytes: number): void;
+  done(): void;
 }
 
 /**
@@ -100,8 +108,10 @@ export async function scanChat(sources: InputSource[], options: ReadOptions): Pr
     scan.firstSeq.push(seq);
     let previous = -Infinity;
     let sorted = true;
+    const size = source.data?.length ?? (source.path === null ? 0 : statSync(source.path).size);
     for await (const item of canonicalRecords(source, 'chat', options.profiles, info)) {
       stats.rows++;
+      if (options.progress && stats.rows % 50_000 === 0) options.progress.update(source.name, stats.rows, size);
       const origin = { file: source.name, line: item.line };
       const result = 'unreadable' in item ? item.unreadable : normalizeChatRow(item.values, origin, seq, options.zone);
       if (typeof result === 'string') {
@@ -127,7 +137,9 @@ export async function scanChat(sources: InputSource[], options: ReadOptions): Pr
     }
     scan.sorted.push(sorted);
     stats.profile = info.profile;
+    options.progress?.update(source.name, stats.rows, size);
   }
+  options.progress?.done();
   for (const shop of raw.keys()) if (shop !== '') scan.namedShops.add(shop);
   resolveShops(scan, fallbackShop(scan.namedShops, mainAccounts));
   return scan;

@@ -214,6 +214,12 @@ describe('bad rows', () => {
     expect(report.input).toMatchObject({ rows: 4, messages: 2, bad_rows: 2 });
   });
 
+  it('--quiet keeps stderr for errors only; the report still counts every bad row', () => {
+    const r = cli(['run', '-p', 'tmall', '-f', 'json', '--quiet', '--fail-on', 'fail', p]);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).input.bad_rows).toBe(2);
+  });
+
   it('--strict makes the first one fatal: exit 2, nothing on stdout', () => {
     const r = cli(['run', '-p', 'tmall', '--strict', p]);
     expect(r.exitCode).toBe(2);
