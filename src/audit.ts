@@ -221,6 +221,7 @@ async function auditSources(
     schema: REPORT_SCHEMA,
     generator: { name: 'cs-audit', version: VERSION },
     platform: rules.pack.id,
+    platform_name: rules.pack.name,
     rules: {
       platform: rules.pack.id,
       version: versions.at(-1)?.version ?? rules.pack.versions.at(-1)!.version,

@@ -12,6 +12,7 @@ import { parseHeaderMap, parseProfileName, PROFILE_NAMES } from './ingest/profil
 import { failOnTriggered, FAIL_ON, type FailOn } from './fail-on.js';
 import { paletteFor, PLAIN } from './report/colors.js';
 import { FORMATS } from './report/formats/index.js';
+import { langFrom } from './report/labels.js';
 import { formatPlatforms, formatRules, summarize } from './report/formats/rules.js';
 import { builtInPlatforms, loadBuiltInPack, loadPackFile } from './rules/load-pack.js';
 import { RuleSet } from './rules/rule-set.js';
@@ -35,6 +36,7 @@ const MAX_BAD_ROWS_ON_STDERR = 20;
 
 interface RunFlags {
   platform?: string;
+  lang?: string;
   quiet?: boolean;
   bom?: boolean;
   details?: boolean;
@@ -125,6 +127,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--from <date>', 'first day to report, YYYY-MM-DD (earlier input still feeds rolling windows)')
     .option('--to <date>', 'last day to report, YYYY-MM-DD')
     .option('--strict', 'stop at the first bad row instead of counting it')
+    .addOption(new Option('--lang <lang>', 'language of the table: zh or en (default: from LANG)').choices(['zh', 'en']))
     .option('-q, --quiet', 'print nothing on stderr but errors (for cron)')
     .option('--details', 'list every failed and pending item with its evidence (buyer, times, delay, agent, clause)')
     .option('--bom', 'CSV: begin with a byte-order mark (for Excel)')
@@ -298,7 +301,7 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
   if (flags.quiet !== true) reportBadRows(report, io);
   const toFile = flags.out !== undefined;
   const palette = toFile ? PLAIN : paletteFor(io.stdout, io.env);
-  const text = FORMATS[flags.format]!(report, { palette, bom: flags.bom === true });
+  const text = FORMATS[flags.format]!(report, { palette, bom: flags.bom === true, lang: langFrom(flags.lang, io.env) });
   if (toFile) {
     try {
       await writeFile(flags.out!, text);

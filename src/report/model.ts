@@ -171,6 +171,8 @@ export interface Report {
   schema: typeof REPORT_SCHEMA;
   generator: { name: 'cs-audit'; version: string };
   platform: string;
+  /** The platform as shops know it. */
+  platform_name?: { zh: string; en: string };
   rules: {
     platform: string;
     version: string;

@@ -61,3 +61,22 @@ describe('--format markdown', () => {
     expect(formatMarkdown(r)).toContain('a\\|b');
   });
 });
+
+describe('--lang', () => {
+  it('zh names platforms, metrics, columns, statuses and penalty kinds in Chinese; LANG=zh_CN picks it by default', () => {
+    const zh = cli(['run', '-p', 'pinduoduo', '--lang', 'zh', 'samples/pinduoduo/chat.csv']).stdout;
+    expect(zh).toContain('cs-audit 拼多多');
+    expect(zh).toContain('有效回复率 [effective_reply_1h]');
+    expect(zh).toContain('│ 日期       │ 计入 │ 达标 │ 待定 │');
+    expect(zh).toContain('违约金');
+    const byLocale = spawnSync(process.execPath, ['bin/cs-audit.js', 'run', '-p', 'pinduoduo', 'samples/pinduoduo/chat.csv'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, LANG: 'zh_CN.UTF-8', LC_ALL: '' },
+    }).stdout;
+    expect(byLocale).toContain('未达标');
+    const en = cli(['run', '-p', 'pinduoduo', '--lang', 'en', 'samples/pinduoduo/chat.csv']).stdout;
+    expect(en).toContain('Pinduoduo 拼多多');
+    expect(en).toContain('FAIL');
+  });
+});

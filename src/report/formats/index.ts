@@ -1,4 +1,5 @@
 import type { Palette } from '../colors.js';
+import type { Lang } from '../labels.js';
 import type { Report } from '../model.js';
 import { formatJson } from './json.js';
 import { formatTable } from './table.js';
@@ -10,13 +11,15 @@ export interface FormatOptions {
   palette: Palette;
   /** CSV: start with a byte-order mark so Excel reads UTF-8. */
   bom: boolean;
+  /** Language of the people-facing formats. */
+  lang?: Lang;
 }
 
 export type Formatter = (report: Report, options: FormatOptions) => string;
 
 /** Reporters are pure functions from report to text, chosen by --format. */
 export const FORMATS: Record<string, Formatter> = {
-  table: (report, o) => formatTable(report, o.palette),
+  table: (report, o) => formatTable(report, o.palette, o.lang),
   json: (report) => formatJson(report),
   csv: (report, o) => formatCsv(report, { bom: o.bom }),
   markdown: (report) => formatMarkdown(report),

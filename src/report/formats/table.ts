@@ -2,6 +2,10 @@ import Table from 'cli-table3';
 import type { AssessmentPeriod } from '../../metrics/periods.js';
 import type { Projection } from '../../metrics/projections.js';
 import type { Palette } from '../colors.js';
+import { kindLabel, LABELS, type Labels, type Lang } from '../labels.js';
+
+let L: Labels = LABELS.en;
+let zh = false;
 import type { AmountMetricReport, Counts, DayEntry, MetricReport, Penalty, Report, ShopReport, Totals } from '../model.js';
 
 // Tables for people: may change freely (the JSON report is the contract). Formats, never computes.
@@ -16,9 +20,9 @@ function targetText(m: { target: { op: string; value: number; assumed?: boolean 
 }
 
 function statusText(status: string, p: Palette): string {
-  if (status === 'pass') return p.pass('PASS');
-  if (status === 'fail') return p.fail('FAIL');
-  return p.dim('n/a');
+  if (status === 'pass') return p.pass(L.pass);
+  if (status === 'fail') return p.fail(L.fail);
+  return p.dim(L.na);
 }
 
 function newTable(head: string[], p: Palette): Table.Table {
@@ -36,8 +40,8 @@ function periodText(period: AssessmentPeriod): string {
 }
 
 function windowHeading(period: AssessmentPeriod): string {
-  if (period.kind === 'month') return 'Month to date';
-  if (period.days === 1 && !period.offset) return 'Day assessed';
+  if (period.kind === 'month') return L.monthToDate;
+  if (period.days === 1 && !period.offset) return L.dayAssessed;
   return period.offset ? `T-${period.days + period.offset - 1}..T-${period.offset}` : `${period.days}-day window`;
 }
 
@@ -59,8 +63,8 @@ function excludedText(excluded: Record<string, number>): string {
 
 function projectionLines(projection: Projection | undefined, p: Palette): string[] {
   if (!projection) return [];
-  const mark = projection.achievable === false ? p.fail('Projection') : p.bold('Projection');
-  return [`  ${mark} (as of ${projection.as_of}; assumes ${projection.assumption}):`, ...projection.statements.map((s) => `    ${s}`)];
+  const mark = projection.achievable === false ? p.fail(L.projection) : p.bold(L.projection);
+  return [`  ${mark} (${L.asOf} ${projection.as_of}; ${L.assumes} ${projection.assumption}):`, ...projection.statements.map((s) => `    ${s}`)];
 }
 
 function hoursText(value: number | null): string {
@@ -71,13 +75,13 @@ function amountSection(m: AmountMetricReport, p: Palette): string {
   const lines: string[] = [];
   const op = m.target.op === '>=' ? '≥' : m.target.op === '<=' ? '≤' : m.target.op;
   const scope = [`target ${op} ${m.target.value} h a day over ${periodText(m.assessment.period)}`, `${m.window_hours.from}-${m.window_hours.to}`];
-  lines.push(p.bold(`${m.name.zh} ${m.name.en} [${m.id}]`) + p.dim(` — ${scope.join(', ')}`));
-  const days = newTable(['Date', 'Hours', windowHeading(m.assessment.period), 'Status'], p);
+  lines.push(p.bold(`${zh ? m.name.zh : `${m.name.zh} ${m.name.en}`} [${m.id}]`) + p.dim(` — ${scope.join(', ')}`));
+  const days = newTable([L.date, L.hours, windowHeading(m.assessment.period), L.status], p);
   for (const d of m.days) {
     const w = d.window === null ? '–' : `${hoursText(d.window.value)} (${d.window.days}d${d.window.partial ? '*' : ''})`;
     days.push([d.date, hoursText(d.value), w, statusText(d.status, p)]);
   }
-  days.push([p.bold('Average'), hoursText(m.total.value), '', statusText(m.total.status, p)]);
+  days.push([p.bold(L.average), hoursText(m.total.value), '', statusText(m.total.status, p)]);
   lines.push(days.toString());
   lines.push(...projectionLines(m.projection, p));
   if (m.days.some((d) => d.window?.partial)) {
@@ -96,23 +100,23 @@ function metricSection(metric: MetricReport, p: Palette): string {
   ];
   if (m.window_hours) scope.push(`${m.window_hours.from}-${m.window_hours.to}`);
   if (m.threshold_seconds !== undefined) scope.push(`reply ≤ ${m.threshold_seconds} s`);
-  lines.push(p.bold(`${m.name.zh} ${m.name.en} [${m.id}]`) + p.dim(` — ${scope.join(', ')}`));
+  lines.push(p.bold(`${zh ? m.name.zh : `${m.name.zh} ${m.name.en}`} [${m.id}]`) + p.dim(` — ${scope.join(', ')}`));
 
-  const days = newTable(['Date', 'Eligible', 'Passed', 'Pending', 'Rate', windowHeading(m.assessment.period), 'Status'], p);
+  const days = newTable([L.date, L.eligible, L.passed, L.pending, L.rate, windowHeading(m.assessment.period), L.status], p);
   for (const d of m.days) days.push([d.date, ...countCells(d), windowCell(d), statusText(d.status, p) + (d.note ? p.dim(' †') : '')]);
-  days.push([p.bold('Total'), ...countCells(m.total), '', statusText(m.total.status, p)]);
+  days.push([p.bold(L.total), ...countCells(m.total), '', statusText(m.total.status, p)]);
   lines.push(days.toString());
   if (m.days.some((d) => d.window?.partial)) {
     lines.push(p.dim('  * window reaches before the first day of the input: those days are unknown, not counted as zero'));
   }
   for (const d of m.days) if (d.note) lines.push(p.dim(`  † ${d.date}: ${d.note}`));
   lines.push(...projectionLines(m.projection, p));
-  lines.push(p.dim(`  Not counted: ${excludedText(m.total.excluded)}`));
+  lines.push(p.dim(`  ${L.notCounted}: ${excludedText(m.total.excluded)}`));
 
   if (m.agents.length > 0) {
-    const agents = newTable(['Agent', 'Eligible', 'Passed', 'Pending', 'Rate', 'vs target'], p);
+    const agents = newTable([L.agent, L.eligible, L.passed, L.pending, L.rate, L.vsTarget], p);
     for (const a of m.agents) {
-      const meets = a.meets_target === null ? p.dim('–') : a.meets_target ? p.pass('meets') : p.fail('below');
+      const meets = a.meets_target === null ? p.dim('–') : a.meets_target ? p.pass(L.meets) : p.fail(L.below);
       agents.push([a.agent, ...countCells(a), meets]);
     }
     lines.push(agents.toString());
@@ -121,39 +125,42 @@ function metricSection(metric: MetricReport, p: Palette): string {
 }
 
 function penaltyLines(penalties: Penalty[], p: Palette): string[] {
-  if (penalties.length === 0) return [p.pass('No penalties.')];
+  if (penalties.length === 0) return [p.pass(L.noPenalties)];
   const table = new Table({
-    head: ['Date', 'Metric', 'Kind', 'Amount', 'Reason'].map((h) => p.bold(h)),
+    head: [L.date, L.metric, L.kind, L.amount, L.reason].map((h) => p.bold(h)),
     style: { head: [], border: [] },
     colWidths: [12, 28, 13, 10, 64],
     wordWrap: true,
   });
   for (const x of penalties) {
     const amount = x.kind === 'fine' ? `${x.amount_cny} CNY` : x.kind === 'points' ? `${x.points} pts` : x.days ? `${x.days} days` : '';
-    const kind = x.kind === 'warning' ? p.warn(x.kind) : p.fail(x.kind);
+    const kind = x.kind === 'warning' ? p.warn(kindLabel(x.kind, L)) : p.fail(kindLabel(x.kind, L));
     table.push([x.date, x.metric, kind, amount, x.reason]);
   }
   return [table.toString()];
 }
 
 function totalsLine(t: Totals, p: Palette): string {
-  const text = `Totals: fines ${t.fines_cny} CNY, points ${t.points}, warnings ${t.warnings}, restrictions ${t.restrictions}`;
+  const text = `${L.totals}: ${L.fines} ${t.fines_cny} CNY, ${L.points} ${t.points}, ${L.warnings} ${t.warnings}, ${L.restrictions} ${t.restrictions}`;
   return t.fines_cny > 0 || t.points > 0 || t.restrictions > 0 ? p.fail(text) : t.warnings > 0 ? p.warn(text) : text;
 }
 
 function shopSection(s: ShopReport, p: Palette, withHeading: boolean): string {
   const parts: string[] = [];
-  if (withHeading) parts.push(p.bold(`== Shop ${s.shop} ==`));
+  if (withHeading) parts.push(p.bold(`== ${L.shop} ${s.shop} ==`));
   for (const m of s.metrics) parts.push(metricSection(m, p));
-  parts.push([p.bold('Penalties'), ...penaltyLines(s.penalties, p), totalsLine(s.totals, p)].join('\n'));
+  parts.push([p.bold(L.penalties), ...penaltyLines(s.penalties, p), totalsLine(s.totals, p)].join('\n'));
   return parts.join('\n\n');
 }
 
-export function formatTable(report: Report, p: Palette): string {
+export function formatTable(report: Report, p: Palette, lang: Lang = 'en'): string {
+  L = LABELS[lang];
+  zh = lang === 'zh';
   const out: string[] = [];
   const period = report.period.from === null ? 'no data' : `${report.period.from} … ${report.period.to}`;
+  const platform = report.platform_name ? (zh ? report.platform_name.zh : `${report.platform_name.en} ${report.platform_name.zh}`) : report.platform;
   out.push(
-    p.bold(`cs-audit ${report.platform}`) +
+    p.bold(`cs-audit ${platform}`) +
       ` · rules ${report.rules.versions.map((v) => v.version).join(', ') || report.rules.version}` +
       ` · ${period} · ${report.timezone}`,
   );
@@ -164,8 +171,8 @@ export function formatTable(report: Report, p: Palette): string {
     i.duplicates > 0 ? `${i.duplicates} duplicate${i.duplicates === 1 ? '' : 's'} merged` : null,
   ].filter((x): x is string => x !== null);
   out.push(extras.length > 0 ? `${inputLine}; ${extras.join('; ')}` : inputLine);
-  if (report.shops.length === 0) out.push('', 'No messages to audit.');
+  if (report.shops.length === 0) out.push('', L.noMessages);
   for (const s of report.shops) out.push('', shopSection(s, p, report.shops.length > 1));
-  if (report.shops.length > 1) out.push('', p.bold('All shops'), totalsLine(report.totals, p));
+  if (report.shops.length > 1) out.push('', p.bold(L.allShops), totalsLine(report.totals, p));
   return `${out.join('\n')}\n`;
 }
