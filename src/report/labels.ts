@@ -31,7 +31,7 @@ export type Labels = (typeof LABELS)[Lang];
 /** --lang, else LANG/LC_ALL: Chinese when the locale is zh_*, English otherwise. */
 export function langFrom(option: string | undefined, env: NodeJS.ProcessEnv): Lang {
   if (option === 'zh' || option === 'en') return option;
-  const locale = env.LC_ALL ?? env.LANG ?? '';
+  const locale = env.LC_ALL || env.LANG || '';
   return locale.toLowerCase().startsWith('zh') ? 'zh' : 'en';
 }
 
