@@ -20,6 +20,9 @@ function cli(args: string[], options: { env?: Record<string, string>; input?: st
   const env: Record<string, string> = { ...process.env } as Record<string, string>;
   delete env.FORCE_COLOR;
   delete env.NO_COLOR;
+  // The table's language follows LANG: these tests read English.
+  env.LANG = 'C.UTF-8';
+  env.LC_ALL = '';
   const r = spawnSync(process.execPath, ['bin/cs-audit.js', ...args], {
     cwd: ROOT,
     env: { ...env, ...options.env },

@@ -7,7 +7,8 @@ import { formatMarkdown } from '../../src/report/formats/markdown.js';
 import { auditCsv } from '../helpers/audit.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const cli = (args: string[]) => spawnSync(process.execPath, ['bin/cs-audit.js', ...args], { cwd: ROOT, encoding: 'utf8' });
+const cli = (args: string[]) =>
+  spawnSync(process.execPath, ['bin/cs-audit.js', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8', LC_ALL: '' } });
 
 describe('--format csv', () => {
   it('long form: a row per day × metric × agent, "(all)" for the shop; --bom for Excel', () => {
