@@ -127,7 +127,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--from <date>', 'first day to report, YYYY-MM-DD (earlier input still feeds rolling windows)')
     .option('--to <date>', 'last day to report, YYYY-MM-DD')
     .option('--strict', 'stop at the first bad row instead of counting it')
-    .addOption(new Option('--lang <lang>', 'language of the table: zh or en (default: from LANG)').choices(['zh', 'en']))
+    .addOption(new Option('--lang <lang>', 'language of table, markdown and html: zh or en (default: from LANG)').choices(['zh', 'en']))
     .option('-q, --quiet', 'print nothing on stderr but errors (for cron)')
     .option('--details', 'list every failed and pending item with its evidence (buyer, times, delay, agent, clause)')
     .option('--bom', 'CSV: begin with a byte-order mark (for Excel)')

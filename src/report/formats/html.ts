@@ -1,4 +1,7 @@
+import { kindLabel, LABELS, type Labels, type Lang } from '../labels.js';
 import type { AmountMetricReport, ItemDetail, MetricReport, RatioMetricReport, Report, ShopReport } from '../model.js';
+
+let L: Labels = LABELS.en;
 
 // The HTML report (--format html): one self-contained file (no scripts, no network) with a daily
 // rate-vs-target chart and a per-agent chart for each metric, the penalties and, with --details,
@@ -96,7 +99,7 @@ function ratioSection(m: RatioMetricReport): string {
   return `<section class="metric" id="${escapeHtml(m.id)}"><h3>${escapeHtml(m.name.zh)} ${escapeHtml(m.name.en)} <code>${escapeHtml(m.id)}</code></h3>
 <p class="scope">target ${escapeHtml(m.target.op)} ${pct(m.target.value)}${m.target.assumed ? ' (assumed)' : ''} · total ${m.total.passed}/${m.total.eligible} = ${pct(m.total.rate)} · ${escapeHtml(m.total.status)}</p>
 ${chart}${agentChart(m)}${projection}
-<table><thead><tr><th>Date</th><th>Eligible</th><th>Passed</th><th>Pending</th><th>Rate</th><th>Window</th><th>Status</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+<table><thead><tr><th>${L.date}</th><th>${L.eligible}</th><th>${L.passed}</th><th>${L.pending}</th><th>${L.rate}</th><th>${L.window}</th><th>${L.status}</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 function amountSection(m: AmountMetricReport): string {
@@ -113,7 +116,7 @@ function amountSection(m: AmountMetricReport): string {
     .join('');
   return `<section class="metric" id="${escapeHtml(m.id)}"><h3>${escapeHtml(m.name.zh)} ${escapeHtml(m.name.en)} <code>${escapeHtml(m.id)}</code></h3>
 <p class="scope">target ${escapeHtml(m.target.op)} ${m.target.value} h a day · average ${m.total.value === null ? '–' : `${m.total.value.toFixed(2)} h`} · ${escapeHtml(m.total.status)}</p>
-${chart}<table><thead><tr><th>Date</th><th>Hours</th><th>Window</th><th>Status</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+${chart}<table><thead><tr><th>${L.date}</th><th>${L.hours}</th><th>${L.window}</th><th>${L.status}</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 function metricSection(m: MetricReport): string {
@@ -134,17 +137,17 @@ function detailsTable(details: ItemDetail[]): string {
 function shopSection(s: ShopReport, heading: boolean): string {
   const penalties =
     s.penalties.length === 0
-      ? '<p class="none">No penalties.</p>'
-      : `<table class="penalties"><thead><tr><th>Date</th><th>Metric</th><th>Kind</th><th>Amount</th><th>Reason</th></tr></thead><tbody>${s.penalties
+      ? `<p class="none">${L.noPenalties}</p>`
+      : `<table class="penalties"><thead><tr><th>${L.date}</th><th>${L.metric}</th><th>${L.kind}</th><th>${L.amount}</th><th>${L.reason}</th></tr></thead><tbody>${s.penalties
           .map(
             (p) =>
-              `<tr><td>${escapeHtml(p.date)}</td><td>${escapeHtml(p.metric)}</td><td class="kind ${escapeHtml(p.kind)}">${escapeHtml(p.kind)}</td><td>${p.kind === 'fine' ? `${p.amount_cny} CNY` : p.days ? `${p.days} days` : ''}</td><td>${escapeHtml(p.reason)}</td></tr>`,
+              `<tr><td>${escapeHtml(p.date)}</td><td>${escapeHtml(p.metric)}</td><td class="kind ${escapeHtml(p.kind)}">${escapeHtml(kindLabel(p.kind, L))}</td><td>${p.kind === 'fine' ? `${p.amount_cny} CNY` : p.days ? `${p.days} days` : ''}</td><td>${escapeHtml(p.reason)}</td></tr>`,
           )
           .join('')}</tbody></table>`;
   const t = s.totals;
   return `<section class="shop">${heading ? `<h2>${escapeHtml(s.shop)}</h2>` : ''}${s.metrics.map(metricSection).join('')}
-<h3>Penalties</h3>${penalties}
-<p class="totals">Totals: fines ${t.fines_cny} CNY, points ${t.points}, warnings ${t.warnings}, restrictions ${t.restrictions}</p>${detailsTable(s.details ?? [])}</section>`;
+<h3>${L.penalties}</h3>${penalties}
+<p class="totals">${L.totals}: ${L.fines} ${t.fines_cny} CNY, ${L.points} ${t.points}, ${L.warnings} ${t.warnings}, ${L.restrictions} ${t.restrictions}</p>${detailsTable(s.details ?? [])}</section>`;
 }
 
 const STYLE = `body{font-family:-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#1d2433}
@@ -157,7 +160,8 @@ td:first-child,th:first-child{text-align:left}.details td,.penalties td,.details
 .tlabel{font-size:11px;text-anchor:end;fill:#333}.alabel{font-size:11px;text-anchor:end}.vlabel{font-size:11px}
 .scope,.totals{color:#444}.projection{background:#f4f6fb;padding:6px 10px;margin:6px 0;font-size:13px}.kind.fine,.kind.restriction{color:#b3261e}`;
 
-export function formatHtml(report: Report): string {
+export function formatHtml(report: Report, lang: Lang = 'en'): string {
+  L = LABELS[lang];
   const period = `${report.period.from ?? '–'} … ${report.period.to ?? '–'}`;
   const body = report.shops.length === 0 ? '<p>No messages to audit.</p>' : report.shops.map((s) => shopSection(s, report.shops.length > 1)).join('');
   return `<!doctype html>

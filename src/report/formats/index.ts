@@ -22,6 +22,6 @@ export const FORMATS: Record<string, Formatter> = {
   table: (report, o) => formatTable(report, o.palette, o.lang),
   json: (report) => formatJson(report),
   csv: (report, o) => formatCsv(report, { bom: o.bom }),
-  markdown: (report) => formatMarkdown(report),
-  html: (report) => formatHtml(report),
+  markdown: (report, o) => formatMarkdown(report, o.lang),
+  html: (report, o) => formatHtml(report, o.lang),
 };

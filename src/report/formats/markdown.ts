@@ -1,8 +1,11 @@
+import { kindLabel, LABELS, type Labels, type Lang } from '../labels.js';
 import type { AmountMetricReport, MetricReport, RatioMetricReport, Report, ShopReport } from '../model.js';
+
+let L: Labels = LABELS.en;
 
 // The Markdown report (--format markdown), e.g. for a CI job summary. Formats only.
 
-const ICON: Record<string, string> = { pass: '✅ pass', fail: '❌ fail', 'n/a': 'n/a' };
+const icon = (status: string): string => (status === 'pass' ? `✅ ${L.pass}` : status === 'fail' ? `❌ ${L.fail}` : L.na);
 
 function pct(rate: number | null): string {
   return rate === null ? '–' : `${(rate * 100).toFixed(2)}%`;
@@ -18,23 +21,23 @@ function ratio(m: RatioMetricReport): string[] {
   const out = [
     `### ${m.name.zh} ${m.name.en} (\`${m.id}\`) — target ${op} ${pct(m.target.value)}${m.target.assumed ? ' (assumed)' : ''}`,
     '',
-    '| Date | Eligible | Passed | Pending | Rate | Window | Status |',
+    `| ${L.date} | ${L.eligible} | ${L.passed} | ${L.pending} | ${L.rate} | ${L.window} | ${L.status} |`,
     '| --- | ---: | ---: | ---: | ---: | --- | --- |',
   ];
   for (const d of m.days) {
     const w = d.window === null ? '–' : `${pct(d.window.rate)} (${d.window.passed}/${d.window.eligible})`;
-    out.push(`| ${d.date} | ${d.eligible} | ${d.passed} | ${d.pending} | ${pct(d.rate)} | ${w} | ${ICON[d.status]}${d.note ? ` — ${cell(d.note)}` : ''} |`);
+    out.push(`| ${d.date} | ${d.eligible} | ${d.passed} | ${d.pending} | ${pct(d.rate)} | ${w} | ${icon(d.status)}${d.note ? ` — ${cell(d.note)}` : ''} |`);
   }
-  out.push(`| **Total** | ${m.total.eligible} | ${m.total.passed} | ${m.total.pending} | ${pct(m.total.rate)} | | ${ICON[m.total.status]} |`);
+  out.push(`| **${L.total}** | ${m.total.eligible} | ${m.total.passed} | ${m.total.pending} | ${pct(m.total.rate)} | | ${icon(m.total.status)} |`);
   return out;
 }
 
 function amount(m: AmountMetricReport): string[] {
   const op = m.target.op === '>=' ? '≥' : m.target.op === '<=' ? '≤' : m.target.op;
   const h = (v: number | null) => (v === null ? '–' : `${v.toFixed(2)} h`);
-  const out = [`### ${m.name.zh} ${m.name.en} (\`${m.id}\`) — target ${op} ${m.target.value} h a day`, '', '| Date | Hours | Window | Status |', '| --- | ---: | --- | --- |'];
-  for (const d of m.days) out.push(`| ${d.date} | ${h(d.value)} | ${d.window === null ? '–' : h(d.window.value)} | ${ICON[d.status]} |`);
-  out.push(`| **Average** | ${h(m.total.value)} | | ${ICON[m.total.status]} |`);
+  const out = [`### ${m.name.zh} ${m.name.en} (\`${m.id}\`) — target ${op} ${m.target.value} h a day`, '', `| ${L.date} | ${L.hours} | ${L.window} | ${L.status} |`, '| --- | ---: | --- | --- |'];
+  for (const d of m.days) out.push(`| ${d.date} | ${h(d.value)} | ${d.window === null ? '–' : h(d.window.value)} | ${icon(d.status)} |`);
+  out.push(`| **${L.average}** | ${h(m.total.value)} | | ${icon(m.total.status)} |`);
   return out;
 }
 
@@ -45,21 +48,22 @@ function metric(m: MetricReport): string[] {
 function shop(s: ShopReport, heading: boolean): string[] {
   const out: string[] = heading ? [`## ${s.shop}`, ''] : [];
   for (const m of s.metrics) out.push(...metric(m), '');
-  out.push('#### Penalties', '');
-  if (s.penalties.length === 0) out.push('None.');
+  out.push(`#### ${L.penalties}`, '');
+  if (s.penalties.length === 0) out.push(L.noPenalties);
   else {
-    out.push('| Date | Metric | Kind | Amount | Reason |', '| --- | --- | --- | --- | --- |');
+    out.push(`| ${L.date} | ${L.metric} | ${L.kind} | ${L.amount} | ${L.reason} |`, '| --- | --- | --- | --- | --- |');
     for (const p of s.penalties) {
       const amountText = p.kind === 'fine' ? `${p.amount_cny} CNY` : p.kind === 'points' ? `${p.points} points` : p.days ? `${p.days} days` : '';
-      out.push(`| ${p.date} | ${p.metric} | ${p.kind} | ${amountText} | ${cell(p.reason)} |`);
+      out.push(`| ${p.date} | ${p.metric} | ${kindLabel(p.kind, L)} | ${amountText} | ${cell(p.reason)} |`);
     }
   }
   const t = s.totals;
-  out.push('', `**Totals:** fines ${t.fines_cny} CNY, points ${t.points}, warnings ${t.warnings}, restrictions ${t.restrictions}`, '');
+  out.push('', `**${L.totals}:** ${L.fines} ${t.fines_cny} CNY, ${L.points} ${t.points}, ${L.warnings} ${t.warnings}, ${L.restrictions} ${t.restrictions}`, '');
   return out;
 }
 
-export function formatMarkdown(report: Report): string {
+export function formatMarkdown(report: Report, lang: Lang = 'en'): string {
+  L = LABELS[lang];
   const out = [
     `# cs-audit ${report.platform}: ${report.period.from ?? '–'} … ${report.period.to ?? '–'}`,
     '',
