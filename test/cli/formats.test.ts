@@ -51,7 +51,7 @@ describe('--format markdown', () => {
     const r = cli(['run', '-p', 'taojiji', '-f', 'markdown', 'samples/taojiji/chat.csv', '--presence', 'samples/taojiji/presence.csv']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('# cs-audit taojiji: 2026-11-02 … 2026-11-06');
-    expect(r.stdout).toContain('| 2026-11-03 | 11.00 h | 11.00 h | ❌ fail |');
+    expect(r.stdout).toContain('| 2026-11-03 | 11.00 h | 11.00 h | ❌ FAIL |');
     expect(r.stdout).toContain('| 2026-11-06 | effective_reply_5min | fine | 500 CNY |');
     expect(r.stdout).toContain('**Totals:** fines 1500 CNY');
   });
