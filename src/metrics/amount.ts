@@ -1,7 +1,7 @@
 import type { AmountDayEntry, AmountMetricReport, AmountWindow } from '../report/model.js';
 import type { OnlineHoursMetric } from '../rules/pack-types.js';
 import type { RuleSet } from '../rules/rule-set.js';
-import type { Status } from './tally.js';
+import { compare, type Status } from './tally.js';
 import { dayToIso } from '../time/zone.js';
 import { periodSpan } from './periods.js';
 import { periodStatus } from './period-status.js';
@@ -24,18 +24,7 @@ export function amountRuleAt(rules: RuleSet, metricId: string, day: number): Onl
 
 /** Whether `sumMs` over `days` days meets the target in hours per day (exact, on integers). */
 export function meetsHours(sumMs: number, days: number, rule: OnlineHoursMetric): boolean {
-  const lhs = sumMs;
-  const rhs = Math.round(rule.target.value * HOUR) * days;
-  switch (rule.target.op) {
-    case '>=':
-      return lhs >= rhs;
-    case '>':
-      return lhs > rhs;
-    case '<=':
-      return lhs <= rhs;
-    case '<':
-      return lhs < rhs;
-  }
+  return compare(rule.target.op, sumMs, Math.round(rule.target.value * HOUR) * days);
 }
 
 /** Each day from `from` to `to` with its hours and its window (average per day), judged on the window. */

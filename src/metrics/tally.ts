@@ -30,7 +30,12 @@ export function meetsTarget(t: Tally, target: Target): boolean {
   const scale = 1_000_000;
   const lhs = t.passed * scale;
   const rhs = Math.round(target.value * scale) * t.eligible;
-  switch (target.op) {
+  return compare(target.op, lhs, rhs);
+}
+
+/** `lhs op rhs` for a target's comparison. */
+export function compare(op: Target['op'], lhs: number, rhs: number): boolean {
+  switch (op) {
     case '>=':
       return lhs >= rhs;
     case '>':
