@@ -17,6 +17,8 @@ export function segmentRulesOf(version: PackVersion): SegmentRules {
       replyTypes.has(m.type) && (m.sender === 'agent' || (botAssist && m.sender === 'bot' && m.botMode === 'assist')),
     assignRestarts: version.rounds.assign_restarts.value,
     sessionGapMs: version.session_gap_minutes.value * 60_000,
+    // How long a session may still get a first reply that matters: the longest session limit.
+    sessionWaitMs: Math.max(0, ...version.metrics.map((m) => (m.kind === 'session_response' ? m.threshold_seconds.value * 1000 : 0))),
   };
   cache.set(version, rules);
   return rules;

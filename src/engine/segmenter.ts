@@ -12,6 +12,12 @@ export interface SegmentRules {
   /** An `assign` re-starts a waiting round at the assign time. */
   assignRestarts: boolean;
   sessionGapMs: number;
+  /**
+   * How long an unanswered session's first reply can still change its verdict (the longest
+   * session limit). After that it is reported as unanswered, so memory does not grow with
+   * conversations that never get a reply.
+   */
+  sessionWaitMs: number;
 }
 
 /** A buyer-first round (首问首答), RULES.md §1. */
@@ -66,6 +72,8 @@ export interface Session {
   receiver: string | null;
   firstReply: Message | null;
   lastAccount: string | null;
+  /** When it was reported without a reply because no reply could change its verdict any more. */
+  givenUpAt: number | null;
 }
 
 export interface SegmentSink {
@@ -222,11 +230,26 @@ export class ConversationSegmenter {
         receiver: m.agent,
         firstReply: null,
         lastAccount: null,
+        givenUpAt: null,
       };
+      this.giveUp(m.t, rules);
       this.unanswered.push(this.session);
     }
     this.lastEligibleT = m.t;
     this.lastEligibleDay = day;
+  }
+
+  /** Report sessions whose limit has passed without a reply: a later reply cannot save them. */
+  private giveUp(now: number, rules: SegmentRules): void {
+    if (this.unanswered.length === 0) return;
+    const keep: Session[] = [];
+    for (const s of this.unanswered) {
+      if (s.start + rules.sessionWaitMs < now) {
+        s.givenUpAt = now;
+        this.emitSession(s);
+      } else keep.push(s);
+    }
+    this.unanswered = keep;
   }
 
   /** A session is reported once its first reply is known, or when the data ends. */

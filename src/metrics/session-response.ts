@@ -45,8 +45,11 @@ export class SessionResponseCounter extends ItemCounter {
         ? { kind: 'decided', outcome: 'passed', agent, why: `first reply after ${delay} s, within ${limit} s` }
         : { kind: 'decided', outcome: 'failed', agent, why: `first reply after ${delay} s, over the ${limit} s limit [${rule.threshold_seconds.source}]` };
     }
-    if (dataEnd === null) return { kind: 'undecided' };
     const agent = s.receiver ?? s.lastAccount ?? UNASSIGNED;
+    if (s.givenUpAt !== null && s.start + limit * 1000 <= s.givenUpAt) {
+      return { kind: 'decided', outcome: 'failed', agent, why: `no reply within ${limit} s` };
+    }
+    if (dataEnd === null) return { kind: 'undecided' };
     return s.start + limit * 1000 > dataEnd
       ? { kind: 'decided', outcome: 'pending', agent, why: 'no reply yet; the limit runs past the end of the data' }
       : { kind: 'decided', outcome: 'failed', agent, why: `no reply within ${limit} s` };

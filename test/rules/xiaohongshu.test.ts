@@ -62,6 +62,28 @@ describe('RULES.md §5 response_3min by session, 09:00-23:00 by the session star
   });
 });
 
+describe('RULES.md §1 Session first response across a date change', () => {
+  it('a reply after midnight still answers the session opened a minute before, within its limit', async () => {
+    // 22:59:50 is inside the window; the buyer writes again at 23:00:05 (same session) and at
+    // 00:00:05 (new date: a new session); the reply at 00:00:20 is the first reply after both.
+    // Session 1: 22:59:50 → no reply until 00:00:20 (3630 s) → failed. Here the 180 s limit passes
+    // long before the next session opens, so the session is decided without waiting.
+    const r = await auditCsv(
+      `
+      time,buyer,sender,agent
+      2026-11-02 22:58:00,b1,buyer,
+      2026-11-02 22:59:50,b2,buyer,
+      2026-11-02 23:01:00,b2,agent,s:a
+      2026-11-03 00:00:05,b1,buyer,
+      2026-11-03 00:00:20,b1,agent,s:a
+    `,
+      xhs,
+    );
+    // b1 22:58 → first reply 00:00:20 → failed; b2 22:59:50 → 70 s → passed.
+    expect(counts(r, M, '2026-11-02')).toEqual({ eligible: 2, passed: 1, pending: 0 });
+  });
+});
+
 describe('RULES.md §5 assessed daily on T-7..T-1, with penalty cycles', () => {
   it('fail → 3-day restriction, no assessment while it runs, the next cycle needs 7 days, one penalty a month', async () => {
     // 11-01..11-07 pass (1 session a day, 60 s); 11-08..11-20 fail (300 s).
