@@ -390,7 +390,7 @@ function shopReport(
         penalties.push(...found.filter((p) => p.date >= fromIso && p.date <= toIso));
         const periodDays = days.filter((d) => d.date >= fromIso && d.date <= toIso);
         const report = amountReport(series, id, rules, span, periodDays, []);
-        const projection = projectAmount(report, rules);
+        const projection = projectAmount(report, rules, days.filter((d) => d.date <= toIso));
         if (projection) report.projection = projection;
         metrics.push(report);
         continue;
@@ -401,7 +401,7 @@ function shopReport(
       penalties.push(...found.filter((p) => p.date >= fromIso && p.date <= toIso));
       const periodDays = days.filter((d) => d.date >= fromIso && d.date <= toIso);
       const report = metricReport(counter, id, rules, span, periodDays);
-      const projection = projectRatio(report, rules);
+      const projection = projectRatio(report, rules, days.filter((d) => d.date <= toIso));
       if (projection) report.projection = projection;
       metrics.push(report);
     }

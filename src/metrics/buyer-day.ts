@@ -19,7 +19,9 @@ interface BuyerDay {
   /** The account the outcome is attributed to (see attribution below). */
   agent: string | null;
   /** A question of this day still waits for its reply. */
-  waiting: { t: number; receiver: string | null } | null;
+  waiting: { t: number; receiver: string | null; message: Message } | null;
+  /** The question that decided a failure (for evidence). */
+  failed_question: Message | null;
   /** any_reply_same_day: a valid reply came after the day's first question. */
   replied: boolean;
 }
@@ -61,11 +63,11 @@ export class BuyerDayCounter extends ItemCounter {
     this.settleBefore(state, day);
     let bd = state.days.get(day);
     if (!bd) {
-      bd = { day, buyer: m.buyer, failed: false, agent: null, waiting: null, replied: false, first: m, why: null, replyT: null };
+      bd = { day, buyer: m.buyer, failed: false, agent: null, waiting: null, replied: false, first: m, why: null, replyT: null, failed_question: null };
       state.days.set(day, bd);
     }
     if (bd.waiting === null && !(rule.rule.value === 'any_reply_same_day' && bd.replied)) {
-      bd.waiting = { t: m.t, receiver: m.agent ?? lastAccount };
+      bd.waiting = { t: m.t, receiver: m.agent ?? lastAccount, message: m };
     }
   }
 
@@ -89,6 +91,7 @@ export class BuyerDayCounter extends ItemCounter {
         bd.agent = m.agent ?? bd.waiting.receiver;
         bd.why = `a question at ${localTime(bd.waiting.t, this.rules.zone)} got its first reply after ${delay} s, over the ${rule.threshold_seconds!.value} s limit [${rule.threshold_seconds!.source}]`;
         bd.replyT = m.t;
+        bd.failed_question = bd.waiting.message;
       } else if (!bd.failed) bd.agent = m.agent ?? bd.waiting.receiver;
       bd.waiting = null;
     }
@@ -97,15 +100,17 @@ export class BuyerDayCounter extends ItemCounter {
 
   private evidence(bd: BuyerDay, reason: string): Omit<ItemDetail, 'metric' | 'outcome' | 'agent'> {
     const zone = this.rules.zone;
+    // The question that decided it: the failing one, else (pending) the one still waiting.
+    const q = bd.failed_question ?? bd.waiting?.message ?? bd.first;
     return {
       date: dayToIso(bd.day),
       buyer: bd.buyer,
-      start: bd.first === null ? '' : localTime(bd.first.t, zone),
-      text: bd.first?.content ?? '',
+      start: q === null ? '' : localTime(q.t, zone),
+      text: q?.content ?? '',
       reply_time: bd.replyT === null ? null : localTime(bd.replyT, zone),
-      delay_seconds: bd.replyT === null || bd.first === null ? null : Math.floor((bd.replyT - bd.first.t) / 1000),
+      delay_seconds: bd.replyT === null || q === null ? null : Math.floor((bd.replyT - q.t) / 1000),
       reason,
-      origin: bd.first?.origin ?? null,
+      origin: q?.origin ?? null,
     };
   }
 
@@ -148,6 +153,8 @@ export class BuyerDayCounter extends ItemCounter {
       if (!bd.failed) {
         bd.failed = true;
         bd.agent = bd.waiting.receiver;
+        bd.failed_question = bd.waiting.message;
+        bd.replyT = null;
         bd.why =
           rule.rule.value === 'any_reply_same_day'
             ? `no valid reply on ${dayToIso(bd.day)} after the day's first question [${rule.rule.source}]`

@@ -54,3 +54,21 @@ describe('--details', () => {
     expect(r.shops[0]!.details).toBeUndefined();
   });
 });
+
+describe('--details for buyer-days', () => {
+  it('points at the question that failed, with its own delay', async () => {
+    // b1: 10:00 answered in 30 s; 14:00 answered at 16:00 (7200 s) → the 14:00 question failed.
+    const r = await auditCsv(
+      `
+      time,buyer,sender,agent,content
+      2026-11-02 10:00:00,b1,buyer,,first question
+      2026-11-02 10:00:30,b1,agent,s:a,ok
+      2026-11-02 14:00:00,b1,buyer,,second question
+      2026-11-02 16:00:00,b1,agent,s:b,late
+    `,
+      { platform: 'pinduoduo', details: true },
+    );
+    expect(r.details).toHaveLength(1);
+    expect(r.details![0]).toMatchObject({ start: '2026-11-02 14:00:00', text: 'second question', delay_seconds: 7200, agent: 's:b', origin: { line: 4 } });
+  });
+});

@@ -22,7 +22,7 @@ describe('projections', () => {
     const r = await auditCsv(sessions(1, 10, 10, 8), { platform: 'suning' });
     const p = metric(r, 'first_response_45s').projection!;
     expect(p).toMatchObject({ as_of: '2026-11-10', achievable: true });
-    expect(p.statements[0]).toBe("To end the month at 90%: 190 of the next 200 sessions (20 days at today's 10) must pass (95%).");
+    expect(p.statements[0]).toBe('To end the month at 90%: 190 of the next 200 sessions (20 days at 10 a day) must pass (95%).');
   });
 
   it('says plainly when the monthly target can no longer be met', async () => {
@@ -46,7 +46,38 @@ describe('projections', () => {
     const r = await auditCsv(late.join('\n'));
     const m = metric(r, 'response_3min');
     expect(m.days[0]).toMatchObject({ eligible: 10, passed: 6 });
-    expect(m.projection!.statements[0]).toBe("To reach 80% over the window: 10 more on-time rounds with no miss (about 1 day at today's 10); days leaving the window change this.");
+    // The 30-day window keeps 11-02; with 11-03 at 10 rounds all on time: 16/20 = 80 %.
+    expect(m.projection!.statements[0]).toBe('To reach 80% over the window: all of the next 10 rounds on time (1 day at 10 a day); the window of 2026-11-03 would then be 16/20 = 80%.');
+  });
+
+  it('a full 7-day window moves: its oldest days drop out (Xiaohongshu T-7..T-1)', async () => {
+    // 11-01..11-07: 20 sessions a day, 8 within 180 s (40 %); 11-08: 20, all in time. As of 11-08
+    // the window 11-01..11-07 holds 56/140. With 20 on-time sessions a day from 11-09 the window of
+    // day D+k keeps the known days still inside it: 11-14's window (11-07..11-13) = 8 + 20 (11-08)
+    // + 5 × 20 = 128/140 = 91.43 % — but 11-13's (11-06..11-12) = 8 + 8 + 20 + 80 = 116/140 =
+    // 82.86 % already reaches 80 %; 11-12's (11-05..11-11) = 8+8+8+20+60 = 104/140 = 74.29 %.
+    // So: all of the next 80 sessions (11-09..11-12) on time; the window of 11-13 would be 116/140.
+    const rows = ['time,buyer,sender,agent'];
+    for (let d = 1; d <= 8; d++) {
+      for (let i = 0; i < 20; i++) {
+        const date = `2026-11-0${d}`;
+        const mm = String(i * 2).padStart(2, '0');
+        const fast = d === 8 || i < 8;
+        rows.push(`${date} 10:${mm}:00,d${d}b${i},buyer,`, `${date} 10:${mm}:${fast ? '30' : '00'},d${d}b${i},agent,s:a`.replace(`10:${mm}:00,d${d}b${i},agent`, `10:${String(i * 2 + 4).padStart(2, '0')}:00,d${d}b${i},agent`));
+      }
+    }
+    const r = await auditCsv(rows.join('\n'), { platform: 'xiaohongshu' });
+    const m = metric(r, 'response_3min');
+    expect(m.days.at(-1)!.window).toMatchObject({ eligible: 140, passed: 56 });
+    expect(m.projection!.statements[0]).toBe('To reach 80% over the window: all of the next 80 sessions on time (4 days at 20 a day); the window of 2026-11-13 would then be 116/140 = 82.86%.');
+  });
+
+  it('with no volume on the last day the projection uses the window average, never "cannot be met"', async () => {
+    // 11-01..11-10 at 8/10; one message at 08:00 on 11-11 (outside the window: no session).
+    const r = await auditCsv(`${sessions(1, 10, 10, 8)}\n2026-11-11 08:00:00,late,buyer,`, { platform: 'suning' });
+    const p = metric(r, 'first_response_45s').projection!;
+    expect(p.achievable).toBe(true);
+    expect(p.assumption).toContain("window's average daily volume");
   });
 
   it('monthly ladders: "2 of 3 low days used this month: one more costs 1000 CNY"', async () => {
