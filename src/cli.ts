@@ -13,6 +13,7 @@ import { failOnTriggered, FAIL_ON, type FailOn } from './fail-on.js';
 import { paletteFor, PLAIN } from './report/colors.js';
 import { FORMATS } from './report/formats/index.js';
 import { langFrom } from './report/labels.js';
+import { maskBuyer } from './report/mask.js';
 import { formatPlatforms, formatRules, summarize } from './report/formats/rules.js';
 import { builtInPlatforms, loadBuiltInPack, loadPackFile } from './rules/load-pack.js';
 import { RuleSet } from './rules/rule-set.js';
@@ -150,10 +151,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--input-format <profile>', 'force an import profile')
     .option('--map <pairs>', 'map your own headers: field=header,...')
     .option('--encoding <name>', 'force the encoding')
+    .option('--mask-buyers', 'show the buyer as its stable pseudonym')
     .action(
       async (
         files: string[],
-        flags: { buyer: string; platform?: string; rules?: string; date?: string; tz?: string; inputFormat?: string; map?: string; encoding?: string },
+        flags: { buyer: string; platform?: string; rules?: string; date?: string; tz?: string; inputFormat?: string; map?: string; encoding?: string; maskBuyers?: boolean },
       ) => {
         try {
           if ((flags.platform === undefined) === (flags.rules === undefined)) throw new InputError('give --platform <id> or --rules FILE');
@@ -172,7 +174,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
             inputFormat: flags.inputFormat === undefined ? null : parseProfileName(flags.inputFormat),
             headerMap: flags.map === undefined ? null : parseHeaderMap(flags.map),
           });
-          io.stdout.write(formatExplanation(result, flags.date ?? null));
+          io.stdout.write(formatExplanation(result, flags.date ?? null, flags.maskBuyers === true ? maskBuyer(flags.buyer) : flags.buyer));
         } catch (err) {
           if (!(err instanceof InputError)) throw err;
           io.stderr.write(`cs-audit: ${err.message}\n`);
@@ -301,7 +303,7 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
   if (flags.quiet !== true) reportBadRows(report, io);
   const toFile = flags.out !== undefined;
   const palette = toFile ? PLAIN : paletteFor(io.stdout, io.env);
-  const text = FORMATS[flags.format]!(report, { palette, bom: flags.bom === true, lang: langFrom(flags.lang, io.env) });
+  const text = FORMATS[flags.format]!(report, { palette, bom: flags.bom === true, lang: langFrom(flags.lang, io.env), details: flags.details === true });
   if (toFile) {
     try {
       await writeFile(flags.out!, text);

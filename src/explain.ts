@@ -26,22 +26,23 @@ function verdictText(v: Verdict): string {
 
 /** When an item's line belongs: after the message that closed it. */
 function closedAt(e: TraceEvent): number {
-  if (e.kind === 'round') return e.round.reply?.t ?? e.round.closedAt ?? e.round.messages?.at(-1)?.t ?? e.t;
+  // A round still open when the data ends is decided after every message.
+  if (e.kind === 'round') return e.round.reply?.t ?? e.round.closedAt ?? Number.MAX_SAFE_INTEGER;
   if (e.kind === 'session') return e.session.firstReply?.t ?? e.t;
   return e.t;
 }
 
 /** The conversation for people: each message with its fate, each round and session with its verdict. */
-export function formatExplanation(result: ExplainResult, date: string | null): string {
+export function formatExplanation(result: ExplainResult, date: string | null, shownBuyer: string = result.buyer): string {
   const zone = new Zone(result.report.timezone);
   const events = result.events
     .filter((e) => date === null || localTime(e.t, zone).startsWith(date) || localTime(closedAt(e), zone).startsWith(date))
     .map((e, i) => ({ e, at: closedAt(e), order: e.kind === 'message' ? 0 : 1, i }))
     .sort((a, b) => a.at - b.at || a.order - b.order || a.i - b.i);
   if (events.length === 0) {
-    return `No messages of buyer "${result.buyer}"${date ? ` on ${date}` : ''} in the input (buyer ids are matched exactly).\n`;
+    return `No messages of buyer "${shownBuyer}"${date ? ` on ${date}` : ''} in the input (buyer ids are matched exactly).\n`;
   }
-  const lines = [`Conversation with ${result.buyer} — ${result.report.platform} rules ${result.report.rules.version}, times in ${zone.name}`, ''];
+  const lines = [`Conversation with ${shownBuyer} — ${result.report.platform} rules ${result.report.rules.version}, times in ${zone.name}`, ''];
   for (const { e } of events) {
     if (e.kind === 'message') {
       const m = e.message;
@@ -52,9 +53,9 @@ export function formatExplanation(result: ExplainResult, date: string | null): s
       );
     } else if (e.kind === 'round') {
       const r = e.round;
-      const restarted = r.restartedAt === null ? '' : `, re-started ${localTime(r.restartedAt, zone)} by an assign`;
+      const restarted = r.restartedAt === null ? '' : `, re-started ${localTime(r.restartedAt, zone)} by an assign (counted from then)`;
       const end = r.reply ? `reply ${localTime(r.reply.t, zone)}` : r.closedBy === 'new_day' ? 'closed by a later day' : 'still open when the data ends';
-      lines.push(`  ▸ ${e.metric}: round from ${localTime(r.start, zone)}${restarted}, ${r.buyerMessages} buyer message(s), ${end} → ${verdictText(e.verdict)}`);
+      lines.push(`  ▸ ${e.metric}: round opened ${localTime(r.opening.t, zone)}${restarted}, ${r.buyerMessages} buyer message(s), ${end} → ${verdictText(e.verdict)}`);
     } else {
       const s = e.session;
       const end = s.firstReply ? `first reply ${localTime(s.firstReply.t, zone)}` : 'no reply';

@@ -306,12 +306,19 @@ describe('cs-audit explain', () => {
     const r = cli(['explain', '-p', 'tmall', SAMPLE, '--buyer', 'jenny_0921', '--date', '2026-11-02']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('2026-11-02 10:10:15  buyer → 云朵家居旗舰店:阿强');
-    expect(r.stdout).toContain('round from 2026-11-02 10:10:15, 2 buyer message(s), reply 2026-11-02 10:18:10 → FAILED — first reply after 475 s');
+    expect(r.stdout).toContain('round opened 2026-11-02 10:10:15, 2 buyer message(s), reply 2026-11-02 10:18:10 → FAILED — first reply after 475 s');
     expect(r.stdout).not.toContain('2026-11-03');
     const recalled = cli(['explain', '-p', 'tmall', SAMPLE, '--buyer', 'wang_xm']).stdout;
     expect(recalled).toContain('excluded: recalled');
     const bot = cli(['explain', '-p', 'tmall', SAMPLE, '--buyer', 'sunny_day']).stdout;
     expect(bot).toContain('→ not counted (bot)');
+  });
+
+  it('--mask-buyers hides the buyer id in the trace but finds the buyer by real id', () => {
+    const r = cli(['explain', '-p', 'tmall', SAMPLE, '--buyer', 'jenny_0921', '--date', '2026-11-02', '--mask-buyers']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('round opened 2026-11-02 10:10:15');
+    expect(r.stdout).not.toContain('jenny_0921');
   });
 
   it('an unknown buyer says so; a missing --buyer is a usage error', () => {

@@ -30,6 +30,11 @@ describe('--format csv', () => {
     expect(r.stdout.split('\r\n').filter((l) => l.startsWith('星河数码专营店,effective_reply_1h,'))).toHaveLength(121);
   });
 
+  it('with --details and no rows, still the appeal-pack header (a script reading it sees the same columns)', async () => {
+    const r = await auditCsv('time,buyer,sender\n');
+    expect(formatCsv(r, { details: true }).split('\r\n')[0]).toBe('shop,metric,date,outcome,buyer,agent,start,text,reply_time,delay_seconds,reason,file,line,messages');
+  });
+
   it('neutralizes spreadsheet formulas in every text cell (=, +, -, @, tab, CR)', () => {
     for (const bad of ['=HYPERLINK("http://x")', '+1+1', '-2', '@SUM(A1)', '\tx', '\rx']) expect(csvCell(bad).replace(/^"/, '').startsWith("'")).toBe(true);
     expect(csvCell(-2)).toBe('-2');
@@ -43,6 +48,17 @@ describe('--format csv', () => {
     const csv = formatCsv(r);
     expect(csv).toContain(`,'=cmd|' /C calc'!A0,`);
     expect(csv).not.toMatch(/,=cmd/);
+  });
+});
+
+describe('--format table --details', () => {
+  it('lists the failed and pending items after the penalties, the first 30 in a table and a pointer to the rest', () => {
+    const json = JSON.parse(cli(['run', '-p', 'tmall', '-f', 'json', '--details', 'samples/tmall/chat-2026-11.csv']).stdout) as { details: unknown[] };
+    const r = cli(['run', '-p', 'tmall', '--details', 'samples/tmall/chat-2026-11.csv']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`Failed and pending items: ${json.details.length}`);
+    expect(r.stdout).toContain(`… ${json.details.length - 30} more: --format csv --details`);
+    expect(r.stdout).toContain('first reply after 475 s');
   });
 });
 

@@ -79,8 +79,8 @@ function detailRows(s: ShopReport): string[] {
   );
 }
 
-export function formatCsv(report: Report, options: { bom?: boolean } = {}): string {
-  const withDetails = report.shops.some((s) => s.details !== undefined);
+export function formatCsv(report: Report, options: { bom?: boolean; details?: boolean } = {}): string {
+  const withDetails = options.details === true || report.shops.some((s) => s.details !== undefined);
   const rows = withDetails
     ? [DETAIL_COLUMNS.join(','), ...report.shops.flatMap(detailRows)]
     : [SUMMARY_COLUMNS.join(','), ...report.shops.flatMap(shopRows)];

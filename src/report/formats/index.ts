@@ -13,6 +13,8 @@ export interface FormatOptions {
   bom: boolean;
   /** Language of the people-facing formats. */
   lang?: Lang;
+  /** --details: CSV becomes the appeal pack, the table lists the items. */
+  details?: boolean;
 }
 
 export type Formatter = (report: Report, options: FormatOptions) => string;
@@ -21,7 +23,7 @@ export type Formatter = (report: Report, options: FormatOptions) => string;
 export const FORMATS: Record<string, Formatter> = {
   table: (report, o) => formatTable(report, o.palette, o.lang),
   json: (report) => formatJson(report),
-  csv: (report, o) => formatCsv(report, { bom: o.bom }),
+  csv: (report, o) => formatCsv(report, { bom: o.bom, details: o.details }),
   markdown: (report, o) => formatMarkdown(report, o.lang),
   html: (report, o) => formatHtml(report, o.lang),
 };

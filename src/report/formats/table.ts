@@ -140,6 +140,25 @@ function penaltyLines(penalties: Penalty[], p: Palette): string[] {
   return [table.toString()];
 }
 
+const DETAILS_SHOWN = 30;
+
+/** --details: the failed and pending items, the first ones in a table. */
+function detailLines(details: NonNullable<ShopReport['details']>, p: Palette): string[] {
+  const head = p.bold(`Failed and pending items: ${details.length}`);
+  if (details.length === 0) return [head];
+  const table = new Table({
+    head: [L.metric, 'Outcome', 'Start', 'Buyer', L.agent, 'Reply', 'Why'].map((h) => p.bold(h)),
+    style: { head: [], border: [] },
+    colWidths: [22, 9, 21, 16, 18, 21, 44],
+    wordWrap: true,
+  });
+  for (const d of details.slice(0, DETAILS_SHOWN)) {
+    table.push([d.metric, d.outcome, d.start, d.buyer ?? '', d.agent, d.reply_time ?? '–', d.reason]);
+  }
+  const more = details.length > DETAILS_SHOWN ? [p.dim(`  … ${details.length - DETAILS_SHOWN} more: --format csv --details lists them all with their messages`)] : [];
+  return [head, table.toString(), ...more];
+}
+
 function totalsLine(t: Totals, p: Palette): string {
   const text = `${L.totals}: ${L.fines} ${t.fines_cny} CNY, ${L.points} ${t.points}, ${L.warnings} ${t.warnings}, ${L.restrictions} ${t.restrictions}`;
   return t.fines_cny > 0 || t.points > 0 || t.restrictions > 0 ? p.fail(text) : t.warnings > 0 ? p.warn(text) : text;
@@ -150,6 +169,7 @@ function shopSection(s: ShopReport, p: Palette, withHeading: boolean): string {
   if (withHeading) parts.push(p.bold(`== ${L.shop} ${s.shop} ==`));
   for (const m of s.metrics) parts.push(metricSection(m, p));
   parts.push([p.bold(L.penalties), ...penaltyLines(s.penalties, p), totalsLine(s.totals, p)].join('\n'));
+  if (s.details !== undefined) parts.push(detailLines(s.details, p).join('\n'));
   return parts.join('\n\n');
 }
 
