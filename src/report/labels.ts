@@ -13,6 +13,8 @@ export const LABELS = {
     badRows: 'bad rows (listed on stderr)', duplicates: 'duplicates merged', rules: 'rules', noData: 'no data', noMessages: 'No messages to audit.',
     allShops: 'All shops', shop: 'Shop', dayAssessed: 'Day assessed', monthToDate: 'Month to date', window: 'window',
     pass: 'PASS', fail: 'FAIL', na: 'n/a', fine: 'fine', warning: 'warning', restriction: 'restriction', pointsKind: 'points',
+    items: 'Failed and pending items', outcome: 'Outcome', start: 'Start', buyer: 'Buyer', message: 'Message', reply: 'Reply', why: 'Why',
+    assumed: 'assumed', totalsAllShops: 'Totals for all shops',
   },
   zh: {
     date: '日期', eligible: '计入', passed: '达标', pending: '待定', rate: '比率', status: '状态', total: '合计',
@@ -23,6 +25,8 @@ export const LABELS = {
     badRows: '条坏行(见标准错误)', duplicates: '条重复已合并', rules: '规则', noData: '无数据', noMessages: '没有可审计的消息。',
     allShops: '全部店铺', shop: '店铺', dayAssessed: '当日考核', monthToDate: '本月累计', window: '考核窗口',
     pass: '达标', fail: '未达标', na: '不考核', fine: '违约金', warning: '警告', restriction: '限制', pointsKind: '扣分',
+    items: '未达标及待定项', outcome: '结果', start: '开始', buyer: '买家', message: '消息', reply: '回复', why: '原因',
+    assumed: '假设值', totalsAllShops: '全部店铺合计',
   },
 } as const;
 

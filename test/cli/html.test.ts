@@ -25,7 +25,7 @@ function chromium(args: string[]): { stdout: string; status: number | null } {
 
 describe('--format html', () => {
   const out = path.join(dir, 'report.html');
-  const run = spawnSync(process.execPath, ['bin/cs-audit.js', 'run', '-p', 'tmall', '-f', 'html', '--details', '--out', out, 'samples/tmall/chat-2026-11.csv'], { cwd: ROOT, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['bin/cs-audit.js', 'run', '-p', 'tmall', '-f', 'html', '--details', '--lang', 'en', '--out', out, 'samples/tmall/chat-2026-11.csv'], { cwd: ROOT, encoding: 'utf8' });
 
   it('is one self-contained file: no scripts, no links to the network', () => {
     expect(run.status).toBe(0);
@@ -40,11 +40,21 @@ describe('--format html', () => {
     expect(dom.stdout.match(/<svg class="chart"/g)?.length).toBe(2);
     expect(dom.stdout.match(/<svg class="chart agents"/g)?.length).toBe(2);
     expect(dom.stdout).toContain('3分钟人工响应率');
-    expect(dom.stdout).toContain('<td class="status fail">fail</td>');
+    expect(dom.stdout).toContain('<td class="status fail">FAIL</td>');
     expect(dom.stdout).toContain('Failed and pending items (102)');
     const png = path.join(dir, 'report.png');
     expect(chromium(['--window-size=900,1400', `--screenshot=${png}`, `file://${out}`]).status).toBe(0);
     expect(statSync(png).size).toBeGreaterThan(20_000);
+  });
+
+  it('--lang zh labels headings, statuses, projections and the details table in Chinese', async () => {
+    const r = await auditCsv('time,buyer,sender\n2026-11-02 10:00:00,b1,buyer\n2026-11-02 10:05:00,b1,agent\n', { details: true });
+    const html = formatHtml(r, 'zh');
+    expect(html).toContain('未达标及待定项 (1)');
+    expect(html).toContain('<th>买家</th>');
+    expect(html).toContain('<td class="status na">不考核</td>');
+    expect(html).toContain('全部店铺合计: 违约金 0 CNY');
+    expect(html).not.toMatch(/Failed and pending|Totals for all shops|>Rules /);
   });
 
   it('escapes every string from the input', async () => {

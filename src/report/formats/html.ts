@@ -77,8 +77,10 @@ function agentChart(m: RatioMetricReport): string {
   return `<svg class="chart agents" role="img" aria-label="per-agent ${escapeHtml(m.id)}" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}">${rows}<line class="target" x1="${tx}" y1="0" x2="${tx}" y2="${h - 20}"/><text class="tlabel" x="${tx}" y="${h - 6}">target ${pct(m.target.value)}</text></svg>`;
 }
 
+const statusWord = (status: string): string => (status === 'pass' ? L.pass : status === 'fail' ? L.fail : L.na);
+
 function statusCell(status: string): string {
-  return `<td class="status ${status === 'fail' ? 'fail' : status === 'pass' ? 'pass' : 'na'}">${escapeHtml(status)}</td>`;
+  return `<td class="status ${status === 'fail' ? 'fail' : status === 'pass' ? 'pass' : 'na'}">${statusWord(status)}</td>`;
 }
 
 function ratioSection(m: RatioMetricReport): string {
@@ -95,9 +97,9 @@ function ratioSection(m: RatioMetricReport): string {
         `<tr><td>${escapeHtml(d.date)}</td><td>${d.eligible}</td><td>${d.passed}</td><td>${d.pending}</td><td>${pct(d.rate)}</td><td>${d.window ? `${pct(d.window.rate)} (${d.window.passed}/${d.window.eligible})` : '–'}</td>${statusCell(d.status)}</tr>`,
     )
     .join('');
-  const projection = m.projection ? `<div class="projection"><b>Projection</b> (as of ${escapeHtml(m.projection.as_of)}; assumes ${escapeHtml(m.projection.assumption)}): ${m.projection.statements.map(escapeHtml).join(' ')}</div>` : '';
+  const projection = m.projection ? `<div class="projection"><b>${L.projection}</b> (${L.asOf} ${escapeHtml(m.projection.as_of)}; ${L.assumes} ${escapeHtml(m.projection.assumption)}): ${m.projection.statements.map(escapeHtml).join(' ')}</div>` : '';
   return `<section class="metric" id="${escapeHtml(m.id)}"><h3>${escapeHtml(m.name.zh)} ${escapeHtml(m.name.en)} <code>${escapeHtml(m.id)}</code></h3>
-<p class="scope">target ${escapeHtml(m.target.op)} ${pct(m.target.value)}${m.target.assumed ? ' (assumed)' : ''} · total ${m.total.passed}/${m.total.eligible} = ${pct(m.total.rate)} · ${escapeHtml(m.total.status)}</p>
+<p class="scope">${L.target} ${escapeHtml(m.target.op)} ${pct(m.target.value)}${m.target.assumed ? ` (${L.assumed})` : ''} · ${L.total} ${m.total.passed}/${m.total.eligible} = ${pct(m.total.rate)} · ${statusWord(m.total.status)}</p>
 ${chart}${agentChart(m)}${projection}
 <table><thead><tr><th>${L.date}</th><th>${L.eligible}</th><th>${L.passed}</th><th>${L.pending}</th><th>${L.rate}</th><th>${L.window}</th><th>${L.status}</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
@@ -115,7 +117,7 @@ function amountSection(m: AmountMetricReport): string {
     .map((d) => `<tr><td>${escapeHtml(d.date)}</td><td>${d.value === null ? '–' : `${d.value.toFixed(2)} h`}</td><td>${d.window ? `${d.window.value.toFixed(2)} h` : '–'}</td>${statusCell(d.status)}</tr>`)
     .join('');
   return `<section class="metric" id="${escapeHtml(m.id)}"><h3>${escapeHtml(m.name.zh)} ${escapeHtml(m.name.en)} <code>${escapeHtml(m.id)}</code></h3>
-<p class="scope">target ${escapeHtml(m.target.op)} ${m.target.value} h a day · average ${m.total.value === null ? '–' : `${m.total.value.toFixed(2)} h`} · ${escapeHtml(m.total.status)}</p>
+<p class="scope">${L.target} ${escapeHtml(m.target.op)} ${m.target.value} h · ${L.average} ${m.total.value === null ? '–' : `${m.total.value.toFixed(2)} h`} · ${statusWord(m.total.status)}</p>
 ${chart}<table><thead><tr><th>${L.date}</th><th>${L.hours}</th><th>${L.window}</th><th>${L.status}</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
@@ -131,7 +133,7 @@ function detailsTable(details: ItemDetail[]): string {
         `<tr><td>${escapeHtml(d.metric)}</td><td>${escapeHtml(d.outcome)}</td><td>${escapeHtml(d.start)}</td><td>${escapeHtml(d.buyer)}</td><td>${escapeHtml(d.agent)}</td><td>${escapeHtml(d.text)}</td><td>${escapeHtml(d.reply_time ?? '–')}</td><td>${escapeHtml(d.reason)}</td></tr>`,
     )
     .join('');
-  return `<h3>Failed and pending items (${details.length})</h3><table class="details"><thead><tr><th>Metric</th><th>Outcome</th><th>Start</th><th>Buyer</th><th>Agent</th><th>Message</th><th>Reply</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<h3>${L.items} (${details.length})</h3><table class="details"><thead><tr>${[L.metric, L.outcome, L.start, L.buyer, L.agent, L.message, L.reply, L.why].map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function shopSection(s: ShopReport, heading: boolean): string {
@@ -163,14 +165,14 @@ td:first-child,th:first-child{text-align:left}.details td,.penalties td,.details
 export function formatHtml(report: Report, lang: Lang = 'en'): string {
   L = LABELS[lang];
   const period = `${report.period.from ?? '–'} … ${report.period.to ?? '–'}`;
-  const body = report.shops.length === 0 ? '<p>No messages to audit.</p>' : report.shops.map((s) => shopSection(s, report.shops.length > 1)).join('');
+  const body = report.shops.length === 0 ? `<p>${L.noMessages}</p>` : report.shops.map((s) => shopSection(s, report.shops.length > 1)).join('');
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>cs-audit ${escapeHtml(report.platform)} ${escapeHtml(period)}</title><style>${STYLE}</style></head>
 <body><h1>cs-audit · ${escapeHtml(report.platform)} · ${escapeHtml(period)}</h1>
-<p class="scope">Rules ${escapeHtml(report.rules.versions.map((v) => v.version).join(', ') || report.rules.version)} · ${escapeHtml(report.timezone)} · ${report.input.messages} records, ${report.input.bad_rows} bad rows</p>
+<p class="scope">${L.rules} ${escapeHtml(report.rules.versions.map((v) => v.version).join(', ') || report.rules.version)} · ${escapeHtml(report.timezone)} · ${report.input.messages} ${L.records}, ${report.input.bad_rows} ${L.badRows}</p>
 ${body}
-<p class="scope">Totals for all shops: fines ${report.totals.fines_cny} CNY, warnings ${report.totals.warnings}, restrictions ${report.totals.restrictions}</p>
+<p class="scope">${L.totalsAllShops}: ${L.fines} ${report.totals.fines_cny} CNY, ${L.warnings} ${report.totals.warnings}, ${L.restrictions} ${report.totals.restrictions}</p>
 </body></html>
 `;
 }

@@ -144,10 +144,10 @@ const DETAILS_SHOWN = 30;
 
 /** --details: the failed and pending items, the first ones in a table. */
 function detailLines(details: NonNullable<ShopReport['details']>, p: Palette): string[] {
-  const head = p.bold(`Failed and pending items: ${details.length}`);
+  const head = p.bold(`${L.items}: ${details.length}`);
   if (details.length === 0) return [head];
   const table = new Table({
-    head: [L.metric, 'Outcome', 'Start', 'Buyer', L.agent, 'Reply', 'Why'].map((h) => p.bold(h)),
+    head: [L.metric, L.outcome, L.start, L.buyer, L.agent, L.reply, L.why].map((h) => p.bold(h)),
     style: { head: [], border: [] },
     colWidths: [22, 9, 21, 16, 18, 21, 44],
     wordWrap: true,
