@@ -52,6 +52,8 @@ export interface AuditOptions {
   details?: boolean;
   /** Replace buyer ids with stable pseudonyms in every output (--mask-buyers). */
   maskBuyers?: boolean;
+  /** Secret mixed into the pseudonyms so they cannot be found by hashing candidate ids. */
+  maskSalt?: string;
   /** Forced input encoding (--encoding); detected per file otherwise. */
   encoding?: Encoding | null;
   /** Most bad rows listed one by one in the report (all are counted). */
@@ -197,7 +199,7 @@ async function auditSources(
     addReviewCounters(result, rules, reviews.items.filter((r) => r.shop === shop), dataEnd ?? 0);
     const shopPresence = presence.items.filter((e) => e.shop === shop);
     const report = shopReport(result, rules, from, to, span, shopNames.length > 1, shopPresence, presenceCoverage);
-    if (options.details === true) report.details = detailsOf(result, from, to, options.maskBuyers === true);
+    if (options.details === true) report.details = detailsOf(result, from, to, options.maskBuyers === true ? (options.maskSalt ?? '') : null);
     return report;
   });
   const files = [...scan.files, ...presence.files, ...reviews.files];
@@ -250,7 +252,7 @@ async function auditSources(
 }
 
 /** Failed and pending items of the reported days, in time order, buyers masked if asked. */
-function detailsOf(result: ShopAudit, from: number | null, to: number | null, mask: boolean): ItemDetail[] {
+function detailsOf(result: ShopAudit, from: number | null, to: number | null, maskSalt: string | null): ItemDetail[] {
   if (from === null || to === null) return [];
   const fromIso = dayToIso(from);
   const toIso = dayToIso(to);
@@ -259,7 +261,7 @@ function detailsOf(result: ShopAudit, from: number | null, to: number | null, ma
     for (const d of counter.details ?? []) if (d.date >= fromIso && d.date <= toIso) all.push(d);
   }
   all.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.metric < b.metric ? -1 : 1));
-  return mask ? all.map((d) => ({ ...d, buyer: d.buyer === null ? null : maskBuyer(d.buyer) })) : all;
+  return maskSalt !== null ? all.map((d) => ({ ...d, buyer: d.buyer === null ? null : maskBuyer(d.buyer, maskSalt) })) : all;
 }
 
 /**

@@ -42,6 +42,7 @@ interface RunFlags {
   bom?: boolean;
   details?: boolean;
   maskBuyers?: boolean;
+  maskSalt?: string;
   encoding?: string;
   inputFormat?: string;
   map?: string;
@@ -133,6 +134,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--details', 'list every failed and pending item with its evidence (buyer, times, delay, agent, clause)')
     .option('--bom', 'CSV: begin with a byte-order mark (for Excel)')
     .option('--mask-buyers', 'replace buyer ids with stable pseudonyms in every output')
+    .option('--mask-salt <secret>', 'secret mixed into the pseudonyms (default: CS_AUDIT_MASK_SALT)')
     .addOption(new Option('--fail-on <what>', 'exit 1 when the report has it').choices(FAIL_ON))
     .addHelpText('after', EXIT_HELP)
     .action(async (files: string[], flags: RunFlags) => {
@@ -152,10 +154,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--map <pairs>', 'map your own headers: field=header,...')
     .option('--encoding <name>', 'force the encoding')
     .option('--mask-buyers', 'show the buyer as its stable pseudonym')
+    .option('--mask-salt <secret>', 'secret mixed into the pseudonym (default: CS_AUDIT_MASK_SALT)')
     .action(
       async (
         files: string[],
-        flags: { buyer: string; platform?: string; rules?: string; date?: string; tz?: string; inputFormat?: string; map?: string; encoding?: string; maskBuyers?: boolean },
+        flags: { buyer: string; platform?: string; rules?: string; date?: string; tz?: string; inputFormat?: string; map?: string; encoding?: string; maskBuyers?: boolean; maskSalt?: string },
       ) => {
         try {
           if ((flags.platform === undefined) === (flags.rules === undefined)) throw new InputError('give --platform <id> or --rules FILE');
@@ -174,7 +177,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
             inputFormat: flags.inputFormat === undefined ? null : parseProfileName(flags.inputFormat),
             headerMap: flags.map === undefined ? null : parseHeaderMap(flags.map),
           });
-          io.stdout.write(formatExplanation(result, flags.date ?? null, flags.maskBuyers === true ? maskBuyer(flags.buyer) : flags.buyer));
+          io.stdout.write(formatExplanation(result, flags.date ?? null, flags.maskBuyers === true ? maskBuyer(flags.buyer, flags.maskSalt ?? io.env.CS_AUDIT_MASK_SALT ?? '') : flags.buyer));
         } catch (err) {
           if (!(err instanceof InputError)) throw err;
           io.stderr.write(`cs-audit: ${err.message}\n`);
@@ -279,6 +282,7 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
       progress: flags.quiet === true ? null : progressFor(io),
       details: flags.details === true,
       maskBuyers: flags.maskBuyers === true,
+      maskSalt: flags.maskSalt ?? io.env.CS_AUDIT_MASK_SALT ?? '',
       encoding: flags.encoding === undefined ? null : parseEncoding(flags.encoding),
       inputFormat: flags.inputFormat === undefined ? null : parseProfileName(flags.inputFormat),
       headerMap: flags.map === undefined ? null : parseHeaderMap(flags.map),

@@ -46,6 +46,12 @@ describe('--details', () => {
     expect(a.details![0]!.buyer).toMatch(/^buyer-[0-9a-f]{10}$/);
     expect(a.details![0]!.buyer).toBe(b.details![0]!.buyer);
     expect(JSON.stringify(a)).not.toContain('王小明');
+    // A secret salt gives other pseudonyms, the same ones on every run with that salt.
+    const salted = await auditCsv(log, { details: true, maskBuyers: true, maskSalt: 'k3y' });
+    const again = await auditCsv(log, { details: true, maskBuyers: true, maskSalt: 'k3y' });
+    expect(salted.details![0]!.buyer).toMatch(/^buyer-[0-9a-f]{10}$/);
+    expect(salted.details![0]!.buyer).not.toBe(a.details![0]!.buyer);
+    expect(salted.details![0]!.buyer).toBe(again.details![0]!.buyer);
   });
 
   it('no details without --details', async () => {
