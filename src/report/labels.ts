@@ -42,3 +42,9 @@ export function langFrom(option: string | undefined, env: NodeJS.ProcessEnv): La
 export function kindLabel(kind: string, l: Labels): string {
   return kind === 'fine' ? l.fine : kind === 'warning' ? l.warning : kind === 'restriction' ? l.restriction : kind === 'points' ? l.pointsKind : kind;
 }
+
+/** A metric as penalty and item rows name it: its Chinese name under --lang zh, its id otherwise. */
+export function metricLabel(id: string, metrics: readonly { id: string; name: { zh: string } }[], l: Labels): string {
+  if (l !== LABELS.zh) return id;
+  return metrics.find((m) => m.id === id)?.name.zh ?? id;
+}

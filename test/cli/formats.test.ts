@@ -72,6 +72,12 @@ describe('--format markdown', () => {
     expect(r.stdout).toContain('**Totals:** fines 1500 CNY');
   });
 
+  it('--lang zh names the metric of a penalty as shops know it', () => {
+    const r = cli(['run', '-p', 'taojiji', '-f', 'markdown', '--lang', 'zh', 'samples/taojiji/chat.csv', '--presence', 'samples/taojiji/presence.csv']);
+    expect(r.stdout).toContain('| 2026-11-06 | 有效回复率(5分钟回复率) | 违约金 | 500 CNY |');
+    expect(r.stdout).toContain('| 2026-11-05 | 在线时长 | 违约金 | 1000 CNY |');
+  });
+
   it('escapes table pipes in reasons and notes', async () => {
     const r = await auditCsv('time,buyer,sender\n2026-11-02 10:00:00,b1,buyer\n');
     r.shops[0]!.penalties.push({ date: '2026-11-02', metric: 'm', kind: 'warning', amount_cny: 0, points: 0, clause: 'c', reason: 'a|b' });

@@ -1,4 +1,4 @@
-import { kindLabel, LABELS, type Labels, type Lang } from '../labels.js';
+import { kindLabel, LABELS, metricLabel, type Labels, type Lang } from '../labels.js';
 import type { AmountMetricReport, ItemDetail, MetricReport, RatioMetricReport, Report, ShopReport } from '../model.js';
 
 let L: Labels = LABELS.en;
@@ -125,12 +125,12 @@ function metricSection(m: MetricReport): string {
   return m.unit === 'hours' ? amountSection(m) : ratioSection(m);
 }
 
-function detailsTable(details: ItemDetail[]): string {
+function detailsTable(details: ItemDetail[], metrics: ShopReport['metrics']): string {
   if (details.length === 0) return '';
   const rows = details
     .map(
       (d) =>
-        `<tr><td>${escapeHtml(d.metric)}</td><td>${escapeHtml(d.outcome)}</td><td>${escapeHtml(d.start)}</td><td>${escapeHtml(d.buyer)}</td><td>${escapeHtml(d.agent)}</td><td>${escapeHtml(d.text)}</td><td>${escapeHtml(d.reply_time ?? '–')}</td><td>${escapeHtml(d.reason)}</td></tr>`,
+        `<tr><td>${escapeHtml(metricLabel(d.metric, metrics, L))}</td><td>${escapeHtml(d.outcome)}</td><td>${escapeHtml(d.start)}</td><td>${escapeHtml(d.buyer)}</td><td>${escapeHtml(d.agent)}</td><td>${escapeHtml(d.text)}</td><td>${escapeHtml(d.reply_time ?? '–')}</td><td>${escapeHtml(d.reason)}</td></tr>`,
     )
     .join('');
   return `<h3>${L.items} (${details.length})</h3><table class="details"><thead><tr>${[L.metric, L.outcome, L.start, L.buyer, L.agent, L.message, L.reply, L.why].map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>`;
@@ -143,13 +143,13 @@ function shopSection(s: ShopReport, heading: boolean): string {
       : `<table class="penalties"><thead><tr><th>${L.date}</th><th>${L.metric}</th><th>${L.kind}</th><th>${L.amount}</th><th>${L.reason}</th></tr></thead><tbody>${s.penalties
           .map(
             (p) =>
-              `<tr><td>${escapeHtml(p.date)}</td><td>${escapeHtml(p.metric)}</td><td class="kind ${escapeHtml(p.kind)}">${escapeHtml(kindLabel(p.kind, L))}</td><td>${p.kind === 'fine' ? `${p.amount_cny} CNY` : p.days ? `${p.days} days` : ''}</td><td>${escapeHtml(p.reason)}</td></tr>`,
+              `<tr><td>${escapeHtml(p.date)}</td><td>${escapeHtml(metricLabel(p.metric, s.metrics, L))}</td><td class="kind ${escapeHtml(p.kind)}">${escapeHtml(kindLabel(p.kind, L))}</td><td>${p.kind === 'fine' ? `${p.amount_cny} CNY` : p.days ? `${p.days} days` : ''}</td><td>${escapeHtml(p.reason)}</td></tr>`,
           )
           .join('')}</tbody></table>`;
   const t = s.totals;
   return `<section class="shop">${heading ? `<h2>${escapeHtml(s.shop)}</h2>` : ''}${s.metrics.map(metricSection).join('')}
 <h3>${L.penalties}</h3>${penalties}
-<p class="totals">${L.totals}: ${L.fines} ${t.fines_cny} CNY, ${L.points} ${t.points}, ${L.warnings} ${t.warnings}, ${L.restrictions} ${t.restrictions}</p>${detailsTable(s.details ?? [])}</section>`;
+<p class="totals">${L.totals}: ${L.fines} ${t.fines_cny} CNY, ${L.points} ${t.points}, ${L.warnings} ${t.warnings}, ${L.restrictions} ${t.restrictions}</p>${detailsTable(s.details ?? [], s.metrics)}</section>`;
 }
 
 const STYLE = `body{font-family:-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#1d2433}

@@ -1,4 +1,4 @@
-import { kindLabel, LABELS, type Labels, type Lang } from '../labels.js';
+import { kindLabel, LABELS, metricLabel, type Labels, type Lang } from '../labels.js';
 import type { AmountMetricReport, MetricReport, RatioMetricReport, Report, ShopReport } from '../model.js';
 
 let L: Labels = LABELS.en;
@@ -54,7 +54,7 @@ function shop(s: ShopReport, heading: boolean): string[] {
     out.push(`| ${L.date} | ${L.metric} | ${L.kind} | ${L.amount} | ${L.reason} |`, '| --- | --- | --- | --- | --- |');
     for (const p of s.penalties) {
       const amountText = p.kind === 'fine' ? `${p.amount_cny} CNY` : p.kind === 'points' ? `${p.points} points` : p.days ? `${p.days} days` : '';
-      out.push(`| ${p.date} | ${p.metric} | ${kindLabel(p.kind, L)} | ${amountText} | ${cell(p.reason)} |`);
+      out.push(`| ${p.date} | ${metricLabel(p.metric, s.metrics, L)} | ${kindLabel(p.kind, L)} | ${amountText} | ${cell(p.reason)} |`);
     }
   }
   const t = s.totals;

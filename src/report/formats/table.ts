@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import type { AssessmentPeriod } from '../../metrics/periods.js';
 import type { Projection } from '../../metrics/projections.js';
 import type { Palette } from '../colors.js';
-import { kindLabel, LABELS, type Labels, type Lang } from '../labels.js';
+import { kindLabel, LABELS, metricLabel, type Labels, type Lang } from '../labels.js';
 
 let L: Labels = LABELS.en;
 let zh = false;
@@ -124,7 +124,7 @@ function metricSection(metric: MetricReport, p: Palette): string {
   return lines.join('\n');
 }
 
-function penaltyLines(penalties: Penalty[], p: Palette): string[] {
+function penaltyLines(penalties: Penalty[], metrics: ShopReport['metrics'], p: Palette): string[] {
   if (penalties.length === 0) return [p.pass(L.noPenalties)];
   const table = new Table({
     head: [L.date, L.metric, L.kind, L.amount, L.reason].map((h) => p.bold(h)),
@@ -135,7 +135,7 @@ function penaltyLines(penalties: Penalty[], p: Palette): string[] {
   for (const x of penalties) {
     const amount = x.kind === 'fine' ? `${x.amount_cny} CNY` : x.kind === 'points' ? `${x.points} pts` : x.days ? `${x.days} days` : '';
     const kind = x.kind === 'warning' ? p.warn(kindLabel(x.kind, L)) : p.fail(kindLabel(x.kind, L));
-    table.push([x.date, x.metric, kind, amount, x.reason]);
+    table.push([x.date, metricLabel(x.metric, metrics, L), kind, amount, x.reason]);
   }
   return [table.toString()];
 }
@@ -143,7 +143,7 @@ function penaltyLines(penalties: Penalty[], p: Palette): string[] {
 const DETAILS_SHOWN = 30;
 
 /** --details: the failed and pending items, the first ones in a table. */
-function detailLines(details: NonNullable<ShopReport['details']>, p: Palette): string[] {
+function detailLines(details: NonNullable<ShopReport['details']>, metrics: ShopReport['metrics'], p: Palette): string[] {
   const head = p.bold(`${L.items}: ${details.length}`);
   if (details.length === 0) return [head];
   const table = new Table({
@@ -153,7 +153,7 @@ function detailLines(details: NonNullable<ShopReport['details']>, p: Palette): s
     wordWrap: true,
   });
   for (const d of details.slice(0, DETAILS_SHOWN)) {
-    table.push([d.metric, d.outcome, d.start, d.buyer ?? '', d.agent, d.reply_time ?? '–', d.reason]);
+    table.push([metricLabel(d.metric, metrics, L), d.outcome, d.start, d.buyer ?? '', d.agent, d.reply_time ?? '–', d.reason]);
   }
   const more = details.length > DETAILS_SHOWN ? [p.dim(`  … ${details.length - DETAILS_SHOWN} more: --format csv --details lists them all with their messages`)] : [];
   return [head, table.toString(), ...more];
@@ -168,8 +168,8 @@ function shopSection(s: ShopReport, p: Palette, withHeading: boolean): string {
   const parts: string[] = [];
   if (withHeading) parts.push(p.bold(`== ${L.shop} ${s.shop} ==`));
   for (const m of s.metrics) parts.push(metricSection(m, p));
-  parts.push([p.bold(L.penalties), ...penaltyLines(s.penalties, p), totalsLine(s.totals, p)].join('\n'));
-  if (s.details !== undefined) parts.push(detailLines(s.details, p).join('\n'));
+  parts.push([p.bold(L.penalties), ...penaltyLines(s.penalties, s.metrics, p), totalsLine(s.totals, p)].join('\n'));
+  if (s.details !== undefined) parts.push(detailLines(s.details, s.metrics, p).join('\n'));
   return parts.join('\n\n');
 }
 
