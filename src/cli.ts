@@ -251,9 +251,16 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       }
       return EXIT.usage;
     }
-    throw err;
+    return internalError(err, io);
   }
   return exitCode;
+}
+
+/** A bug, not the user's input: say so, with what is needed to report it. Nothing was audited. */
+function internalError(err: unknown, io: CliIO): number {
+  io.stderr.write(`cs-audit: internal error (a bug in cs-audit ${VERSION}; please report it with the command line):\n`);
+  io.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return EXIT.usage;
 }
 
 async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number> {
@@ -298,10 +305,7 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
       io.stderr.write(`cs-audit: ${err.message}\n`);
       return EXIT.usage;
     }
-    // A bug, not the user's input: say so, with what is needed to report it. Nothing was audited.
-    io.stderr.write(`cs-audit: internal error (a bug in cs-audit ${VERSION}; please report it with the command line):\n`);
-    io.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return EXIT.usage;
+    return internalError(err, io);
   }
 
   if (flags.quiet !== true) reportBadRows(report, io);

@@ -24,10 +24,9 @@ function verdictText(v: Verdict): string {
   return `${v.outcome.toUpperCase()} — ${v.why}${v.agent ? `; for ${v.agent}` : ''}`;
 }
 
-/** When an item's line belongs: after the message that closed it. */
-function closedAt(e: TraceEvent): number {
-  // A round still open when the data ends is decided after every message.
-  if (e.kind === 'round') return e.round.reply?.t ?? e.round.closedAt ?? Number.MAX_SAFE_INTEGER;
+/** When an item's line belongs: after the message that closed it; null while it is still open. */
+function closedAt(e: TraceEvent): number | null {
+  if (e.kind === 'round') return e.round.reply?.t ?? e.round.closedAt ?? null;
   if (e.kind === 'session') return e.session.firstReply?.t ?? e.t;
   return e.t;
 }
@@ -36,8 +35,12 @@ function closedAt(e: TraceEvent): number {
 export function formatExplanation(result: ExplainResult, date: string | null, shownBuyer: string = result.buyer): string {
   const zone = new Zone(result.report.timezone);
   const events = result.events
-    .filter((e) => date === null || localTime(e.t, zone).startsWith(date) || localTime(closedAt(e), zone).startsWith(date))
-    .map((e, i) => ({ e, at: closedAt(e), order: e.kind === 'message' ? 0 : 1, i }))
+    .filter((e) => {
+      const closed = closedAt(e);
+      return date === null || localTime(e.t, zone).startsWith(date) || (closed !== null && localTime(closed, zone).startsWith(date));
+    })
+    // A round still open when the data ends is decided after every message.
+    .map((e, i) => ({ e, at: closedAt(e) ?? Infinity, order: e.kind === 'message' ? 0 : 1, i }))
     .sort((a, b) => a.at - b.at || a.order - b.order || a.i - b.i);
   if (events.length === 0) {
     return `No messages of buyer "${shownBuyer}"${date ? ` on ${date}` : ''} in the input (buyer ids are matched exactly).\n`;

@@ -321,6 +321,16 @@ describe('cs-audit explain', () => {
     expect(r.stdout).not.toContain('jenny_0921');
   });
 
+  it('a round still open when the data ends is listed after every message, and --date of another day leaves it out', () => {
+    const log = tmpFile('open.csv', 'time,buyer,sender,content\n2026-11-02 10:00:00,b1,buyer,hi\n2026-11-03 10:00:00,b2,buyer,yo\n2026-11-03 10:01:00,b2,agent,ok\n');
+    const open = cli(['explain', '-p', 'tmall', log, '--buyer', 'b1']);
+    expect(open.exitCode).toBe(0);
+    expect(open.stdout.trim().split('\n').at(-1)).toContain('round opened 2026-11-02 10:00:00, 1 buyer message(s), still open when the data ends');
+    const other = cli(['explain', '-p', 'tmall', log, '--buyer', 'b1', '--date', '2026-11-03']);
+    expect(other.exitCode).toBe(0);
+    expect(other.stdout).toContain('No messages of buyer "b1" on 2026-11-03');
+  });
+
   it('an unknown buyer says so; a missing --buyer is a usage error', () => {
     expect(cli(['explain', '-p', 'tmall', SAMPLE, '--buyer', 'nobody']).stdout).toContain('No messages of buyer "nobody"');
     expect(cli(['explain', '-p', 'tmall', SAMPLE]).exitCode).toBe(2);
