@@ -6,6 +6,7 @@ import type { ItemDetail } from '../report/model.js';
 import { localTime } from '../time/local.js';
 import { clockToMs, dayToIso } from '../time/zone.js';
 import { ItemCounter } from './item-counter.js';
+import { isPending, wholeSeconds } from './timing.js';
 
 /** One buyer on one day: what is known so far. */
 interface BuyerDay {
@@ -84,7 +85,7 @@ export class BuyerDayCounter extends ItemCounter {
         bd.waiting = null;
         continue;
       }
-      const delay = Math.floor((m.t - bd.waiting.t) / 1000);
+      const delay = wholeSeconds(bd.waiting.t, m.t);
       const late = delay > rule.threshold_seconds!.value;
       if (late && !bd.failed) {
         bd.failed = true;
@@ -108,7 +109,7 @@ export class BuyerDayCounter extends ItemCounter {
       start: q === null ? '' : localTime(q.t, zone),
       text: q?.content ?? '',
       reply_time: bd.replyT === null ? null : localTime(bd.replyT, zone),
-      delay_seconds: bd.replyT === null || q === null ? null : Math.floor((bd.replyT - q.t) / 1000),
+      delay_seconds: bd.replyT === null || q === null ? null : wholeSeconds(q.t, bd.replyT),
       reason,
       origin: q?.origin ?? null,
     };
@@ -144,7 +145,7 @@ export class BuyerDayCounter extends ItemCounter {
         rule.rule.value === 'any_reply_same_day'
           ? this.rules.zone.startOfDay(bd.day + 1) - 1
           : bd.waiting.t + rule.threshold_seconds!.value * 1000;
-      if (deadline > dataEnd && !bd.failed) {
+      if (isPending(deadline, dataEnd) && !bd.failed) {
         this.record(bd.day, bd.waiting.receiver ?? UNASSIGNED, 'pending', () =>
           this.evidence(bd, 'a question is still waiting; its limit runs past the end of the data'),
         );

@@ -6,6 +6,7 @@ import type { ItemDetail } from '../report/model.js';
 import { localTime } from '../time/local.js';
 import { dayToIso } from '../time/zone.js';
 import { ItemCounter } from './item-counter.js';
+import { isPending, wholeSeconds } from './timing.js';
 
 /**
  * Review-reply metrics (e.g. 差评24小时回复): a review in the rating range (with content, when the
@@ -38,12 +39,12 @@ export class ReviewCounter extends ItemCounter {
     const agent = review.agent ?? UNASSIGNED;
     const limit = rule.threshold_seconds.value;
     if (review.replyT !== null) {
-      const delay = Math.max(0, Math.floor((review.replyT - review.t) / 1000));
+      const delay = Math.max(0, wholeSeconds(review.t, review.replyT));
       if (delay <= limit) this.record(day, agent, 'passed');
       else this.fail(day, agent, `review ${review.id} (${review.rating}★) replied after ${delay} s`, review);
       return;
     }
-    if (review.t + limit * 1000 > dataEnd) {
+    if (isPending(review.t + limit * 1000, dataEnd)) {
       this.record(day, agent, 'pending', () => this.evidence(review, day, 'not replied yet; 24 h run past the end of the data'));
     } else this.fail(day, agent, `review ${review.id} (${review.rating}★) not replied within ${limit} s`, review);
   }
@@ -61,7 +62,7 @@ export class ReviewCounter extends ItemCounter {
       start: localTime(r.t, zone),
       text: `${r.id} (${r.rating}★) ${r.content}`,
       reply_time: r.replyT === null ? null : localTime(r.replyT, zone),
-      delay_seconds: r.replyT === null ? null : Math.max(0, Math.floor((r.replyT - r.t) / 1000)),
+      delay_seconds: r.replyT === null ? null : Math.max(0, wholeSeconds(r.t, r.replyT)),
       reason,
       origin: r.origin,
     };

@@ -7,6 +7,7 @@ import { localTime } from '../time/local.js';
 import { clockToMs, dayToIso } from '../time/zone.js';
 import { messageEvidence } from './evidence.js';
 import { ItemCounter, type Outcome } from './item-counter.js';
+import { isPending, wholeSeconds } from './timing.js';
 
 export type Verdict =
   | { kind: 'excluded'; reason: string }
@@ -18,7 +19,7 @@ export const ROUND_EXCLUSIONS = ['not_in_force', 'outside_window', 'blacklisted'
 
 /** Whole seconds from the round's start to its reply (RULES.md §1: floor of the difference). */
 export function delaySeconds(r: Round): number | null {
-  return r.reply === null ? null : Math.floor((r.reply.t - r.start) / 1000);
+  return r.reply === null ? null : wholeSeconds(r.start, r.reply.t);
 }
 
 /**
@@ -62,7 +63,7 @@ export class RoundResponseCounter extends ItemCounter {
       return { kind: 'decided', outcome: 'failed', agent: unansweredAgent(r), why: `no reply before the buyer's message of a later day; ${threshold} s limit [${source}]` };
     }
     if (dataEnd === null) return { kind: 'undecided' };
-    return deadline > dataEnd
+    return isPending(deadline, dataEnd)
       ? { kind: 'decided', outcome: 'pending', agent: unansweredAgent(r), why: `no reply yet; the ${threshold} s limit runs past the end of the data` }
       : { kind: 'decided', outcome: 'failed', agent: unansweredAgent(r), why: `no reply within ${threshold} s [${source}]` };
   }

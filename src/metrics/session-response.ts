@@ -6,6 +6,7 @@ import type { ItemDetail } from '../report/model.js';
 import { localTime } from '../time/local.js';
 import { clockToMs, dayToIso } from '../time/zone.js';
 import { ItemCounter } from './item-counter.js';
+import { isPending, wholeSeconds } from './timing.js';
 import type { Verdict } from './round-response.js';
 
 /**
@@ -39,7 +40,7 @@ export class SessionResponseCounter extends ItemCounter {
     if (tod < clockToMs(rule.window.from)! || tod >= clockToMs(rule.window.to)!) return { kind: 'excluded', reason: 'outside_window' };
     const limit = rule.threshold_seconds.value;
     if (s.firstReply !== null) {
-      const delay = Math.floor((s.firstReply.t - s.start) / 1000);
+      const delay = wholeSeconds(s.start, s.firstReply.t);
       const agent = s.firstReply.agent ?? s.receiver ?? s.lastAccount;
       return delay <= limit
         ? { kind: 'decided', outcome: 'passed', agent, why: `first reply after ${delay} s, within ${limit} s` }
@@ -50,7 +51,7 @@ export class SessionResponseCounter extends ItemCounter {
       return { kind: 'decided', outcome: 'failed', agent, why: `no reply within ${limit} s` };
     }
     if (dataEnd === null) return { kind: 'undecided' };
-    return s.start + limit * 1000 > dataEnd
+    return isPending(s.start + limit * 1000, dataEnd)
       ? { kind: 'decided', outcome: 'pending', agent, why: 'no reply yet; the limit runs past the end of the data' }
       : { kind: 'decided', outcome: 'failed', agent, why: `no reply within ${limit} s` };
   }
@@ -73,7 +74,7 @@ export class SessionResponseCounter extends ItemCounter {
     this.trace?.(s, v);
     if (v.kind === 'excluded') this.exclude(s.startDay, v.reason);
     else {
-      const delay = s.firstReply === null ? null : Math.floor((s.firstReply.t - s.start) / 1000);
+      const delay = s.firstReply === null ? null : wholeSeconds(s.start, s.firstReply.t);
       this.record(s.startDay, v.agent, v.outcome, () => this.evidence(s, delay, v.why));
     }
   }
