@@ -155,7 +155,8 @@ function redetect(sample: Buffer, name: string): Encoding {
   return encoding;
 }
 
-async function readBytes(file: string, start: number, length: number): Promise<Buffer> {
+/** Up to `length` bytes of a file from `start` (fewer at its end). */
+export async function readBytes(file: string, start: number, length: number): Promise<Buffer> {
   const handle = await open(file, 'r');
   try {
     const buffer = Buffer.alloc(length);

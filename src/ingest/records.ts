@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { InputError } from '../errors.js';
+import { readBytes } from './encoding.js';
 import type { InputSource } from './sources.js';
 
 /**
@@ -106,16 +106,7 @@ interface ByteSource {
 function fileBytes(path: string): ByteSource {
   return {
     open: (offset) => createReadStream(path, { start: offset }),
-    bytes: async (offset, length) => {
-      const handle = await open(path, 'r');
-      try {
-        const buffer = Buffer.alloc(length);
-        const { bytesRead } = await handle.read(buffer, 0, length, offset);
-        return buffer.subarray(0, bytesRead);
-      } finally {
-        await handle.close();
-      }
-    },
+    bytes: (offset, length) => readBytes(path, offset, length),
   };
 }
 
