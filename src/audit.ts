@@ -18,6 +18,7 @@ import { assessDays, metricReport, type Span } from './metrics/assess.js';
 import { penaltiesOf, totalsOf } from './penalties/penalties.js';
 import { REPORT_SCHEMA, type ItemDetail, type MetricReport, type Penalty, type Report, type ShopReport } from './report/model.js';
 import { maskBuyer } from './report/mask.js';
+import { keyFigures } from './report/summary.js';
 import { checkPack, loadBuiltInPack, loadPackFile } from './rules/load-pack.js';
 import { RuleSet } from './rules/rule-set.js';
 import { clockToMs, dayToIso, isoToDay, MS_PER_DAY, Zone } from './time/zone.js';
@@ -58,6 +59,10 @@ export interface AuditOptions {
   encoding?: Encoding | null;
   /** Most bad rows listed one by one in the report (all are counted). */
   maxErrorsListed?: number;
+  /** --shop: audit only these shops (rows of others are counted as excluded `other_shop`). */
+  shops?: string[] | null;
+  /** --shop-folders: each first-level folder of a directory argument is one shop. */
+  shopFolders?: boolean;
 }
 
 export function loadRules(options: Pick<AuditOptions, 'platform' | 'rulesFile' | 'rulesPack'>): {
@@ -108,7 +113,7 @@ export async function audit(options: AuditOptions): Promise<Report> {
   const inputZone = options.tz === null ? rules.zone : new Zone(options.tz);
   const transcoder = new Transcoder();
   try {
-    const sourceOptions = { stdin: options.stdin, encoding: options.encoding ?? null, transcoder };
+    const sourceOptions = { stdin: options.stdin, encoding: options.encoding ?? null, transcoder, shopFolders: options.shopFolders === true };
     const chatSources = await resolveSources(options.inputs, sourceOptions);
     const presenceSources = await resolveSources(presenceFiles, sourceOptions);
     const reviewSources = await resolveSources(reviewFiles, sourceOptions);
@@ -150,6 +155,8 @@ async function auditSources(
   for (const e of presence.items) if (e.shop === '') e.shop = fallback;
   for (const r of reviews.items) if (r.shop === '') r.shop = fallback;
   dropRepeatedReviews(reviews);
+  const otherShop = new Map<string, number>();
+  const only = narrowToShops(options.shops ?? null, scan, presence, reviews, otherShop);
 
   // RULES.md §1 Pending: the end of the data is the latest time of any kind in the input.
   let firstT: number | null = null;
@@ -180,7 +187,10 @@ async function auditSources(
     }
     return auditor;
   };
-  for await (const m of chatMessages(scan)) auditorOf(m.shop).push(m);
+  for await (const m of chatMessages(scan)) {
+    if (only !== null && !only.has(m.shop)) otherShop.set(m.origin.file, (otherShop.get(m.origin.file) ?? 0) + 1);
+    else auditorOf(m.shop).push(m);
+  }
   for (const e of presence.items) auditorOf(e.shop);
   for (const r of reviews.items) auditorOf(r.shop);
 
@@ -203,7 +213,7 @@ async function auditSources(
     return report;
   });
   const files = [...scan.files, ...presence.files, ...reviews.files];
-  accountRows(scan.files, shopResults, [...presence.files, ...reviews.files]);
+  accountRows(scan.files, shopResults, [...presence.files, ...reviews.files], otherShop);
   const badRows = [...scan.badRows, ...presence.badRows, ...reviews.badRows];
 
   const versionsUsed = new Map<number, number>();
@@ -269,7 +279,7 @@ function detailsOf(result: ShopAudit, from: number | null, to: number | null, ma
  * `duplicate`) or a bad row. Chat files get the shops' verdicts; presence and review logs use
  * every valid row.
  */
-function accountRows(chatFiles: FileStats[], results: ShopAudit[], logFiles: FileStats[]): void {
+function accountRows(chatFiles: FileStats[], results: ShopAudit[], logFiles: FileStats[], otherShop: Map<string, number>): void {
   for (const f of chatFiles) {
     const excluded = new Map<string, number>();
     let used = 0;
@@ -280,13 +290,48 @@ function accountRows(chatFiles: FileStats[], results: ShopAudit[], logFiles: Fil
       for (const [reason, n] of a.excluded) excluded.set(reason, (excluded.get(reason) ?? 0) + n);
     }
     if (f.duplicates > 0) excluded.set('duplicate', f.duplicates);
+    const other = otherShop.get(f.file) ?? 0;
+    if (other > 0) excluded.set(OTHER_SHOP, other);
     f.used = used;
     f.excluded = Object.fromEntries([...excluded].sort());
   }
   for (const f of logFiles) {
-    f.used = f.messages;
-    f.excluded = f.duplicates > 0 ? { duplicate: f.duplicates } : {};
+    const other = otherShop.get(f.file) ?? 0;
+    f.used = f.messages - other;
+    f.excluded = Object.fromEntries(
+      [...(f.duplicates > 0 ? ([['duplicate', f.duplicates]] as const) : []), ...(other > 0 ? ([[OTHER_SHOP, other]] as const) : [])],
+    );
   }
+}
+
+/** Rows of shops a --shop option left out: read, counted, not audited. */
+const OTHER_SHOP = 'other_shop';
+
+/**
+ * --shop: the shops to audit, each checked against the shops the input holds. Presence and
+ * review rows of other shops are dropped here and counted per file; chat rows as they stream.
+ */
+function narrowToShops(
+  wanted: string[] | null,
+  scan: { directories: Map<string, unknown> },
+  presence: LogInput<PresenceEvent>,
+  reviews: LogInput<Review>,
+  otherShop: Map<string, number>,
+): Set<string> | null {
+  if (wanted === null || wanted.length === 0) return null;
+  const found = new Set<string>([...scan.directories.keys(), ...presence.items.map((e) => e.shop), ...reviews.items.map((r) => r.shop)]);
+  const unknown = wanted.filter((s) => !found.has(s));
+  if (unknown.length > 0) {
+    const list = [...found].sort().join(', ') || 'none';
+    throw new InputError(`--shop ${unknown.join(', ')}: not in the input (shops found: ${list})`);
+  }
+  const only = new Set(wanted);
+  for (const log of [presence, reviews] as LogInput<{ shop: string; origin: { file: string } }>[]) {
+    const kept = log.items.filter((x) => only.has(x.shop));
+    for (const x of log.items) if (!only.has(x.shop)) otherShop.set(x.origin.file, (otherShop.get(x.origin.file) ?? 0) + 1);
+    log.items = kept;
+  }
+  return only;
 }
 
 /** A review id given twice (overlapping exports) is one review: the first in time order, counted. */
@@ -437,5 +482,6 @@ function shopReport(
       evaluations: result.evaluations,
       excluded: Object.fromEntries([...result.excluded].sort()),
     },
+    summary: keyFigures(metrics),
   };
 }

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { audit } from './audit.js';
 import { formatInspection, inspect } from './inspect.js';
 import { explain, formatExplanation } from './explain.js';
+import { mergeReportFiles } from './merge.js';
 import { InputError } from './errors.js';
 import { parseEncoding } from './ingest/encoding.js';
 import { parseHeaderMap, parseProfileName, PROFILE_NAMES } from './ingest/profiles.js';
@@ -56,6 +57,8 @@ interface RunFlags {
   to?: string;
   strict?: boolean;
   failOn?: FailOn;
+  shop: string[];
+  shopFolders?: boolean;
 }
 
 const EXIT_HELP = `
@@ -122,6 +125,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('-o, --out <file>', 'write the report to this file instead of standard output')
     .option('--presence <file>', 'presence log (online/offline status changes), for online-time metrics; repeatable', collect, [])
     .option('--reviews <file>', 'review log (reviews and reply times), for review-reply metrics; repeatable', collect, [])
+    .option('--shop <name>', 'audit only this shop (repeatable); rows of other shops are counted, not audited', collect, [])
+    .option('--shop-folders', 'each first-level folder of a directory (or zip) argument is one shop: rows without a shop column belong to it')
     .option('--input-format <profile>', `how to read chat files: ${PROFILE_NAMES.join(', ')} (default: detected per file)`)
     .option('--map <pairs>', 'map your own headers: field=header,... (e.g. time=发送时间,buyer=顾客)')
     .option('--encoding <name>', 'input encoding: utf-8, utf-16le, utf-16be, gb18030, gbk (default: detected per file)')
@@ -139,6 +144,20 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .addHelpText('after', EXIT_HELP)
     .action(async (files: string[], flags: RunFlags) => {
       exitCode = await run(files, flags, io);
+    });
+
+  program
+    .command('merge')
+    .description('combine the JSON reports of jobs that audited different shops (shards) into one portfolio report')
+    .argument('<reports...>', 'JSON reports written by cs-audit run --format json')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(FORMATS)).default('table'))
+    .option('-o, --out <file>', 'write the report to this file instead of standard output')
+    .addOption(new Option('--lang <lang>', 'language of table, markdown and html: zh or en (default: from LANG)').choices(['zh', 'en']))
+    .option('--bom', 'CSV: begin with a byte-order mark (for Excel)')
+    .addOption(new Option('--fail-on <what>', 'exit 1 when the merged report has it').choices(FAIL_ON))
+    .addHelpText('after', EXIT_HELP)
+    .action(async (files: string[], flags: MergeFlags) => {
+      exitCode = await mergeCommand(files, flags, io);
     });
 
   program
@@ -294,6 +313,8 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
       inputFormat: flags.inputFormat === undefined ? null : parseProfileName(flags.inputFormat),
       headerMap: flags.map === undefined ? null : parseHeaderMap(flags.map),
       reviews: flags.reviews,
+      shops: flags.shop,
+      shopFolders: flags.shopFolders === true,
       tz: flags.tz ?? null,
       from: flags.from ?? null,
       to: flags.to ?? null,
@@ -309,6 +330,21 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
   }
 
   if (flags.quiet !== true) reportBadRows(report, io);
+  return emit(report, flags, io);
+}
+
+interface OutputFlags {
+  format: string;
+  out?: string;
+  lang?: string;
+  bom?: boolean;
+  details?: boolean;
+  quiet?: boolean;
+  failOn?: FailOn;
+}
+
+/** The report in the chosen format to stdout or --out, then --fail-on's verdict. */
+async function emit(report: Report, flags: OutputFlags, io: CliIO): Promise<number> {
   const toFile = flags.out !== undefined;
   const palette = toFile ? PLAIN : paletteFor(io.stdout, io.env);
   const text = FORMATS[flags.format]!(report, { palette, bom: flags.bom === true, lang: langFrom(flags.lang, io.env), details: flags.details === true });
@@ -327,6 +363,29 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
     return EXIT.failOn;
   }
   return EXIT.ok;
+}
+
+type MergeFlags = OutputFlags;
+
+async function mergeCommand(files: string[], flags: MergeFlags, io: CliIO): Promise<number> {
+  if (flags.out !== undefined) {
+    const problem = await unwritable(flags.out);
+    if (problem !== null) {
+      io.stderr.write(`cs-audit: cannot write --out ${flags.out}: ${problem}\n`);
+      return EXIT.usage;
+    }
+  }
+  let report: Report;
+  try {
+    report = await mergeReportFiles(files);
+  } catch (err) {
+    if (err instanceof InputError) {
+      io.stderr.write(`cs-audit: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    return internalError(err, io);
+  }
+  return emit(report, flags, io);
 }
 
 /**

@@ -123,6 +123,7 @@ export async function scanChat(sources: InputSource[], options: ReadOptions): Pr
       }
       seq++;
       const m = result;
+      if (m.shop === '' && source.shop !== undefined) m.shop = source.shop;
       if (m.t < previous) sorted = false;
       previous = m.t;
       if (scan.firstT === null || m.t < scan.firstT) scan.firstT = m.t;
@@ -186,6 +187,7 @@ async function* sourceMessages(scan: ChatScan, index: number): AsyncGenerator<Me
       if ('unreadable' in item) continue;
       const m = normalizeChatRow(item.values, { file: source.name, line: item.line }, seq, zone);
       if (typeof m === 'string') continue; // counted in the first pass
+      if (m.shop === '' && source.shop !== undefined) m.shop = source.shop;
       seq++;
       yield m;
     }

@@ -14,7 +14,7 @@ export interface LogInput<T> {
  * Read presence or review logs: small next to chat logs, so they are held in memory. Every row
  * becomes an item or a bad row with file and line.
  */
-export async function readLog<T>(
+export async function readLog<T extends { shop: string }>(
   sources: readonly InputSource[],
   log: LogKind,
   normalize: (values: Record<string, unknown>, origin: Origin, seq: number) => T | string,
@@ -37,6 +37,7 @@ export async function readLog<T>(
         stats.bad_rows++;
       } else {
         stats.messages++;
+        if (result.shop === '' && source.shop !== undefined) result.shop = source.shop;
         out.items.push(result);
       }
     }

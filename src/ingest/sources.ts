@@ -18,6 +18,8 @@ export interface InputSource {
   data: Buffer | null;
   /** The encoding the input was written in. */
   encoding: Encoding;
+  /** --shop-folders: the shop of rows that name none (the first-level folder the file sits in). */
+  shop?: string;
 }
 
 export interface SourceOptions {
@@ -25,6 +27,8 @@ export interface SourceOptions {
   /** Forced encoding (--encoding); detected per file otherwise. */
   encoding: Encoding | null;
   transcoder: Transcoder;
+  /** --shop-folders: each first-level folder of a directory (or zip) argument is one shop. */
+  shopFolders?: boolean;
 }
 
 /** File name endings read from directories and archives. */
@@ -145,9 +149,27 @@ export async function resolveSources(args: readonly string[], options: SourceOpt
     const files = info.isDirectory() ? await walk(arg) : [arg];
     if (info.isDirectory() && files.length === 0) throw new InputError(`${arg}: no CSV, JSON or zip files in this directory`);
     for (const file of files) {
-      if (/\.zip$/i.test(file)) for (const s of await zipEntries(file, file, options)) out.push(named(s));
-      else out.push(named(await fromFile(file, file, options)));
+      const folder = options.shopFolders === true && info.isDirectory() ? firstFolder(path.relative(arg, file)) : null;
+      const sources = /\.zip$/i.test(file) ? await zipEntries(file, file, options) : [await fromFile(file, file, options)];
+      for (const s of sources) {
+        // A zip given as the argument holds its shops as its own first-level folders.
+        const shop = folder ?? (options.shopFolders === true && !info.isDirectory() ? zipFolder(s.name, file) : null);
+        out.push(named(shop === null ? s : { ...s, shop }));
+      }
     }
   }
   return out;
+}
+
+/** The first folder of a relative path, or null for a file at the top. */
+function firstFolder(relative: string): string | null {
+  const parts = relative.split(path.sep);
+  return parts.length > 1 ? parts[0]! : null;
+}
+
+/** The first folder inside an archive of an entry named `archive.zip:folder/…`, or null. */
+function zipFolder(name: string, archive: string): string | null {
+  if (!name.startsWith(`${archive}:`)) return null;
+  const parts = name.slice(archive.length + 1).split('/');
+  return parts.length > 1 ? parts[0]! : null;
 }

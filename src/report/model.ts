@@ -5,6 +5,7 @@ import type { FileStats } from '../ingest/read-chat.js';
 import type { AssessmentPeriod } from '../metrics/periods.js';
 import type { Projection } from '../metrics/projections.js';
 import type { Status } from '../metrics/tally.js';
+import type { KeyFigure } from './summary.js';
 
 export const REPORT_SCHEMA = 'cs-audit/report@1';
 
@@ -165,6 +166,8 @@ export interface ShopReport {
   totals: Totals;
   activity: ActivityEntry[];
   messages: MessageAccounting;
+  /** Each metric's headline figure (the portfolio summary's columns). */
+  summary: KeyFigure[];
 }
 
 export interface Report {

@@ -173,6 +173,24 @@ function shopSection(s: ShopReport, p: Palette, withHeading: boolean): string {
   return parts.join('\n\n');
 }
 
+/** Several shops: one row each (key figures vs target, penalties, fines) before the shops' own sections. */
+function portfolioSection(report: Report, p: Palette): string {
+  const metrics = report.shops[0]!.metrics;
+  const head = [L.shop, L.platform, ...metrics.map((m) => metricLabel(m.id, metrics, L)), L.penalties, L.fines];
+  const table = newTable(head, p);
+  for (const s of report.shops) {
+    const cells = s.summary.map((f) => {
+      const value = f.unit === 'hours' ? hoursText(f.value) : pct(f.value);
+      const op = f.target.op === '>=' ? '≥' : f.target.op === '<=' ? '≤' : f.target.op;
+      const target = f.unit === 'hours' ? `${f.target.value} h` : pct(f.target.value);
+      return `${value} ${p.dim(`${op} ${target}`)} ${statusText(f.status, p)}`;
+    });
+    const fines = s.totals.fines_cny > 0 ? p.fail(`${s.totals.fines_cny} CNY`) : '0 CNY';
+    table.push([s.shop, report.platform, ...cells, String(s.penalties.length), fines]);
+  }
+  return [p.bold(`${L.portfolio}: ${report.shops.length}`), table.toString()].join('\n');
+}
+
 export function formatTable(report: Report, p: Palette, lang: Lang = 'en'): string {
   L = LABELS[lang];
   zh = lang === 'zh';
@@ -192,6 +210,7 @@ export function formatTable(report: Report, p: Palette, lang: Lang = 'en'): stri
   ].filter((x): x is string => x !== null);
   out.push(extras.length > 0 ? `${inputLine}; ${extras.join('; ')}` : inputLine);
   if (report.shops.length === 0) out.push('', L.noMessages);
+  if (report.shops.length > 1) out.push('', portfolioSection(report, p));
   for (const s of report.shops) out.push('', shopSection(s, p, report.shops.length > 1));
   if (report.shops.length > 1) out.push('', p.bold(L.allShops), totalsLine(report.totals, p));
   return `${out.join('\n')}\n`;
