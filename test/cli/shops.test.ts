@@ -36,7 +36,7 @@ function cliAsync(args: string[]): Promise<number> {
 // Two shops in one export: the Tmall sample, and a second shop made from it with every third
 // row left out (so the two shops' numbers differ).
 const sample = readFileSync(path.join(ROOT, 'samples/tmall/chat-2026-11.csv'), 'utf8').replace(/^\uFEFF/, '');
-const [header, ...rows] = sample.trimEnd().split('\n');
+const [header, ...rows] = sample.trimEnd().split(/\r?\n/);
 const second = rows.filter((_, i) => i % 3 !== 0).map((r) => r.replaceAll(SHOP_A, SHOP_B).replace(/^msg/, 'b-msg'));
 const twoShops = path.join(tmp, 'two-shops.csv');
 writeFileSync(twoShops, [header, ...rows, ...second].join('\n') + '\n');
