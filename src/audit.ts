@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { ShopAuditor, type ShopAudit, type Tracer } from './engine/audit-shop.js';
 import { InputError } from './errors.js';
-import { chatMessages, fallbackShop, mainAccountOf, resolveShops, scanChat } from './ingest/read-chat.js';
+import { chatMessages, DEDUP_HORIZON_MS, dedupKey, fallbackShop, mainAccountOf, resolveShops, scanChat, type ShopDirectory } from './ingest/read-chat.js';
 import { readLog, type LogInput } from './ingest/read-log.js';
 import type { FileStats, ProgressSink } from './ingest/read-chat.js';
 import { Transcoder, type Encoding } from './ingest/encoding.js';
@@ -14,9 +14,12 @@ import { ReviewCounter } from './metrics/review-reply.js';
 import { normalizePresenceRow, type PresenceEvent } from './normalize/presence-row.js';
 import { normalizeReviewRow, type Review } from './normalize/review-row.js';
 import type { OnlineHoursMetric } from './rules/pack-types.js';
-import { assessDays, metricReport, type Span } from './metrics/assess.js';
+import { assessDays, metricReport, NO_DAYS, type Span } from './metrics/assess.js';
 import { penaltiesOf, totalsOf } from './penalties/penalties.js';
-import { REPORT_SCHEMA, type ItemDetail, type MetricReport, type Penalty, type Report, type ShopReport } from './report/model.js';
+import { REPORT_SCHEMA, type HistoryReport, type ItemDetail, type MetricReport, type Penalty, type Report, type ShopReport } from './report/model.js';
+import { HistorySession, type DaySpan, type ShopHistory } from './history/session.js';
+import type { SavedShop } from './history/state-codec.js';
+import type { Message } from './model.js';
 import { maskBuyer } from './report/mask.js';
 import { keyFigures } from './report/summary.js';
 import { checkPack, loadBuiltInPack, loadPackFile } from './rules/load-pack.js';
@@ -63,6 +66,10 @@ export interface AuditOptions {
   shops?: string[] | null;
   /** --shop-folders: each first-level folder of a directory argument is one shop. */
   shopFolders?: boolean;
+  /** --history FILE: continue from, and record into, this history store. */
+  history?: string | null;
+  /** --covers: the days this run's input is the complete log of (history runs); default its own days. */
+  covers?: { from: string; to: string } | null;
 }
 
 export function loadRules(options: Pick<AuditOptions, 'platform' | 'rulesFile' | 'rulesPack'>): {
@@ -117,7 +124,17 @@ export async function audit(options: AuditOptions): Promise<Report> {
     const chatSources = await resolveSources(options.inputs, sourceOptions);
     const presenceSources = await resolveSources(presenceFiles, sourceOptions);
     const reviewSources = await resolveSources(reviewFiles, sourceOptions);
-    return await auditSources(rules, rulesFile, options, inputZone, { fromOption, toOption }, chatSources, presenceSources, reviewSources);
+    const history = options.history ? await HistorySession.open(options.history, rules) : null;
+    try {
+      const report = await auditSources(rules, rulesFile, options, inputZone, { fromOption, toOption }, chatSources, presenceSources, reviewSources, history);
+      if (history !== null) {
+        history.writeFacts(report);
+        history.save();
+      }
+      return report;
+    } finally {
+      history?.close();
+    }
   } finally {
     await transcoder.dispose();
   }
@@ -132,6 +149,7 @@ async function auditSources(
   chatSources: InputSource[],
   presenceSources: InputSource[],
   reviewSources: InputSource[],
+  history: HistorySession | null,
 ): Promise<Report> {
   const profiles = { profile: options.inputFormat ?? null, map: options.headerMap ?? null };
   const readOptions = { zone: inputZone, strict: options.strict, profiles, progress: options.progress ?? null };
@@ -141,8 +159,10 @@ async function auditSources(
   const presence = await readLog(presenceSources, 'presence', (v, o, q) => normalizePresenceRow(v, o, q, inputZone), logOptions);
   const reviews = await readLog(reviewSources, 'review', (v, o, q) => normalizeReviewRow(v, o, q, inputZone), logOptions);
 
-  // FORMAT.md: rows without a shop belong to the run's only named shop, over every input.
+  // FORMAT.md: rows without a shop belong to the run's only named shop, over every input (and,
+  // with a history, the shops it already holds).
   const named = new Set(scan.namedShops);
+  if (history !== null) for (const shop of history.shops()) named.add(shop);
   const mains = new Set(scan.mainAccounts);
   for (const e of presence.items) {
     if (e.shop !== '') named.add(e.shop);
@@ -155,8 +175,8 @@ async function auditSources(
   for (const e of presence.items) if (e.shop === '') e.shop = fallback;
   for (const r of reviews.items) if (r.shop === '') r.shop = fallback;
   dropRepeatedReviews(reviews);
-  const otherShop = new Map<string, number>();
-  const only = narrowToShops(options.shops ?? null, scan, presence, reviews, otherShop);
+  const notAudited = new NotAudited();
+  const only = narrowToShops(options.shops ?? null, scan, presence, reviews, notAudited, history?.shops() ?? []);
 
   // RULES.md §1 Pending: the end of the data is the latest time of any kind in the input.
   let firstT: number | null = null;
@@ -172,27 +192,99 @@ async function auditSources(
     seen(r.t);
     if (r.replyT !== null) seen(r.replyT);
   }
-  const firstDay = firstT === null ? null : rules.zone.dayOf(firstT);
-  const lastDay = dataEnd === null ? null : rules.zone.dayOf(dataEnd);
-  const from = fromOption ?? firstDay;
-  const to = toOption ?? lastDay;
+  let firstDay = firstT === null ? null : rules.zone.dayOf(firstT);
+  let lastDay = dataEnd === null ? null : rules.zone.dayOf(dataEnd);
+
+  // With a history, this run feeds whole days (--covers, or the days of its input): rows of other
+  // days are counted, not audited, and each shop goes on from the state of the days before.
+  const covers = history === null ? null : coveredDays(options.covers ?? null, firstDay, lastDay);
+  const feeds = (t: number): boolean => covers === null || isWithin(rules.zone.dayOf(t), covers);
+  if (covers !== null) {
+    presence.items = keepCovered(presence.items, (e) => feeds(e.t), notAudited);
+    reviews.items = keepCovered(reviews.items, (r) => feeds(r.t), notAudited);
+  }
+  const fedShops = new Set<string>([...scan.directories.keys(), ...presence.items.map((e) => e.shop), ...reviews.items.map((r) => r.shop)]);
+  for (const source of [...chatSources, ...presenceSources, ...reviewSources]) if (source.shop !== undefined) fedShops.add(source.shop);
+  if (only !== null) for (const shop of fedShops) if (!only.has(shop)) fedShops.delete(shop);
+  const plans = history === null || covers === null ? null : history.plan([...fedShops].sort(), covers);
 
   // Pass 2: every message once, in time order, through its shop's auditor.
   const auditors = new Map<string, ShopAuditor>();
+  const directories = scan.directories;
+  const dedup = new Map<string, number>();
   const auditorOf = (shop: string): ShopAuditor => {
     let auditor = auditors.get(shop);
     if (!auditor) {
-      const directory = scan.directories.get(shop) ?? { accounts: new Set<string>(), merchantBuyers: new Set<string>() };
+      const directory = directories.get(shop) ?? { accounts: new Set<string>(), merchantBuyers: new Set<string>() };
+      directories.set(shop, directory);
       auditors.set(shop, (auditor = new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null)));
     }
     return auditor;
   };
-  for await (const m of chatMessages(scan)) {
-    if (only !== null && !only.has(m.shop)) otherShop.set(m.origin.file, (otherShop.get(m.origin.file) ?? 0) + 1);
+  if (history !== null && plans !== null) {
+    // Shops this run feeds continue from their base; the store's other shops are reported as it left them.
+    for (const shop of history.shops()) {
+      if (only !== null && !only.has(shop)) continue;
+      const row = plans.has(shop) ? plans.get(shop)!.base : history.latest(shop);
+      if (row === null) continue;
+      const saved = history.restore(row);
+      const fresh = directories.get(shop);
+      const auditor = new ShopAuditor(shop, rules, mergeDirectory(saved.directory, fresh), options.details === true, null);
+      directories.set(shop, mergeDirectory(saved.directory, fresh));
+      auditor.restoreState(saved.state);
+      auditors.set(shop, auditor);
+      for (const [key, t] of saved.seen) dedup.set(key, t);
+      if (fresh) history.notices.push(...lateRecognitions(shop, saved.directory, fresh, auditor));
+    }
+  }
+  let fedEnd: number | null = null;
+  const observe = (m: Message): void => {
+    if (feeds(m.t) && (fedEnd === null || m.t > fedEnd)) fedEnd = m.t;
+  };
+  for await (const m of chatMessages(scan, dedup, observe)) {
+    if (only !== null && !only.has(m.shop)) notAudited.add(m.origin.file, OTHER_SHOP);
+    else if (!feeds(m.t)) notAudited.add(m.origin.file, OUTSIDE_COVERED_DAYS);
     else auditorOf(m.shop).push(m);
   }
-  for (const e of presence.items) auditorOf(e.shop);
-  for (const r of reviews.items) auditorOf(r.shop);
+  for (const shop of fedShops) auditorOf(shop);
+
+  let shopData: Map<string, ShopHistory> | null = null;
+  if (history !== null && covers !== null && plans !== null) {
+    for (const e of presence.items) observe({ t: e.t } as Message);
+    for (const r of reviews.items) {
+      observe({ t: r.t } as Message);
+      if (r.replyT !== null) observe({ t: r.replyT } as Message);
+    }
+    // The state to go on from is taken before the end of this run's data decides anything.
+    const saved = new Map<string, SavedShop>();
+    const nextDay = rules.zone.startOfDay(covers.last + 1);
+    for (const shop of fedShops) {
+      const recent = new Map<string, number>();
+      const prefix = dedupKey(shop, '');
+      for (const [key, t] of dedup) if (key.startsWith(prefix) && t >= nextDay - DEDUP_HORIZON_MS && t < nextDay) recent.set(key, t);
+      saved.set(shop, { state: auditors.get(shop)!.saveState(), directory: directories.get(shop)!, seen: recent });
+    }
+    const fedPresence = presence.items;
+    const fedReviews = reviews.items;
+    const repeats = history.record([...chatSources, ...presenceSources, ...reviewSources].map((x) => x.name), covers, fedEnd, plans, saved, fedPresence, fedReviews);
+    for (const r of repeats) {
+      const stats = reviews.files.find((f) => f.file === r.origin.file);
+      if (stats) {
+        stats.duplicates++;
+        stats.messages--;
+      }
+    }
+    presence.items = history.presence().filter((e) => only === null || only.has(e.shop));
+    reviews.items = history.reviews().filter((r) => only === null || only.has(r.shop));
+    shopData = history.histories();
+    const spans = [...shopData.values()].flatMap((h) => h.covered);
+    firstDay = Math.min(...spans.map((x) => x.first));
+    lastDay = Math.max(...spans.map((x) => x.last));
+    dataEnd = fedEnd;
+    for (const h of shopData.values()) if (h.dataEnd !== null && (dataEnd === null || h.dataEnd > dataEnd)) dataEnd = h.dataEnd;
+  }
+  const from = fromOption ?? firstDay;
+  const to = toOption ?? lastDay;
 
   // The presence log speaks for the days from its first row to the end of the data; without one,
   // online time is unknown (never zero).
@@ -204,16 +296,20 @@ async function auditSources(
   const span = firstDay === null || lastDay === null ? null : { first: firstDay, last: lastDay };
   const shopResults: ShopAudit[] = [];
   const shops: ShopReport[] = shopNames.map((shop) => {
-    const result = auditors.get(shop)!.finish(dataEnd ?? 0);
+    const own = shopData?.get(shop) ?? null;
+    // A shop whose history stops earlier (its exports are missing) ends where its data ends.
+    const shopEnd = own?.dataEnd ?? dataEnd ?? 0;
+    const result = auditors.get(shop)!.finish(shopEnd);
     shopResults.push(result);
-    addReviewCounters(result, rules, reviews.items.filter((r) => r.shop === shop), dataEnd ?? 0);
+    addReviewCounters(result, rules, reviews.items.filter((r) => r.shop === shop), shopEnd);
     const shopPresence = presence.items.filter((e) => e.shop === shop);
-    const report = shopReport(result, rules, from, to, span, shopNames.length > 1, shopPresence, presenceCoverage);
+    const missing = own === null || span === null ? NO_DAYS : missingDays(own.covered, span);
+    const report = shopReport(result, rules, from, to, span, shopNames.length > 1, shopPresence, presenceCoverage, missing);
     if (options.details === true) report.details = detailsOf(result, from, to, options.maskBuyers === true ? (options.maskSalt ?? '') : null);
     return report;
   });
   const files = [...scan.files, ...presence.files, ...reviews.files];
-  accountRows(scan.files, shopResults, [...presence.files, ...reviews.files], otherShop);
+  accountRows(scan.files, shopResults, [...presence.files, ...reviews.files], notAudited);
   const badRows = [...scan.badRows, ...presence.badRows, ...reviews.badRows];
 
   const versionsUsed = new Map<number, number>();
@@ -258,6 +354,9 @@ async function auditSources(
     penalties,
     totals: totalsOf(penalties),
     shops,
+    ...(history !== null && covers !== null && shopData !== null
+      ? { history: historyReport(history, covers, shopData, span, only) }
+      : {}),
   };
 }
 
@@ -279,7 +378,7 @@ function detailsOf(result: ShopAudit, from: number | null, to: number | null, ma
  * `duplicate`) or a bad row. Chat files get the shops' verdicts; presence and review logs use
  * every valid row.
  */
-function accountRows(chatFiles: FileStats[], results: ShopAudit[], logFiles: FileStats[], otherShop: Map<string, number>): void {
+function accountRows(chatFiles: FileStats[], results: ShopAudit[], logFiles: FileStats[], notAudited: NotAudited): void {
   for (const f of chatFiles) {
     const excluded = new Map<string, number>();
     let used = 0;
@@ -290,22 +389,125 @@ function accountRows(chatFiles: FileStats[], results: ShopAudit[], logFiles: Fil
       for (const [reason, n] of a.excluded) excluded.set(reason, (excluded.get(reason) ?? 0) + n);
     }
     if (f.duplicates > 0) excluded.set('duplicate', f.duplicates);
-    const other = otherShop.get(f.file) ?? 0;
-    if (other > 0) excluded.set(OTHER_SHOP, other);
+    for (const [reason, n] of notAudited.of(f.file)) excluded.set(reason, n);
     f.used = used;
     f.excluded = Object.fromEntries([...excluded].sort());
   }
   for (const f of logFiles) {
-    const other = otherShop.get(f.file) ?? 0;
-    f.used = f.messages - other;
-    f.excluded = Object.fromEntries(
-      [...(f.duplicates > 0 ? ([['duplicate', f.duplicates]] as const) : []), ...(other > 0 ? ([[OTHER_SHOP, other]] as const) : [])],
-    );
+    const excluded = new Map<string, number>(notAudited.of(f.file));
+    if (f.duplicates > 0) excluded.set('duplicate', f.duplicates);
+    f.used = f.messages - [...notAudited.of(f.file).values()].reduce((n, v) => n + v, 0);
+    f.excluded = Object.fromEntries([...excluded].sort());
   }
 }
 
 /** Rows of shops a --shop option left out: read, counted, not audited. */
 const OTHER_SHOP = 'other_shop';
+/** Rows of days a history run does not feed (--covers): read, counted, not audited. */
+const OUTSIDE_COVERED_DAYS = 'outside_covered_days';
+
+/** Rows read but not audited, per file and reason (they still appear in the row accounting). */
+class NotAudited {
+  private readonly byFile = new Map<string, Map<string, number>>();
+
+  add(file: string, reason: string): void {
+    let reasons = this.byFile.get(file);
+    if (!reasons) this.byFile.set(file, (reasons = new Map()));
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
+
+  of(file: string): ReadonlyMap<string, number> {
+    return this.byFile.get(file) ?? new Map();
+  }
+}
+
+/** The days a history run feeds: --covers, else from its first to its last day of input. */
+function coveredDays(covers: { from: string; to: string } | null, firstDay: number | null, lastDay: number | null): DaySpan {
+  if (covers !== null) {
+    const first = isoToDay(covers.from);
+    const last = isoToDay(covers.to);
+    if (first === null || last === null || first > last) throw new InputError(`--covers ${covers.from}..${covers.to}: not a range of dates (YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD)`);
+    return { first, last };
+  }
+  if (firstDay === null || lastDay === null) {
+    throw new InputError('--history: the input holds no rows, so it covers no day; to record a day without any chat, say which with --covers YYYY-MM-DD');
+  }
+  return { first: firstDay, last: lastDay };
+}
+
+function isWithin(day: number, span: DaySpan): boolean {
+  return day >= span.first && day <= span.last;
+}
+
+function keepCovered<T extends { origin: { file: string } }>(items: T[], covered: (item: T) => boolean, notAudited: NotAudited): T[] {
+  const kept: T[] = [];
+  for (const item of items) {
+    if (covered(item)) kept.push(item);
+    else notAudited.add(item.origin.file, OUTSIDE_COVERED_DAYS);
+  }
+  return kept;
+}
+
+function mergeDirectory(a: ShopDirectory, b: ShopDirectory | undefined): ShopDirectory {
+  return {
+    accounts: new Set([...a.accounts, ...(b?.accounts ?? [])]),
+    merchantBuyers: new Set([...a.merchantBuyers, ...(b?.merchantBuyers ?? [])]),
+  };
+}
+
+/**
+ * FORMAT.md judges a conversation by what the whole input says of the buyer (a `merchant` flag,
+ * an account of the shop). A history cannot take back counts of earlier days: when this run
+ * first learns such a thing of a buyer the history already counted, it says so.
+ */
+function lateRecognitions(shop: string, before: ShopDirectory, now: ShopDirectory, auditor: ShopAuditor): string[] {
+  const notices: string[] = [];
+  for (const buyer of now.merchantBuyers) {
+    if (!before.merchantBuyers.has(buyer) && auditor.hasConversation(buyer)) {
+      notices.push(`shop ${shop}: buyer ${buyer} is first flagged merchant in this input; their conversations of earlier runs stay counted (rebuild the store from the raw logs to exclude them)`);
+    }
+  }
+  for (const account of now.accounts) {
+    if (!before.accounts.has(account) && auditor.hasConversation(account)) {
+      notices.push(`shop ${shop}: ${account} first appears as the shop's own account in this input; their conversations of earlier runs stay counted as a buyer's (rebuild the store from the raw logs to exclude them)`);
+    }
+  }
+  return notices;
+}
+
+/** Days of the history's span no run covered for a shop. */
+function missingDays(covered: readonly DaySpan[], span: DaySpan): Set<number> {
+  const missing = new Set<number>();
+  for (let day = span.first; day <= span.last; day++) if (!covered.some((c) => isWithin(day, c))) missing.add(day);
+  return missing;
+}
+
+function historyReport(
+  history: HistorySession,
+  covers: DaySpan,
+  shopData: Map<string, ShopHistory>,
+  span: DaySpan | null,
+  only: Set<string> | null,
+): HistoryReport {
+  const shops = [...shopData.entries()]
+    .filter(([shop]) => only === null || only.has(shop))
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([shop, h]) => ({
+      shop,
+      covered: h.covered.map((c) => ({ from: dayToIso(c.first), to: dayToIso(c.last) })),
+      missing_days: span === null ? [] : [...missingDays(h.covered, span)].map(dayToIso),
+      data_end: h.dataEnd === null ? null : new Date(h.dataEnd).toISOString(),
+      fed_now: history.fed(shop),
+    }));
+  return {
+    file: history.store.file,
+    run: history.run ?? 0,
+    covers: { from: dayToIso(covers.first), to: dayToIso(covers.last) },
+    runs: history.runCount(),
+    shops,
+    notices: history.notices,
+  };
+}
 
 /**
  * --shop: the shops to audit, each checked against the shops the input holds. Presence and
@@ -316,19 +518,20 @@ function narrowToShops(
   scan: { directories: Map<string, unknown> },
   presence: LogInput<PresenceEvent>,
   reviews: LogInput<Review>,
-  otherShop: Map<string, number>,
+  notAudited: NotAudited,
+  historyShops: readonly string[],
 ): Set<string> | null {
   if (wanted === null || wanted.length === 0) return null;
-  const found = new Set<string>([...scan.directories.keys(), ...presence.items.map((e) => e.shop), ...reviews.items.map((r) => r.shop)]);
+  const found = new Set<string>([...scan.directories.keys(), ...presence.items.map((e) => e.shop), ...reviews.items.map((r) => r.shop), ...historyShops]);
   const unknown = wanted.filter((s) => !found.has(s));
   if (unknown.length > 0) {
     const list = [...found].sort().join(', ') || 'none';
-    throw new InputError(`--shop ${unknown.join(', ')}: not in the input (shops found: ${list})`);
+    throw new InputError(`--shop ${unknown.join(', ')}: not in the input${historyShops.length > 0 ? ' or the history' : ''} (shops found: ${list})`);
   }
   const only = new Set(wanted);
   for (const log of [presence, reviews] as LogInput<{ shop: string; origin: { file: string } }>[]) {
     const kept = log.items.filter((x) => only.has(x.shop));
-    for (const x of log.items) if (!only.has(x.shop)) otherShop.set(x.origin.file, (otherShop.get(x.origin.file) ?? 0) + 1);
+    for (const x of log.items) if (!only.has(x.shop)) notAudited.add(x.origin.file, OTHER_SHOP);
     log.items = kept;
   }
   return only;
@@ -392,6 +595,12 @@ function onlineSeries(
   return series;
 }
 
+/** Online time of days no export covered is unknown, never zero. */
+function withoutDays(series: AmountSeries, days: ReadonlySet<number>): AmountSeries {
+  for (const day of days) series.delete(day);
+  return series;
+}
+
 function shopReport(
   result: ShopAudit,
   rules: RuleSet,
@@ -401,6 +610,7 @@ function shopReport(
   tagPenalties: boolean,
   presence: PresenceEvent[],
   coverage: { first: number; last: number } | null,
+  missing: ReadonlySet<number> = NO_DAYS,
 ): ShopReport {
   const metrics: MetricReport[] = [];
   const penalties: Penalty[] = [];
@@ -414,7 +624,7 @@ function shopReport(
     const toIso = dayToIso(to);
     const seriesById = new Map<string, AmountSeries>();
     for (const id of rules.metricIds()) {
-      if (rules.latestMetric(id).kind === 'online_hours') seriesById.set(id, onlineSeries(presence, rules, id, coverage));
+      if (rules.latestMetric(id).kind === 'online_hours') seriesById.set(id, withoutDays(onlineSeries(presence, rules, id, coverage), missing));
     }
     const buyerDays = new Set<number>();
     for (const [day, a] of result.activity) if (a.buyer_messages > 0) buyerDays.add(day);
@@ -425,14 +635,14 @@ function shopReport(
       lastInputDay: input.last,
       lastDay: last,
       seriesById,
-      wholeDayOnline: coverage === null ? null : onlineSeries(presence, rules, null, coverage),
+      wholeDayOnline: coverage === null ? null : withoutDays(onlineSeries(presence, rules, null, coverage), missing),
       buyerDays,
     };
     const shop = tagPenalties ? result.shop : null;
     for (const id of rules.metricIds()) {
       if (rules.latestMetric(id).kind === 'online_hours') {
         const series = seriesById.get(id)!;
-        const days = assessAmountDays(series, id, rules, first, last, input.first);
+        const days = assessAmountDays(series, id, rules, first, last, input.first, missing);
         const found = penaltiesOf({ ...context, metricId: id, days, counter: null, series, shop });
         penalties.push(...found.filter((p) => p.date >= fromIso && p.date <= toIso));
         const periodDays = days.filter((d) => d.date >= fromIso && d.date <= toIso);
@@ -443,7 +653,7 @@ function shopReport(
         continue;
       }
       const counter = result.counters.get(id)!;
-      const days = assessDays(counter, id, rules, first, last, input.first);
+      const days = assessDays(counter, id, rules, first, last, input.first, missing);
       const found = penaltiesOf({ ...context, metricId: id, days, counter, series: null, shop });
       penalties.push(...found.filter((p) => p.date >= fromIso && p.date <= toIso));
       const periodDays = days.filter((d) => d.date >= fromIso && d.date <= toIso);
@@ -461,6 +671,7 @@ function shopReport(
       const a = result.activity.get(day);
       activity.push({
         date: dayToIso(day),
+        ...(missing.has(day) ? { missing: true } : {}),
         buyers: a?.buyers ?? 0,
         buyer_messages: a?.buyer_messages ?? 0,
         shop_messages: a?.shop_messages ?? 0,

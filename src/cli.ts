@@ -59,6 +59,8 @@ interface RunFlags {
   failOn?: FailOn;
   shop: string[];
   shopFolders?: boolean;
+  history?: string;
+  covers?: string;
 }
 
 const EXIT_HELP = `
@@ -97,6 +99,13 @@ function showRules(platform: string | undefined, flags: { rules?: string; date?:
   }
 }
 
+/** --covers DAY or FROM..TO (checked as dates by the audit). */
+function parseCovers(value: string): { from: string; to: string } {
+  const [from, to, ...rest] = value.split('..');
+  if (rest.length > 0 || from === undefined || from === '') throw new InputError(`--covers "${value}": use YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD`);
+  return { from, to: to ?? from };
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -127,6 +136,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--reviews <file>', 'review log (reviews and reply times), for review-reply metrics; repeatable', collect, [])
     .option('--shop <name>', 'audit only this shop (repeatable); rows of other shops are counted, not audited', collect, [])
     .option('--shop-folders', 'each first-level folder of a directory (or zip) argument is one shop: rows without a shop column belong to it')
+    .option('--history <file>', 'history store (SQLite): continue from the days it holds, record this run\'s days into it')
+    .option('--covers <days>', 'with --history: the days this input is the complete log of, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD (default: its first to last day)')
     .option('--input-format <profile>', `how to read chat files: ${PROFILE_NAMES.join(', ')} (default: detected per file)`)
     .option('--map <pairs>', 'map your own headers: field=header,... (e.g. time=发送时间,buyer=顾客)')
     .option('--encoding <name>', 'input encoding: utf-8, utf-16le, utf-16be, gb18030, gbk (default: detected per file)')
@@ -291,6 +302,10 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
     io.stderr.write('cs-audit: missing --platform <id> (or --rules FILE)\n');
     return EXIT.usage;
   }
+  if (flags.covers !== undefined && flags.history === undefined) {
+    io.stderr.write('cs-audit: --covers says which days a run records into a history: give --history FILE too\n');
+    return EXIT.usage;
+  }
   if (flags.out !== undefined) {
     const problem = await unwritable(flags.out);
     if (problem !== null) {
@@ -314,6 +329,8 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
       headerMap: flags.map === undefined ? null : parseHeaderMap(flags.map),
       reviews: flags.reviews,
       shops: flags.shop,
+      history: flags.history ?? null,
+      covers: flags.covers === undefined ? null : parseCovers(flags.covers),
       shopFolders: flags.shopFolders === true,
       tz: flags.tz ?? null,
       from: flags.from ?? null,
@@ -329,7 +346,10 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
     return internalError(err, io);
   }
 
-  if (flags.quiet !== true) reportBadRows(report, io);
+  if (flags.quiet !== true) {
+    reportBadRows(report, io);
+    for (const notice of report.history?.notices ?? []) io.stderr.write(`cs-audit: ${notice}\n`);
+  }
   return emit(report, flags, io);
 }
 

@@ -1,6 +1,6 @@
 import type { ShopDirectory } from '../ingest/read-chat.js';
 import type { Message } from '../model.js';
-import type { ItemCounter } from '../metrics/item-counter.js';
+import type { CounterState, ItemCounter } from '../metrics/item-counter.js';
 import { COUNTERS, type MetricCounter } from '../metrics/registry.js';
 import { RoundResponseCounter, type Verdict } from '../metrics/round-response.js';
 import { SessionResponseCounter } from '../metrics/session-response.js';
@@ -57,6 +57,20 @@ interface Conversation {
   segmenter: ConversationSegmenter;
   /** The last day this buyer was counted in `activity.buyers`. */
   countedDay: number;
+}
+
+/**
+ * A shop's audit at the end of a run's days, before the end of the data decided anything:
+ * what a later run restores to go on (src/history). Plain data (maps, arrays, messages).
+ */
+export interface ShopState {
+  conversations: Map<string, { segmenter: Record<string, unknown>; countedDay: number }>;
+  counters: Map<string, CounterState>;
+  activity: Map<number, ActivityDay>;
+  used: number;
+  events: number;
+  evaluations: number;
+  excluded: Map<string, number>;
 }
 
 /**
@@ -185,6 +199,47 @@ export class ShopAuditor {
       }
     } else a.shop_messages++;
     conversation.segmenter.push(m, day, segmentRules);
+  }
+
+  /**
+   * The state to continue from on a later day (see ShopState). Taken before finish(): nothing
+   * the end of this run's data would decide (pending items) is in it.
+   */
+  saveState(): ShopState {
+    const r = this.result;
+    return {
+      conversations: new Map([...this.conversations].map(([buyer, c]) => [buyer, { segmenter: c.segmenter.saveState(), countedDay: c.countedDay }])),
+      counters: new Map([...r.counters].map(([id, c]) => [id, c.saveState()])),
+      activity: r.activity,
+      used: r.used,
+      events: r.events,
+      evaluations: r.evaluations,
+      excluded: r.excluded,
+    };
+  }
+
+  /** Go on from a saved state; this run's file accounting starts empty. */
+  restoreState(state: ShopState): void {
+    for (const [buyer, saved] of state.conversations) {
+      const segmenter = new ConversationSegmenter(this.shop, buyer, this.sink, this.details);
+      segmenter.restoreState(saved.segmenter);
+      this.conversations.set(buyer, { segmenter, countedDay: saved.countedDay });
+    }
+    const r = this.result;
+    for (const [id, c] of r.counters) {
+      const saved = state.counters.get(id);
+      if (saved) c.restoreState(saved);
+    }
+    for (const [day, a] of state.activity) r.activity.set(day, { ...a });
+    r.used = state.used;
+    r.events = state.events;
+    r.evaluations = state.evaluations;
+    for (const [reason, n] of state.excluded) r.excluded.set(reason, n);
+  }
+
+  /** Buyers with a conversation so far (e.g. to tell whether a newly known merchant was counted before). */
+  hasConversation(buyer: string): boolean {
+    return this.conversations.has(buyer);
   }
 
   /** Close every conversation and decide what waited for the end of the data. */

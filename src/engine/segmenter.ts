@@ -89,6 +89,9 @@ export interface SegmentSink {
   session(s: Session): void;
 }
 
+/** What a segmenter is built with, and the session it can no longer join (see saveState). */
+const NOT_STATE = new Set(['shop', 'buyer', 'sink', 'collect', 'session']);
+
 /**
  * One conversation's state machine. Fed eligible messages and events in time order; emits
  * rounds, seller-first rounds and sessions as they close.
@@ -113,6 +116,22 @@ export class ConversationSegmenter {
     /** Keep each round's messages, for evidence (--details). */
     private readonly collect = false,
   ) {}
+
+  /**
+   * The conversation's state at the end of a day, for a later run (src/history). The session
+   * buyer messages join is left out: the next run's messages are on later days, and a buyer
+   * message of a later day always opens a new session (RULES.md §1 Session), so it could never
+   * be joined again; sessions waiting for a reply are kept.
+   */
+  saveState(): Record<string, unknown> {
+    const state: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(this)) if (!NOT_STATE.has(key)) state[key] = value;
+    return state;
+  }
+
+  restoreState(state: Record<string, unknown>): void {
+    Object.assign(this, state);
+  }
 
   /** `day` is the message's local day in the platform's zone. */
   push(m: Message, day: number, rules: SegmentRules): void {

@@ -204,23 +204,37 @@ async function* sourceMessages(scan: ChatScan, index: number): AsyncGenerator<Me
 }
 
 /** How far back in stream time an id is remembered for de-duplication. */
-const DEDUP_HORIZON_MS = 3_600_000;
+export const DEDUP_HORIZON_MS = 3_600_000;
+
+/** The key of a message id in the de-duplication memory: ids are per shop. */
+export function dedupKey(shop: string, id: string): string {
+  return `${shop}\u0000${id}`;
+}
 
 /**
  * Every message of the scanned files once, in time order (ties in file order), shops resolved,
  * repeated (shop, id) rows dropped and counted. Memory holds one record per file, plus the ids
- * of the last hour: overlapping exports repeat a message with the same time.
+ * of the last hour: overlapping exports repeat a message with the same time. `seen` (id key →
+ * time) may hold the last hour of an earlier run (src/history); it is updated in place.
  */
-export async function* chatMessages(scan: ChatScan): AsyncGenerator<Message> {
+export async function* chatMessages(
+  scan: ChatScan,
+  seen: Map<string, number> = new Map(),
+  /** Shown every message read, repeats included (e.g. to find the end of the data). */
+  observe: ((m: Message) => void) | null = null,
+): AsyncGenerator<Message> {
   const streams = scan.sources.map((_, i) => sourceMessages(scan, i));
-  const seen = new Map<string, number>();
-  let sweepAt = 1024;
+  let sweepAt = Math.max(1024, seen.size * 2);
   for await (const m of mergeSorted(streams, byTime)) {
     if (m.shop === '') m.shop = scan.fallbackShop;
+    observe?.(m);
     const stats = scan.files[fileIndexOf(scan.firstSeq, m.seq)]!;
     if (m.id !== null) {
-      const key = `${m.shop}\u0000${m.id}`;
-      if (seen.has(key)) {
+      const key = dedupKey(m.shop, m.id);
+      const earlier = seen.get(key);
+      // Exactly an hour, whatever the sweeps did: a history run seeded with the ids of the
+      // previous run's last hour decides as one run over both would.
+      if (earlier !== undefined && m.t - earlier <= DEDUP_HORIZON_MS) {
         stats.duplicates++;
         continue;
       }

@@ -5,7 +5,7 @@ import { compare, type Status } from './tally.js';
 import { dayToIso } from '../time/zone.js';
 import { periodSpan } from './periods.js';
 import { periodStatus } from './period-status.js';
-import type { Span } from './assess.js';
+import { MISSING_NOTE, NO_DAYS, type Span } from './assess.js';
 
 const HOUR = 3_600_000;
 
@@ -35,11 +35,16 @@ export function assessAmountDays(
   from: number,
   to: number,
   firstInputDay: number,
+  missing: ReadonlySet<number> = NO_DAYS,
 ): AmountDayEntry[] {
   const days: AmountDayEntry[] = [];
   for (let day = from; day <= to; day++) {
     const rule = amountRuleAt(rules, metricId, day);
     const version = rules.versionAt(day).version;
+    if (missing.has(day)) {
+      days.push({ date: dayToIso(day), missing: true, value: null, status: 'n/a', window: null, version, note: MISSING_NOTE });
+      continue;
+    }
     const ownMs = series.get(day);
     const own = ownMs === undefined ? null : hours(ownMs);
     const unknown = ownMs === undefined ? { note: 'unknown: no presence log covers this day' } : {};
@@ -52,7 +57,9 @@ export function assessAmountDays(
     let sum = 0;
     let count = 0;
     let firstKnown: number | null = null;
+    let gaps = 0;
     for (let d = start; d <= nominal.to; d++) {
+      if (missing.has(d)) gaps++;
       const ms = series.get(d);
       if (ms === undefined) continue;
       firstKnown ??= d;
@@ -69,6 +76,7 @@ export function assessAmountDays(
       days: count,
       nominal_days: nominal.to - nominal.from + 1,
       partial: count < nominal.to - nominal.from + 1,
+      ...(gaps > 0 ? { missing_days: gaps } : {}),
       value: hours(sum / count),
     };
     const status: Status = meetsHours(sum, count, rule) ? 'pass' : 'fail';

@@ -7,6 +7,11 @@ import { periodSpan } from './periods.js';
 import { periodStatus } from './period-status.js';
 import { addInto, emptyTally, judge, meetsTarget, rate, type Tally } from './tally.js';
 
+/** Days no export covered (history runs); none in a single run. */
+export const NO_DAYS: ReadonlySet<number> = new Set();
+
+export const MISSING_NOTE = 'missing data: no export covers this day (unknown, not zero)';
+
 export interface Span {
   /** First and last reported day (inclusive). */
   from: number;
@@ -35,6 +40,7 @@ export function assessDays(
   from: number,
   to: number,
   firstInputDay: number,
+  missing: ReadonlySet<number> = NO_DAYS,
 ): DayEntry[] {
   const days: DayEntry[] = [];
   for (let day = from; day <= to; day++) {
@@ -42,11 +48,16 @@ export function assessDays(
     const own = counter.days.peek(day) ?? emptyTally();
     const excluded = Object.fromEntries([...(counter.excluded.get(day) ?? new Map<string, number>())].sort());
     const version = rules.versionAt(day).version;
+    if (missing.has(day)) {
+      // A gap in the history is never a quiet day: not assessed, and said so.
+      days.push({ date: dayToIso(day), missing: true, ...counts(own), status: 'n/a', window: null, excluded, version, note: MISSING_NOTE });
+      continue;
+    }
     if (rule === null) {
       days.push({ date: dayToIso(day), ...counts(own), status: 'n/a', window: null, excluded, version });
       continue;
     }
-    const window = windowOf(counter, periodSpan(rule.assessment.period.value, day), firstInputDay);
+    const window = windowOf(counter, periodSpan(rule.assessment.period.value, day), firstInputDay, missing);
     const status = window ? judge(window.tally, rule.target, rule.assessment.min_volume.value) : 'n/a';
     const agents = agentsOn(counter, day, rule);
     days.push({ date: dayToIso(day), ...counts(own), status, window: window?.entry ?? null, excluded, version, agents });
@@ -121,11 +132,14 @@ function windowOf(
   counter: ItemCounter,
   nominal: { from: number; to: number },
   firstInputDay: number,
+  missing: ReadonlySet<number>,
 ): { tally: Tally; entry: WindowEntry } | null {
   const from = Math.max(nominal.from, firstInputDay);
   if (from > nominal.to) return null;
   const tally = emptyTally();
+  let gaps = 0;
   for (let d = from; d <= nominal.to; d++) {
+    if (missing.has(d)) gaps++;
     const t = counter.days.peek(d);
     if (t) addInto(tally, t);
   }
@@ -136,7 +150,8 @@ function windowOf(
       to: dayToIso(nominal.to),
       days: nominal.to - from + 1,
       nominal_days: nominal.to - nominal.from + 1,
-      partial: nominal.from < firstInputDay,
+      partial: nominal.from < firstInputDay || gaps > 0,
+      ...(gaps > 0 ? { missing_days: gaps } : {}),
       ...counts(tally),
     },
   };

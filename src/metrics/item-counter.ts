@@ -4,6 +4,16 @@ import { TallyMap, type Tally } from './tally.js';
 
 export type Outcome = 'passed' | 'failed' | 'pending';
 
+/** A counter's state between runs (src/history): its tallies and whatever its subclass holds. */
+export interface CounterState {
+  days: Map<number, Tally>;
+  agents: Map<string, Map<number, Tally>>;
+  fields: Record<string, unknown>;
+}
+
+/** What a counter is built with rather than what it has counted: not saved, rebuilt on restore. */
+const CONFIGURATION = new Set(['metricId', 'rules', 'trace', 'days', 'agents']);
+
 /** Per day and per (day, agent) counts of one ratio metric, plus why items were not counted. */
 export class ItemCounter {
   readonly days = new TallyMap<number>();
@@ -30,6 +40,32 @@ export class ItemCounter {
   /** The metric id, for evidence (set by the subclasses). */
   protected metricName(): string {
     return (this as unknown as { metricId?: string }).metricId ?? '';
+  }
+
+  /**
+   * Everything counted so far and every item still undecided (rounds, buyer-days, cards), as plain
+   * data: a later run restores it and goes on as if it had never stopped. Generic over the
+   * subclasses' own fields, so a new counter cannot forget one. Functions are the hooks the
+   * registry attaches (configuration, rebuilt by the factory); a class instance among the fields
+   * would come back without its methods, which the history contract test would catch.
+   */
+  saveState(): CounterState {
+    const fields: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(this)) {
+      if (!CONFIGURATION.has(key) && typeof value !== 'function') fields[key] = value;
+    }
+    return { days: this.days.toMap(), agents: new Map([...this.agents].map(([a, t]) => [a, t.toMap()])), fields };
+  }
+
+  restoreState(state: CounterState): void {
+    this.days.load(state.days);
+    this.agents.clear();
+    for (const [agent, days] of state.agents) {
+      const t = new TallyMap<number>();
+      t.load(days);
+      this.agents.set(agent, t);
+    }
+    Object.assign(this, state.fields);
   }
 
   exclude(day: number, reason: string): void {

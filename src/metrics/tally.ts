@@ -72,4 +72,15 @@ export class TallyMap<K> {
   entries(): IterableIterator<[K, Tally]> {
     return this.map.entries();
   }
+
+  /** A copy of every tally, for a saved engine state (src/history). */
+  toMap(): Map<K, Tally> {
+    return new Map([...this.map].map(([k, t]) => [k, { ...t }]));
+  }
+
+  /** Replace the tallies with saved ones. */
+  load(saved: ReadonlyMap<K, Tally>): void {
+    this.map.clear();
+    for (const [k, t] of saved) this.map.set(k, { ...t });
+  }
 }

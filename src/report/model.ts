@@ -23,12 +23,16 @@ export interface WindowEntry extends Counts {
   days: number;
   /** Days the window covers when the input reaches back far enough. */
   nominal_days: number;
-  /** The window reaches before the first day of the input: those days are unknown, not zero. */
+  /** The window reaches before the first day of the input, or over missing days: those days are unknown, not zero. */
   partial: boolean;
+  /** Days of the window no export covered (history runs): their data is missing, not zero. */
+  missing_days?: number;
 }
 
 export interface DayEntry extends Counts {
   date: string;
+  /** No export covered this day (a gap in a history store): nothing is known of it, not zero. */
+  missing?: boolean;
   status: Status;
   window: WindowEntry | null;
   /** Items not counted, by reason (RULES.md exclusions). */
@@ -60,11 +64,13 @@ export interface AmountWindow {
   days: number;
   nominal_days: number;
   partial: boolean;
+  missing_days?: number;
   value: number;
 }
 
 export interface AmountDayEntry {
   date: string;
+  missing?: boolean;
   /** Hours on this day (4 decimals); null when no log covers the day. */
   value: number | null;
   status: Status;
@@ -148,6 +154,7 @@ export interface Totals {
 
 export interface ActivityEntry extends ActivityDay {
   date: string;
+  missing?: boolean;
 }
 
 export interface MessageAccounting {
@@ -201,4 +208,16 @@ export interface Report {
   penalties: Penalty[];
   totals: Totals;
   shops: ShopReport[];
+  /** With --history: the store, what this run recorded, and what each shop's history covers. */
+  history?: HistoryReport;
+}
+
+export interface HistoryReport {
+  file: string;
+  /** This run's number in the store, and the days it fed. */
+  run: number;
+  covers: { from: string; to: string };
+  runs: number;
+  shops: { shop: string; covered: { from: string; to: string }[]; missing_days: string[]; data_end: string | null; fed_now: boolean }[];
+  notices: string[];
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.js';
+import type { RatioMetricReport, Report } from '../../src/report/model.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const tmp = mkdtempSync(path.join(tmpdir(), 'cs-audit-shops-'));
@@ -112,7 +112,7 @@ describe('several shops in one input (REPORT.md shops: [...])', () => {
     writeFileSync(path.join(dir, 'shopA', '2026-11', 'chat.csv'), log('shopA:amy', '01:00'));
     writeFileSync(path.join(dir, 'shopB', 'chat.csv'), log('shopB:bob', '09:00'));
     const r = json(['run', '--platform', 'tmall', '--shop-folders', dir]);
-    expect(r.shops.map((s) => [s.shop, s.metrics[0]!.days[0]!.passed, s.metrics[0]!.days[0]!.eligible])).toEqual([
+    expect(r.shops.map((s) => [s.shop, (s.metrics[0] as RatioMetricReport).days[0]!.passed, (s.metrics[0] as RatioMetricReport).days[0]!.eligible])).toEqual([
       ['shopA', 1, 1],
       ['shopB', 0, 1],
     ]);

@@ -1,0 +1,266 @@
+import { closeSync, existsSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, fsyncSync } from 'node:fs';
+import { hostname } from 'node:os';
+import initSqlJs, { type Database, type SqlValue } from 'sql.js';
+import { InputError } from '../errors.js';
+
+/**
+ * The history store (`--history FILE`): one SQLite file, no server. It holds, per shop, the
+ * chain of runs that fed it (which days each covered, and the engine state at the end of those
+ * days, so the next run continues open conversations), the presence and review rows (small: kept
+ * whole), and, rewritten after every run, the day facts the reports are built from (counts per
+ * day, metric and agent, online time, day statuses with their cycle notes, penalties) for anyone
+ * who wants to query them with SQL.
+ *
+ * SQLite through sql.js (WebAssembly): nothing to compile at install, so `npm ci` works on any
+ * machine Node runs on (better-sqlite3 builds from source here). The file is read whole and
+ * written whole to a temporary file renamed over the old one: a run killed half way (cron
+ * timeouts) leaves the previous store intact. A lock file keeps two runs from writing at once.
+ */
+
+export const STORE_FORMAT = 'cs-audit/history@1';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  cs_audit TEXT NOT NULL,
+  inputs TEXT NOT NULL,
+  data_end INTEGER
+);
+CREATE TABLE IF NOT EXISTS coverage (
+  run INTEGER NOT NULL REFERENCES runs(id),
+  shop TEXT NOT NULL,
+  first_day TEXT NOT NULL,
+  last_day TEXT NOT NULL,
+  data_end INTEGER,
+  state BLOB NOT NULL,
+  PRIMARY KEY (run, shop)
+);
+CREATE TABLE IF NOT EXISTS presence (
+  run INTEGER NOT NULL, shop TEXT NOT NULL, t INTEGER NOT NULL, seq INTEGER NOT NULL,
+  agent TEXT NOT NULL, status TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reviews (
+  run INTEGER NOT NULL, shop TEXT NOT NULL, t INTEGER NOT NULL, seq INTEGER NOT NULL,
+  review_id TEXT NOT NULL, rating INTEGER NOT NULL, has_content INTEGER NOT NULL, content TEXT NOT NULL,
+  reply_t INTEGER, agent TEXT, file TEXT NOT NULL, line INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS day_metrics (
+  shop TEXT NOT NULL, metric TEXT NOT NULL, day TEXT NOT NULL, agent TEXT NOT NULL,
+  eligible INTEGER, passed INTEGER, pending INTEGER, hours REAL,
+  status TEXT, window_rate REAL, window_hours REAL, missing INTEGER NOT NULL, note TEXT,
+  PRIMARY KEY (shop, metric, day, agent)
+);
+CREATE TABLE IF NOT EXISTS activity (
+  shop TEXT NOT NULL, day TEXT NOT NULL, buyers INTEGER, buyer_messages INTEGER, shop_messages INTEGER,
+  rounds INTEGER, seller_first_rounds INTEGER, sessions INTEGER, missing INTEGER NOT NULL,
+  PRIMARY KEY (shop, day)
+);
+CREATE TABLE IF NOT EXISTS penalties (
+  shop TEXT NOT NULL, date TEXT NOT NULL, metric TEXT NOT NULL, kind TEXT NOT NULL,
+  amount_cny REAL NOT NULL, points REAL NOT NULL, days INTEGER, clause TEXT NOT NULL, reason TEXT NOT NULL
+);
+`;
+
+export interface CoverageRow {
+  run: number;
+  shop: string;
+  firstDay: string;
+  lastDay: string;
+  dataEnd: number | null;
+}
+
+export type Row = Record<string, SqlValue>;
+
+export class HistoryStore {
+  private constructor(
+    readonly file: string,
+    private readonly db: Database,
+    private readonly lockFile: string,
+  ) {}
+
+  /** Open (or create) the store and take its lock; close() releases it. */
+  static async open(file: string): Promise<HistoryStore> {
+    const lockFile = `${file}.lock`;
+    takeLock(lockFile, file);
+    try {
+      const SQL = await initSqlJs();
+      let db: Database;
+      if (existsSync(file)) {
+        const bytes = readFileSync(file);
+        try {
+          db = new SQL.Database(bytes);
+          db.exec('SELECT count(*) FROM sqlite_master');
+        } catch (err) {
+          throw new InputError(`--history ${file}: not a SQLite database (${(err as Error).message})`);
+        }
+        if (!tableExists(db, 'meta')) throw new InputError(`--history ${file}: a SQLite database, but not a cs-audit history store`);
+        const format = scalar(db, "SELECT value FROM meta WHERE key = 'format'", []);
+        if (format !== STORE_FORMAT) {
+          throw new InputError(`--history ${file}: store format ${JSON.stringify(format)}, this cs-audit reads ${STORE_FORMAT}; rebuild it from the raw logs`);
+        }
+      } else {
+        db = new SQL.Database();
+        db.exec(SCHEMA);
+        db.run('INSERT INTO meta (key, value) VALUES (?, ?)', ['format', STORE_FORMAT]);
+      }
+      return new HistoryStore(file, db, lockFile);
+    } catch (err) {
+      releaseLock(lockFile);
+      throw err;
+    }
+  }
+
+  meta(key: string): string | null {
+    const v = scalar(this.db, 'SELECT value FROM meta WHERE key = ?', [key]);
+    return v === null ? null : String(v);
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', [key, value]);
+  }
+
+  coverage(): CoverageRow[] {
+    return this.all('SELECT run, shop, first_day, last_day, data_end FROM coverage ORDER BY shop, first_day').map((r) => ({
+      run: Number(r.run),
+      shop: String(r.shop),
+      firstDay: String(r.first_day),
+      lastDay: String(r.last_day),
+      dataEnd: r.data_end === null ? null : Number(r.data_end),
+    }));
+  }
+
+  state(run: number, shop: string): Uint8Array {
+    const v = scalar(this.db, 'SELECT state FROM coverage WHERE run = ? AND shop = ?', [run, shop]);
+    if (!(v instanceof Uint8Array)) throw new Error(`history: no state for run ${run}, shop ${shop}`);
+    return v;
+  }
+
+  addRun(at: string, version: string, inputs: string[], dataEnd: number | null): number {
+    this.db.run('INSERT INTO runs (at, cs_audit, inputs, data_end) VALUES (?, ?, ?, ?)', [at, version, JSON.stringify(inputs), dataEnd]);
+    return Number(scalar(this.db, 'SELECT last_insert_rowid()', []));
+  }
+
+  addCoverage(c: CoverageRow, state: Uint8Array): void {
+    this.db.run('INSERT INTO coverage (run, shop, first_day, last_day, data_end, state) VALUES (?, ?, ?, ?, ?, ?)', [
+      c.run,
+      c.shop,
+      c.firstDay,
+      c.lastDay,
+      c.dataEnd,
+      state,
+    ]);
+  }
+
+  /** Forget what a run recorded for one shop (the days are being fed again). */
+  dropCoverage(run: number, shop: string): void {
+    for (const table of ['coverage', 'presence', 'reviews']) this.db.run(`DELETE FROM ${table} WHERE run = ? AND shop = ?`, [run, shop]);
+    this.db.run('DELETE FROM runs WHERE id = ? AND id NOT IN (SELECT run FROM coverage)', [run]);
+  }
+
+  insert(table: 'presence' | 'reviews' | 'day_metrics' | 'activity' | 'penalties', rows: readonly Row[]): void {
+    if (rows.length === 0) return;
+    const columns = Object.keys(rows[0]!);
+    const statement = this.db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    try {
+      for (const row of rows) statement.run(columns.map((c) => row[c] ?? null));
+    } finally {
+      statement.free();
+    }
+  }
+
+  /** Rewrite the derived tables (the day facts of every shop, as last reported). */
+  clearDerived(): void {
+    for (const table of ['day_metrics', 'activity', 'penalties']) this.db.run(`DELETE FROM ${table}`);
+  }
+
+  all(sql: string, params: SqlValue[] = []): Row[] {
+    const statement = this.db.prepare(sql);
+    const rows: Row[] = [];
+    try {
+      statement.bind(params);
+      while (statement.step()) rows.push(statement.getAsObject());
+    } finally {
+      statement.free();
+    }
+    return rows;
+  }
+
+  /** Write the whole database next to the file, then rename it over: never half a store. */
+  save(): void {
+    const bytes = this.db.export();
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    const fd = openSync(temporary, 'w');
+    try {
+      writeFileSync(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, this.file);
+  }
+
+  close(): void {
+    this.db.close();
+    releaseLock(this.lockFile);
+  }
+}
+
+function scalar(db: Database, sql: string, params: SqlValue[]): SqlValue {
+  try {
+    const result = db.exec(sql, params);
+    return result[0]?.values[0]?.[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function tableExists(db: Database, name: string): boolean {
+  return scalar(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [name]) !== null;
+}
+
+/**
+ * One writer at a time. A lock left by a run that no longer exists on this machine (killed by
+ * cron) is taken over; a live one is an error naming it.
+ */
+function takeLock(lockFile: string, store: string): void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeFileSync(fd, `${process.pid}@${hostname()}\n`);
+      closeSync(fd);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new InputError(`--history ${store}: cannot create the lock ${lockFile} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      }
+    }
+    const holder = readFileSync(lockFile, 'utf8').trim();
+    const [pid, host] = holder.split('@');
+    if (host === hostname() && pid !== undefined && !alive(Number(pid))) {
+      unlinkSync(lockFile);
+      continue;
+    }
+    throw new InputError(`--history ${store}: another cs-audit run (${holder}) is using it; if that run is gone, remove ${lockFile}`);
+  }
+  throw new InputError(`--history ${store}: cannot take the lock ${lockFile}`);
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function releaseLock(lockFile: string): void {
+  try {
+    unlinkSync(lockFile);
+  } catch {
+    // already gone
+  }
+}
