@@ -200,8 +200,9 @@ async function auditSources(
   const covers = history === null ? null : coveredDays(options.covers ?? null, firstDay, lastDay);
   const feeds = (t: number): boolean => covers === null || isWithin(rules.zone.dayOf(t), covers);
   if (covers !== null) {
+    // Reviews are kept whole, whatever day they were posted: a later export may give the reply
+    // of an earlier day's review (the review counters read every review the store holds).
     presence.items = keepCovered(presence.items, (e) => feeds(e.t), notAudited);
-    reviews.items = keepCovered(reviews.items, (r) => feeds(r.t), notAudited);
   }
   const fedShops = new Set<string>([...scan.directories.keys(), ...presence.items.map((e) => e.shop), ...reviews.items.map((r) => r.shop)]);
   for (const source of [...chatSources, ...presenceSources, ...reviewSources]) if (source.shop !== undefined) fedShops.add(source.shop);
@@ -250,6 +251,7 @@ async function auditSources(
 
   let shopData: Map<string, ShopHistory> | null = null;
   if (history !== null && covers !== null && plans !== null) {
+    // The data ends with the latest time of this run's days (RULES.md §1 Pending).
     for (const e of presence.items) observe({ t: e.t } as Message);
     for (const r of reviews.items) {
       observe({ t: r.t } as Message);
@@ -537,13 +539,18 @@ function narrowToShops(
   return only;
 }
 
-/** A review id given twice (overlapping exports) is one review: the first in time order, counted. */
+/**
+ * A review id given twice (overlapping or snapshot exports) is one review: the first row in time
+ * order, counted once. A later row may know more: the review's reply time is the earliest any
+ * row gives (a reply, once written, exists; an export taken before it shows none).
+ */
 function dropRepeatedReviews(reviews: LogInput<Review>): void {
-  const seen = new Set<string>();
-  const kept: Review[] = [];
+  const kept = new Map<string, Review>();
   for (const r of [...reviews.items].sort((a, b) => a.t - b.t || a.seq - b.seq)) {
     const key = `${r.shop}\u0000${r.id}`;
-    if (seen.has(key)) {
+    const first = kept.get(key);
+    if (first) {
+      mergeReply(first, r);
       const stats = reviews.files.find((f) => f.file === r.origin.file);
       if (stats) {
         stats.duplicates++;
@@ -551,10 +558,17 @@ function dropRepeatedReviews(reviews: LogInput<Review>): void {
       }
       continue;
     }
-    seen.add(key);
-    kept.push(r);
+    kept.set(key, r);
   }
-  reviews.items = kept;
+  reviews.items = [...kept.values()];
+}
+
+/** The earliest reply time (and its account) of two rows of one review. */
+export function mergeReply(into: Review, from: Review): void {
+  if (from.replyT !== null && (into.replyT === null || from.replyT < into.replyT)) {
+    into.replyT = from.replyT;
+    into.agent = from.agent ?? into.agent;
+  }
 }
 
 /** Review metrics read the review log, not the chat: one counter per review metric. */

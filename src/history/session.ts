@@ -130,7 +130,7 @@ export class HistorySession {
   /**
    * Record this run: for each shop it covered, drop the runs it replaces, then keep its end state
    * and its presence and review rows. Reviews already recorded (same id) are repeats, returned
-   * so the run can count them as duplicates.
+   * so the run can count them as duplicates; a repeat that gives an earlier reply updates it.
    */
   record(
     inputs: string[],
@@ -155,16 +155,25 @@ export class HistorySession {
       'presence',
       presence.map((e) => ({ run, shop: e.shop, t: e.t, seq: e.seq, agent: e.agent, status: e.status, file: e.origin.file, line: e.origin.line })),
     );
-    const known = new Set(this.store.all('SELECT shop, review_id FROM reviews').map((r) => `${String(r.shop)}\u0000${String(r.review_id)}`));
+    const known = new Map<string, { replyT: number | null }>();
+    for (const r of this.store.all('SELECT shop, review_id, reply_t FROM reviews')) {
+      known.set(`${String(r.shop)}\u0000${String(r.review_id)}`, { replyT: r.reply_t === null ? null : Number(r.reply_t) });
+    }
     const repeats: Review[] = [];
     const fresh: Row[] = [];
     for (const r of reviews) {
       const key = `${r.shop}\u0000${r.id}`;
-      if (known.has(key)) {
+      const stored = known.get(key);
+      if (stored) {
+        // A review recorded earlier: this row can only tell its reply (the earliest wins).
+        if (r.replyT !== null && (stored.replyT === null || r.replyT < stored.replyT)) {
+          this.store.run('UPDATE reviews SET reply_t = ?, agent = coalesce(?, agent) WHERE shop = ? AND review_id = ?', [r.replyT, r.agent, r.shop, r.id]);
+          stored.replyT = r.replyT;
+        }
         repeats.push(r);
         continue;
       }
-      known.add(key);
+      known.set(key, { replyT: r.replyT });
       fresh.push({
         run, shop: r.shop, t: r.t, seq: r.seq, review_id: r.id, rating: r.rating, has_content: r.hasContent ? 1 : 0,
         content: r.content, reply_t: r.replyT, agent: r.agent, file: r.origin.file, line: r.origin.line,

@@ -175,6 +175,10 @@ export class HistoryStore {
     for (const table of ['day_metrics', 'activity', 'penalties']) this.db.run(`DELETE FROM ${table}`);
   }
 
+  run(sql: string, params: SqlValue[] = []): void {
+    this.db.run(sql, params);
+  }
+
   all(sql: string, params: SqlValue[] = []): Row[] {
     const statement = this.db.prepare(sql);
     const rows: Row[] = [];

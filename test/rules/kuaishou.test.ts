@@ -67,4 +67,19 @@ describe('RULES.md §7 negative reviews with content need a written reply within
     expect(r.input).toMatchObject({ rows: 3, messages: 2, duplicates: 1 });
     expect(r.penalties).toEqual([]);
   });
+
+  it('a review exported again after its reply (a later snapshot) is one review with the earliest reply time', async () => {
+    // r1 (1★, 10:00) shows no reply in the first export and a reply at 20:00 in the next one:
+    // replied after 10 h, within 24 h, so passed; the repeat is counted as a duplicate.
+    const r = await run(
+      [
+        'time,review_id,rating,content,reply_time',
+        '2026-11-02 10:00:00,r1,1,差,',
+        '2026-11-03 09:00:00,r2,5,好,',
+        '2026-11-02 10:00:00,r1,1,差,2026-11-02 20:00:00',
+      ].join('\n'),
+    );
+    expect(counts(r, M, '2026-11-02')).toEqual({ eligible: 1, passed: 1, pending: 0 });
+    expect(r.input).toMatchObject({ rows: 3, messages: 2, duplicates: 1 });
+  });
 });
