@@ -195,9 +195,10 @@ async function auditSources(
   let firstDay = firstT === null ? null : rules.zone.dayOf(firstT);
   let lastDay = dataEnd === null ? null : rules.zone.dayOf(dataEnd);
 
-  // With a history, this run feeds whole days (--covers, or the days of its input): rows of other
-  // days are counted, not audited, and each shop goes on from the state of the days before.
-  const covers = history === null ? null : coveredDays(options.covers ?? null, firstDay, lastDay);
+  // --covers: the input is the complete log of these days (a day without rows was quiet, not
+  // unknown); rows of other days are counted, not audited. A history run always feeds whole days
+  // (by default the days of its input), each shop going on from the state of the days before.
+  const covers = history === null && !options.covers ? null : coveredDays(options.covers ?? null, firstDay, lastDay);
   const feeds = (t: number): boolean => covers === null || isWithin(rules.zone.dayOf(t), covers);
   if (covers !== null) {
     // Reviews are kept whole, whatever day they were posted: a later export may give the reply
@@ -206,6 +207,12 @@ async function auditSources(
   }
   const fedShops = new Set<string>([...scan.directories.keys(), ...presence.items.map((e) => e.shop), ...reviews.items.map((r) => r.shop)]);
   for (const source of [...chatSources, ...presenceSources, ...reviewSources]) if (source.shop !== undefined) fedShops.add(source.shop);
+  // An export of every shop speaks for the store's shops without rows too (a quiet day); with
+  // a folder per shop, a missing folder is a missing export, and that shop's day stays missing.
+  const everyShop = options.shopFolders !== true && only === null;
+  if (history !== null && options.shopFolders !== true) {
+    for (const shop of history.shops()) if (only === null || only.has(shop)) fedShops.add(shop);
+  }
   if (only !== null) for (const shop of fedShops) if (!only.has(shop)) fedShops.delete(shop);
   const plans = history === null || covers === null ? null : history.plan([...fedShops].sort(), covers);
 
@@ -250,13 +257,18 @@ async function auditSources(
   for (const shop of fedShops) auditorOf(shop);
 
   let shopData: Map<string, ShopHistory> | null = null;
-  if (history !== null && covers !== null && plans !== null) {
-    // The data ends with the latest time of this run's days (RULES.md §1 Pending).
+  if (covers !== null) {
+    // The data ends with the latest time of the covered days (RULES.md §1 Pending).
     for (const e of presence.items) observe({ t: e.t } as Message);
     for (const r of reviews.items) {
       observe({ t: r.t } as Message);
       if (r.replyT !== null) observe({ t: r.replyT } as Message);
     }
+    firstDay = covers.first;
+    lastDay = covers.last;
+    dataEnd = fedEnd;
+  }
+  if (history !== null && covers !== null && plans !== null) {
     // The state to go on from is taken before the end of this run's data decides anything.
     const saved = new Map<string, SavedShop>();
     const nextDay = rules.zone.startOfDay(covers.last + 1);
@@ -268,7 +280,8 @@ async function auditSources(
     }
     const fedPresence = presence.items;
     const fedReviews = reviews.items;
-    const repeats = history.record([...chatSources, ...presenceSources, ...reviewSources].map((x) => x.name), covers, fedEnd, plans, saved, fedPresence, fedReviews);
+    const inputNames = [...chatSources, ...presenceSources, ...reviewSources].map((x) => x.name);
+    const repeats = history.record(inputNames, covers, fedEnd, everyShop, plans, saved, fedPresence, fedReviews);
     for (const r of repeats) {
       const stats = reviews.files.find((f) => f.file === r.origin.file);
       if (stats) {
@@ -279,9 +292,9 @@ async function auditSources(
     presence.items = history.presence().filter((e) => only === null || only.has(e.shop));
     reviews.items = history.reviews().filter((r) => only === null || only.has(r.shop));
     shopData = history.histories();
-    const spans = [...shopData.values()].flatMap((h) => h.covered);
-    firstDay = Math.min(...spans.map((x) => x.first));
-    lastDay = Math.max(...spans.map((x) => x.last));
+    const stored = history.daySpan();
+    firstDay = stored?.first ?? null;
+    lastDay = stored?.last ?? null;
     dataEnd = fedEnd;
     for (const h of shopData.values()) if (h.dataEnd !== null && (dataEnd === null || h.dataEnd > dataEnd)) dataEnd = h.dataEnd;
   }

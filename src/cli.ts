@@ -137,7 +137,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--shop <name>', 'audit only this shop (repeatable); rows of other shops are counted, not audited', collect, [])
     .option('--shop-folders', 'each first-level folder of a directory (or zip) argument is one shop: rows without a shop column belong to it')
     .option('--history <file>', 'history store (SQLite): continue from the days it holds, record this run\'s days into it')
-    .option('--covers <days>', 'with --history: the days this input is the complete log of, YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD (default: its first to last day)')
+    .option('--covers <days>', 'the days this input is the complete log of (a day without rows was quiet), YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD; rows of other days are counted, not audited (with --history, default: the input\'s first to last day)')
     .option('--input-format <profile>', `how to read chat files: ${PROFILE_NAMES.join(', ')} (default: detected per file)`)
     .option('--map <pairs>', 'map your own headers: field=header,... (e.g. time=发送时间,buyer=顾客)')
     .option('--encoding <name>', 'input encoding: utf-8, utf-16le, utf-16be, gb18030, gbk (default: detected per file)')
@@ -300,10 +300,6 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
   }
   if (flags.platform === undefined && flags.rules === undefined) {
     io.stderr.write('cs-audit: missing --platform <id> (or --rules FILE)\n');
-    return EXIT.usage;
-  }
-  if (flags.covers !== undefined && flags.history === undefined) {
-    io.stderr.write('cs-audit: --covers says which days a run records into a history: give --history FILE too\n');
     return EXIT.usage;
   }
   if (flags.out !== undefined) {

@@ -136,13 +136,15 @@ export class HistorySession {
     inputs: string[],
     covers: DaySpan,
     dataEnd: number | null,
+    everyShop: boolean,
     plans: Map<string, ShopPlan>,
     saved: Map<string, SavedShop>,
     presence: readonly PresenceEvent[],
     reviews: readonly Review[],
   ): Review[] {
     for (const [shop, plan] of plans) for (const r of plan.superseded) this.store.dropCoverage(r.run, shop);
-    const run = this.store.addRun(new Date().toISOString(), VERSION, inputs, dataEnd);
+    const days = { first: dayToIso(covers.first), last: dayToIso(covers.last) };
+    const run = this.store.addRun(new Date().toISOString(), VERSION, inputs, days, everyShop, dataEnd);
     this.runId = run;
     for (const [shop, state] of saved) {
       const row: CoverageRow = { run, shop, firstDay: dayToIso(covers.first), lastDay: dayToIso(covers.last), dataEnd };
@@ -213,15 +215,19 @@ export class HistorySession {
   /** Every shop's covered days and data end, as recorded (this run included once recorded). */
   histories(): Map<string, ShopHistory> {
     const out = new Map<string, ShopHistory>();
+    // A whole export covered every shop, those the store learned of only later included.
+    const everyShop = this.store.everyShopDays();
     for (const [shop, chain] of this.chains) {
-      const covered: DaySpan[] = [];
       let dataEnd: number | null = null;
-      for (const r of [...chain].sort((a, b) => (a.firstDay < b.firstDay ? -1 : 1))) {
-        const span = { first: isoToDay(r.firstDay)!, last: isoToDay(r.lastDay)! };
+      for (const r of chain) if (r.dataEnd !== null && (dataEnd === null || r.dataEnd > dataEnd)) dataEnd = r.dataEnd;
+      const spans = [...chain, ...everyShop]
+        .map((r) => ({ first: isoToDay(r.firstDay)!, last: isoToDay(r.lastDay)! }))
+        .sort((a, b) => a.first - b.first);
+      const covered: DaySpan[] = [];
+      for (const span of spans) {
         const previous = covered.at(-1);
         if (previous && previous.last + 1 >= span.first) previous.last = Math.max(previous.last, span.last);
-        else covered.push(span);
-        if (r.dataEnd !== null && (dataEnd === null || r.dataEnd > dataEnd)) dataEnd = r.dataEnd;
+        else covered.push({ ...span });
       }
       out.set(shop, { covered, dataEnd });
     }
@@ -273,6 +279,13 @@ export class HistorySession {
   /** Whether this run fed the shop (else it is reported as the store left it). */
   fed(shop: string): boolean {
     return this.runId !== null && (this.chains.get(shop) ?? []).some((r) => r.run === this.runId);
+  }
+
+  /** From the first to the last day any recorded run covered; null before the first run. */
+  daySpan(): DaySpan | null {
+    const row = this.store.all('SELECT min(first_day) AS first, max(last_day) AS last FROM runs')[0];
+    if (!row || row.first === null || row.last === null) return null;
+    return { first: isoToDay(String(row.first))!, last: isoToDay(String(row.last))! };
   }
 
   /** Runs recorded in the store. */

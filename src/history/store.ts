@@ -26,6 +26,11 @@ CREATE TABLE IF NOT EXISTS runs (
   at TEXT NOT NULL,
   cs_audit TEXT NOT NULL,
   inputs TEXT NOT NULL,
+  first_day TEXT NOT NULL,
+  last_day TEXT NOT NULL,
+  -- 1: the run's input was the whole export of its days, for every shop (a shop without rows
+  -- had a quiet day); 0: it spoke only for the shops it fed (--shop, --shop-folders)
+  every_shop INTEGER NOT NULL,
   data_end INTEGER
 );
 CREATE TABLE IF NOT EXISTS coverage (
@@ -131,14 +136,27 @@ export class HistoryStore {
     }));
   }
 
+  /** Days of the runs whose input spoke for every shop. */
+  everyShopDays(): { firstDay: string; lastDay: string }[] {
+    return this.all('SELECT first_day, last_day FROM runs WHERE every_shop = 1').map((r) => ({ firstDay: String(r.first_day), lastDay: String(r.last_day) }));
+  }
+
   state(run: number, shop: string): Uint8Array {
     const v = scalar(this.db, 'SELECT state FROM coverage WHERE run = ? AND shop = ?', [run, shop]);
     if (!(v instanceof Uint8Array)) throw new Error(`history: no state for run ${run}, shop ${shop}`);
     return v;
   }
 
-  addRun(at: string, version: string, inputs: string[], dataEnd: number | null): number {
-    this.db.run('INSERT INTO runs (at, cs_audit, inputs, data_end) VALUES (?, ?, ?, ?)', [at, version, JSON.stringify(inputs), dataEnd]);
+  addRun(at: string, version: string, inputs: string[], days: { first: string; last: string }, everyShop: boolean, dataEnd: number | null): number {
+    this.db.run('INSERT INTO runs (at, cs_audit, inputs, first_day, last_day, every_shop, data_end) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      at,
+      version,
+      JSON.stringify(inputs),
+      days.first,
+      days.last,
+      everyShop ? 1 : 0,
+      dataEnd,
+    ]);
     return Number(scalar(this.db, 'SELECT last_insert_rowid()', []));
   }
 
