@@ -179,7 +179,7 @@ export class HistoryStore {
 
   insert(table: 'presence' | 'reviews' | 'day_metrics' | 'activity' | 'penalties', rows: readonly Row[]): void {
     if (rows.length === 0) return;
-    const columns = Object.keys(rows[0]!);
+    const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
     const statement = this.db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     try {
       for (const row of rows) statement.run(columns.map((c) => row[c] ?? null));

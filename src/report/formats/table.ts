@@ -79,7 +79,7 @@ function amountSection(m: AmountMetricReport, p: Palette): string {
   const days = newTable([L.date, L.hours, windowHeading(m.assessment.period), L.status], p);
   for (const d of m.days) {
     const w = d.window === null ? '–' : `${hoursText(d.window.value)} (${d.window.days}d${d.window.partial ? '*' : ''})`;
-    days.push([d.date, hoursText(d.value), w, statusText(d.status, p)]);
+    days.push([d.date, hoursText(d.value), w, d.missing ? p.warn(L.missing) : statusText(d.status, p)]);
   }
   days.push([p.bold(L.average), hoursText(m.total.value), '', statusText(m.total.status, p)]);
   lines.push(days.toString());
@@ -103,13 +103,17 @@ function metricSection(metric: MetricReport, p: Palette): string {
   lines.push(p.bold(`${zh ? m.name.zh : `${m.name.zh} ${m.name.en}`} [${m.id}]`) + p.dim(` — ${scope.join(', ')}`));
 
   const days = newTable([L.date, L.eligible, L.passed, L.pending, L.rate, windowHeading(m.assessment.period), L.status], p);
-  for (const d of m.days) days.push([d.date, ...countCells(d), windowCell(d), statusText(d.status, p) + (d.note ? p.dim(' †') : '')]);
+  for (const d of m.days) {
+    const status = d.missing ? p.warn(L.missing) : statusText(d.status, p) + (d.note ? p.dim(' †') : '');
+    days.push([d.date, ...countCells(d), windowCell(d), status]);
+  }
   days.push([p.bold(L.total), ...countCells(m.total), '', statusText(m.total.status, p)]);
   lines.push(days.toString());
   if (m.days.some((d) => d.window?.partial)) {
     lines.push(p.dim('  * window reaches before the first day of the input: those days are unknown, not counted as zero'));
   }
-  for (const d of m.days) if (d.note) lines.push(p.dim(`  † ${d.date}: ${d.note}`));
+  for (const d of m.days) if (d.note && !d.missing) lines.push(p.dim(`  † ${d.date}: ${d.note}`));
+  if (m.days.some((d) => d.missing)) lines.push(p.warn(`  ${L.missing}: ${m.days.filter((d) => d.missing).map((d) => d.date).join(', ')} — no export covers these days; they are unknown, not zero`));
   lines.push(...projectionLines(m.projection, p));
   lines.push(p.dim(`  ${L.notCounted}: ${excludedText(m.total.excluded)}`));
 

@@ -1,0 +1,211 @@
+// Issue 6: the history store run by run, through the real CLI. Numbers worked by hand from
+// RULES.md §4 (Taojiji: 5-minute rounds over the whole day, reply rate = a reply the same day)
+// and §1 (Pending: a limit past the end of the data is pending, decided by a later run).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import initSqlJs from 'sql.js';
+import { describe, expect, it } from 'vitest';
+import type { AmountMetricReport, RatioMetricReport, Report } from '../../src/report/model.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const tmp = mkdtempSync(path.join(tmpdir(), 'cs-audit-history-cli-'));
+let n = 0;
+
+function cli(args: string[]): { exitCode: number; stdout: string; stderr: string } {
+  const env = { ...process.env, LANG: 'C.UTF-8', LC_ALL: '' } as Record<string, string>;
+  delete env.FORCE_COLOR;
+  const r = spawnSync(process.execPath, ['bin/cs-audit.js', ...args], { cwd: ROOT, env, encoding: 'utf8' });
+  return { exitCode: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function file(name: string, text: string): string {
+  const p = path.join(tmp, `${n++}-${name}`);
+  writeFileSync(p, text);
+  return p;
+}
+
+function chat(rows: string[]): string {
+  return file('chat.csv', `time,shop,buyer,sender,agent,content\n${rows.join('\n')}\n`);
+}
+
+function json(args: string[]): Report {
+  const r = cli([...args, '--format', 'json']);
+  expect(r.exitCode, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Report;
+}
+
+function ratio(r: Report, id: string, date: string): { eligible: number; passed: number; pending: number } {
+  const d = (r.shops[0]!.metrics.find((m) => m.id === id) as RatioMetricReport).days.find((x) => x.date === date)!;
+  return { eligible: d.eligible, passed: d.passed, pending: d.pending };
+}
+
+const S = '淘集集小店';
+// Night of 2026-11-02: b1 asks at 23:58:00, b2 at 22:59:00; nobody answers before the export.
+const night1 = [`2026-11-02 22:59:00,${S},b2,buyer,${S}:amy,在吗`, `2026-11-02 23:58:00,${S},b1,buyer,${S}:amy,发货了吗`];
+// Night of 2026-11-03: b1 answered at 00:02:30 (150 s), b2 at 08:05:00 (9 h 6 min).
+const night2 = [`2026-11-03 00:02:30,${S},b1,agent,${S}:amy,发了`, `2026-11-03 08:05:00,${S},b2,agent,${S}:amy,在的`];
+
+describe('--history: a question asked late one night is judged by the next run', () => {
+  it('RULES.md §1 Pending: 23:58 pending on its night, passed once the 00:02:30 reply arrives; 22:59 failed (data ended past its limit)', () => {
+    const store = path.join(tmp, 'pending.sqlite');
+    const first = json(['run', '-p', 'taojiji', '--history', store, chat(night1)]);
+    // effective_reply_5min (300 s): b2's limit 23:04 lies before the data end 23:58 → failed; b1's
+    // limit 00:03 lies after it → pending. reply_rate: both buyer-days wait for the end of the day.
+    expect(ratio(first, 'effective_reply_5min', '2026-11-02')).toEqual({ eligible: 1, passed: 0, pending: 1 });
+    expect(ratio(first, 'reply_rate', '2026-11-02')).toEqual({ eligible: 0, passed: 0, pending: 2 });
+
+    const second = json(['run', '-p', 'taojiji', '--history', store, chat(night2)]);
+    // b1 replied after 150 s ≤ 300 s → passed; b2 after 9 h → failed. Neither got a reply on
+    // 11-02 itself → both buyer-days of 11-02 fail the same-day reply rate.
+    expect(ratio(second, 'effective_reply_5min', '2026-11-02')).toEqual({ eligible: 2, passed: 1, pending: 0 });
+    expect(ratio(second, 'reply_rate', '2026-11-02')).toEqual({ eligible: 2, passed: 0, pending: 0 });
+    expect(second.period).toEqual({ from: '2026-11-02', to: '2026-11-03' });
+    expect(second.history).toMatchObject({ runs: 2, covers: { from: '2026-11-03', to: '2026-11-03' } });
+
+    const once = json(['run', '-p', 'taojiji', chat([...night1, ...night2])]);
+    expect(second.shops).toEqual(once.shops);
+  });
+
+  it('a round closed by the buyer after midnight before its limit is decided at the end of the data, even two runs later', () => {
+    const store = path.join(tmp, 'undecided.sqlite');
+    json(['run', '-p', 'taojiji', '--history', store, chat([`2026-11-02 23:57:00,${S},b3,buyer,,在吗`])]);
+    // b3 asks again at 00:01:00: the 23:57 round closes (a later day) before its limit 00:02:00,
+    // unanswered, so it waits for the end of the data; b4 is answered within a minute.
+    json(['run', '-p', 'taojiji', '--history', store, chat([`2026-11-03 00:01:00,${S},b3,buyer,,人呢`, `2026-11-03 10:00:00,${S},b4,buyer,,你好`, `2026-11-03 10:01:00,${S},b4,agent,${S}:amy,您好`])]);
+    const third = json(['run', '-p', 'taojiji', '--history', store, chat([`2026-11-04 09:00:00,${S},b4,buyer,,还在吗`, `2026-11-04 09:00:30,${S},b4,agent,${S}:amy,在`])]);
+    expect(ratio(third, 'effective_reply_5min', '2026-11-02')).toEqual({ eligible: 1, passed: 0, pending: 0 });
+    expect(ratio(third, 'effective_reply_5min', '2026-11-03')).toEqual({ eligible: 2, passed: 1, pending: 0 });
+    expect(ratio(third, 'effective_reply_5min', '2026-11-04')).toEqual({ eligible: 1, passed: 1, pending: 0 });
+  });
+});
+
+describe('--history: re-running, gaps and late exports', () => {
+  it('re-running a night replaces it: the same report, the same number of runs, and a notice', () => {
+    const store = path.join(tmp, 'rerun.sqlite');
+    const a = chat(night1);
+    const b = chat(night2);
+    json(['run', '-p', 'taojiji', '--history', store, a]);
+    const once = json(['run', '-p', 'taojiji', '--history', store, b]);
+    const r = cli(['run', '-p', 'taojiji', '--history', store, b, '--format', 'json']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain(`shop ${S}: replacing 2026-11-03 recorded earlier`);
+    const twice = JSON.parse(r.stdout) as Report;
+    expect(twice.shops).toEqual(once.shops);
+    expect(twice.history!.runs).toBe(2);
+  });
+
+  it('a night without an export is missing data, never zero: not assessed, online time unknown, windows partial', () => {
+    const store = path.join(tmp, 'gap.sqlite');
+    const presence = (day: string) => file('presence.csv', `time,shop,agent,status\n${day} 08:00:00,${S},${S}:amy,online\n${day} 20:00:00,${S},${S}:amy,offline\n`);
+    json(['run', '-p', 'taojiji', '--history', store, chat([`2026-11-02 10:00:00,${S},b1,buyer,,在吗`]), '--presence', presence('2026-11-02')]);
+    const r = json(['run', '-p', 'taojiji', '--history', store, chat([`2026-11-04 10:00:00,${S},b1,buyer,,在吗`]), '--presence', presence('2026-11-04')]);
+    expect(r.history!.shops).toMatchObject([{ shop: S, missing_days: ['2026-11-03'], covered: [{ from: '2026-11-02', to: '2026-11-02' }, { from: '2026-11-04', to: '2026-11-04' }] }]);
+    const online = r.shops[0]!.metrics.find((m) => m.id === 'online_hours') as AmountMetricReport;
+    // RULES.md §4 online time ≥ 12 h a day: 08:00-20:00 is exactly 12 h (pass); 11-03 is unknown.
+    expect(online.days.map((d) => [d.date, d.value, d.status, d.missing ?? false])).toEqual([
+      ['2026-11-02', 12, 'pass', false],
+      ['2026-11-03', null, 'n/a', true],
+      ['2026-11-04', 12, 'pass', false],
+    ]);
+    const rounds = r.shops[0]!.metrics.find((m) => m.id === 'effective_reply_5min') as RatioMetricReport;
+    const gap = rounds.days.find((d) => d.date === '2026-11-03')!;
+    expect(gap).toMatchObject({ missing: true, status: 'n/a', eligible: 0 });
+    expect(gap.note).toContain('missing data');
+    expect(rounds.days.find((d) => d.date === '2026-11-04')!.window).toMatchObject({ partial: true, missing_days: 1 });
+    expect(r.shops[0]!.activity.find((a) => a.date === '2026-11-03')).toMatchObject({ missing: true });
+    // The table says so too.
+    const table = cli(['run', '-p', 'taojiji', '--history', store, chat([`2026-11-04 10:00:00,${S},b1,buyer,,在吗`]), '--presence', presence('2026-11-04')]);
+    expect(table.stdout).toContain('missing data');
+  });
+
+  it('a late export for a day before later runs is refused with the days to feed again; feeding them together fills the gap', () => {
+    const store = path.join(tmp, 'late.sqlite');
+    const day2 = chat([`2026-11-02 10:00:00,${S},b1,buyer,,在吗`]);
+    const day3 = chat([`2026-11-03 10:00:00,${S},b1,buyer,,在吗`]);
+    const day4 = chat([`2026-11-04 10:00:00,${S},b1,buyer,,在吗`]);
+    json(['run', '-p', 'taojiji', '--history', store, day2]);
+    json(['run', '-p', 'taojiji', '--history', store, day4]);
+    const late = cli(['run', '-p', 'taojiji', '--history', store, day3]);
+    expect(late.exitCode).toBe(2);
+    expect(late.stderr).toContain('Feed the logs of 2026-11-03..2026-11-04 again in one run');
+    const r = json(['run', '-p', 'taojiji', '--history', store, '--covers', '2026-11-03..2026-11-04', day3, day4]);
+    expect(r.history!.shops[0]!.missing_days).toEqual([]);
+    expect(r.shops).toEqual(json(['run', '-p', 'taojiji', day2, day3, day4]).shops);
+  });
+});
+
+describe('--history: the store', () => {
+  it('holds the day facts for SQL: counts per shop, metric, day and agent, and the penalties', async () => {
+    const store = path.join(tmp, 'facts.sqlite');
+    json(['run', '-p', 'taojiji', '--history', store, chat(night1)]);
+    json(['run', '-p', 'taojiji', '--history', store, chat(night2)]);
+    const SQL = await initSqlJs();
+    const db = new SQL.Database(readFileSync(store));
+    const rows = db.exec(
+      "SELECT agent, eligible, passed, pending FROM day_metrics WHERE metric = 'effective_reply_5min' AND day = '2026-11-02' ORDER BY agent",
+    )[0]!.values;
+    expect(rows).toEqual([
+      ['', 2, 1, 0],
+      [`${S}:amy`, 2, 1, 0],
+    ]);
+    const runs = db.exec('SELECT count(*), min(first_day), max(last_day) FROM runs')[0]!.values[0];
+    expect(runs).toEqual([2, '2026-11-02', '2026-11-03']);
+    db.close();
+    expect(existsSync(`${store}.lock`)).toBe(false);
+  });
+
+  it('refuses a store of another platform, other rules, a file that is no store, and a store another run holds', () => {
+    const store = path.join(tmp, 'guard.sqlite');
+    json(['run', '-p', 'taojiji', '--history', store, chat(night1)]);
+    const platform = cli(['run', '-p', 'tmall', '--history', store, chat(night2)]);
+    expect(platform.exitCode).toBe(2);
+    expect(platform.stderr).toContain('records platform taojiji, not tmall');
+
+    const pack = JSON.parse(readFileSync(path.join(ROOT, 'platforms/taojiji.json'), 'utf8')) as { versions: { metrics: { threshold_seconds?: { value: number } }[] }[] };
+    pack.versions.at(-1)!.metrics[2]!.threshold_seconds!.value = 240;
+    const rules = cli(['run', '--rules', file('pack.json', JSON.stringify(pack)), '--history', store, chat(night2)]);
+    expect(rules.exitCode).toBe(2);
+    expect(rules.stderr).toContain('recorded under other rules');
+
+    const notStore = cli(['run', '-p', 'taojiji', '--history', file('x.sqlite', 'hello'), chat(night2)]);
+    expect(notStore.exitCode).toBe(2);
+    expect(notStore.stderr).toContain('not a SQLite database');
+
+    writeFileSync(`${store}.lock`, `${process.pid}@${hostname()}\n`);
+    const locked = cli(['run', '-p', 'taojiji', '--history', store, chat(night2)]);
+    expect(locked.exitCode).toBe(2);
+    expect(locked.stderr).toContain('another cs-audit run');
+  });
+
+  it('--shop-folders: a missing shop folder is a missing day for that shop only', () => {
+    const store = path.join(tmp, 'folders.sqlite');
+    const night = (day: string, shops: string[]): string => {
+      const dir = path.join(tmp, `export-${n++}`);
+      for (const shop of shops) {
+        mkdirSync(path.join(dir, shop), { recursive: true });
+        writeFileSync(path.join(dir, shop, 'chat.csv'), `time,buyer,sender,agent,content\n${day} 10:00:00,b1,buyer,${shop}:amy,在吗\n${day} 10:01:00,b1,agent,${shop}:amy,在\n`);
+      }
+      return dir;
+    };
+    json(['run', '-p', 'taojiji', '--history', store, '--shop-folders', night('2026-11-02', ['shopA', 'shopB'])]);
+    const r = json(['run', '-p', 'taojiji', '--history', store, '--shop-folders', night('2026-11-03', ['shopA'])]);
+    expect(r.history!.shops.map((s) => [s.shop, s.missing_days, s.fed_now])).toEqual([
+      ['shopA', [], true],
+      ['shopB', ['2026-11-03'], false],
+    ]);
+  });
+});
+
+describe('--covers without a history', () => {
+  it('a covered day without rows was quiet (assessed, zero), and rows of other days are counted, not audited', () => {
+    const log = chat([`2026-11-01 23:59:00,${S},b0,buyer,,早`, `2026-11-03 10:00:00,${S},b1,buyer,,在吗`, `2026-11-03 10:01:00,${S},b1,agent,${S}:amy,在`]);
+    const r = json(['run', '-p', 'taojiji', '--covers', '2026-11-02..2026-11-03', log]);
+    expect(r.period).toEqual({ from: '2026-11-02', to: '2026-11-03' });
+    expect(ratio(r, 'effective_reply_5min', '2026-11-02')).toEqual({ eligible: 0, passed: 0, pending: 0 });
+    expect(ratio(r, 'effective_reply_5min', '2026-11-03')).toEqual({ eligible: 1, passed: 1, pending: 0 });
+    expect(r.input.files[0]!.excluded).toMatchObject({ outside_covered_days: 1 });
+  });
+});
