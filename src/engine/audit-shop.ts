@@ -229,6 +229,9 @@ export class ShopAuditor {
     for (const [id, c] of r.counters) {
       const saved = state.counters.get(id);
       if (saved) c.restoreState(saved);
+      // Evidence is kept from the runs that asked for it (--details), not invented for the others.
+      if (this.details && c.details === null) c.details = [];
+      if (!this.details) c.details = null;
     }
     for (const [day, a] of state.activity) r.activity.set(day, { ...a });
     r.used = state.used;

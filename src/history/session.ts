@@ -15,6 +15,12 @@ export interface DaySpan {
   last: number;
 }
 
+/**
+ * Engine states kept per shop: enough to re-run any of the last five weeks of nights. Older
+ * days can be changed only by rebuilding the store from the raw logs.
+ */
+export const STATES_KEPT = 35;
+
 /** What a run does to one shop's chain of runs. */
 export interface ShopPlan {
   /** The run whose end state this run continues from; null: the shop starts here. */
@@ -109,7 +115,14 @@ export class HistorySession {
         }
       }
       const before = chain.filter((r) => isoToDay(r.lastDay)! < covers.first);
-      plans.set(shop, { base: before.at(-1) ?? null, superseded });
+      const base = before.at(-1) ?? null;
+      if (base !== null && this.store.state(base.run, shop) === null) {
+        throw new InputError(
+          `--history: shop ${shop}'s days from ${dayToIso(covers.first)} continue from the state at the end of ${base.lastDay}, which the store ` +
+            `no longer keeps (it keeps the last ${STATES_KEPT} runs' states per shop). Rebuild the store from the raw logs to change days that old`,
+        );
+      }
+      plans.set(shop, { base, superseded });
       if (superseded.length > 0) {
         const days = superseded.map((r) => (r.firstDay === r.lastDay ? r.firstDay : `${r.firstDay}..${r.lastDay}`)).join(', ');
         this.notices.push(`shop ${shop}: replacing ${days} recorded earlier`);
@@ -124,7 +137,10 @@ export class HistorySession {
   }
 
   restore(row: CoverageRow): SavedShop {
-    return decodeShop(this.store.state(row.run, row.shop));
+    const bytes = this.store.state(row.run, row.shop);
+    // The latest run of a shop always keeps its state; plan() checks the bases of replacements.
+    if (bytes === null) throw new Error(`history: no state kept for run ${row.run}, shop ${row.shop}`);
+    return decodeShop(bytes);
   }
 
   /**
@@ -149,6 +165,7 @@ export class HistorySession {
     for (const [shop, state] of saved) {
       const row: CoverageRow = { run, shop, firstDay: dayToIso(covers.first), lastDay: dayToIso(covers.last), dataEnd };
       this.store.addCoverage(row, encodeShop(state));
+      this.store.pruneStates(shop, STATES_KEPT);
       const chain = (this.chains.get(shop) ?? []).filter((r) => !plans.get(shop)?.superseded.includes(r));
       chain.push(row);
       this.chains.set(shop, chain);

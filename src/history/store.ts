@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS coverage (
   first_day TEXT NOT NULL,
   last_day TEXT NOT NULL,
   data_end INTEGER,
-  state BLOB NOT NULL,
+  -- the engine state at the end of these days; NULL once older than the states kept
+  state BLOB,
   PRIMARY KEY (run, shop)
 );
 CREATE TABLE IF NOT EXISTS presence (
@@ -79,6 +80,9 @@ export interface CoverageRow {
 export type Row = Record<string, SqlValue>;
 
 export class HistoryStore {
+  /** States were dropped: the file is compacted when saved. */
+  private pruned = false;
+
   private constructor(
     readonly file: string,
     private readonly db: Database,
@@ -141,10 +145,19 @@ export class HistoryStore {
     return this.all('SELECT first_day, last_day FROM runs WHERE every_shop = 1').map((r) => ({ firstDay: String(r.first_day), lastDay: String(r.last_day) }));
   }
 
-  state(run: number, shop: string): Uint8Array {
+  /** The engine state a run left for a shop; null when it is no longer kept. */
+  state(run: number, shop: string): Uint8Array | null {
     const v = scalar(this.db, 'SELECT state FROM coverage WHERE run = ? AND shop = ?', [run, shop]);
-    if (!(v instanceof Uint8Array)) throw new Error(`history: no state for run ${run}, shop ${shop}`);
-    return v;
+    return v instanceof Uint8Array ? v : null;
+  }
+
+  /** Keep the engine states of a shop's latest `keep` runs only (each is a whole state: they add up). */
+  pruneStates(shop: string, keep: number): void {
+    this.db.run(
+      'UPDATE coverage SET state = NULL WHERE shop = ? AND state IS NOT NULL AND run NOT IN (SELECT run FROM coverage WHERE shop = ? ORDER BY last_day DESC LIMIT ?)',
+      [shop, shop, keep],
+    );
+    if (this.db.getRowsModified() > 0) this.pruned = true;
   }
 
   addRun(at: string, version: string, inputs: string[], days: { first: string; last: string }, everyShop: boolean, dataEnd: number | null): number {
@@ -211,6 +224,7 @@ export class HistoryStore {
 
   /** Write the whole database next to the file, then rename it over: never half a store. */
   save(): void {
+    if (this.pruned) this.db.exec('VACUUM');
     const bytes = this.db.export();
     const temporary = `${this.file}.${process.pid}.tmp`;
     const fd = openSync(temporary, 'w');

@@ -8,6 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import initSqlJs from 'sql.js';
 import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { audit } from '../../src/audit.js';
+import { STATES_KEPT } from '../../src/history/session.js';
 import type { AmountMetricReport, RatioMetricReport, Report } from '../../src/report/model.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -208,4 +211,25 @@ describe('--covers without a history', () => {
     expect(ratio(r, 'effective_reply_5min', '2026-11-03')).toEqual({ eligible: 1, passed: 1, pending: 0 });
     expect(r.input.files[0]!.excluded).toMatchObject({ outside_covered_days: 1 });
   });
+});
+
+describe('--history: states kept', () => {
+  it(`keeps the engine states of the last ${STATES_KEPT} runs per shop: older nights can no longer be re-run, the latest still can`, async () => {
+    const store = path.join(tmp, 'kept.sqlite');
+    const nights = STATES_KEPT + 2;
+    const day = (i: number) => new Date(Date.UTC(2026, 9, 1 + i)).toISOString().slice(0, 10);
+    const files = Array.from({ length: nights }, (_, i) => chat([`${day(i)} 10:00:00,${S},b1,buyer,,在吗`, `${day(i)} 10:01:00,${S},b1,agent,${S}:amy,在`]));
+    const night = (i: number) =>
+      audit({ platform: 'taojiji', rulesFile: null, inputs: [files[i]!], tz: null, from: null, to: null, strict: false, stdin: Readable.from([]), history: store });
+    for (let i = 0; i < nights; i++) await night(i);
+    // Nights 2 to the last again, in one run: they would continue from night 1's state, no longer kept.
+    const again = audit({
+      platform: 'taojiji', rulesFile: null, inputs: files.slice(1), tz: null, from: null, to: null, strict: false, stdin: Readable.from([]),
+      history: store, covers: { from: day(1), to: day(nights - 1) },
+    });
+    await expect(again).rejects.toThrow(`no longer keeps (it keeps the last ${STATES_KEPT} runs' states per shop)`);
+    const last = await night(nights - 1);
+    expect(last.history!.runs).toBe(nights);
+    expect(ratio(last, 'effective_reply_5min', day(0))).toEqual({ eligible: 1, passed: 1, pending: 0 });
+  }, 60_000);
 });
