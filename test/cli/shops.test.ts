@@ -85,6 +85,16 @@ describe('several shops in one input (REPORT.md shops: [...])', () => {
     }
   });
 
+  it('markdown and html start with the portfolio too', () => {
+    const md = cli(['run', '--platform', 'tmall', '--format', 'markdown', twoShops]).stdout;
+    expect(md.indexOf('## Portfolio')).toBeGreaterThan(0);
+    expect(md.indexOf('## Portfolio')).toBeLessThan(md.indexOf(`## ${[SHOP_A, SHOP_B].sort()[0]}`));
+    expect(md).toMatch(new RegExp(`\\| ${SHOP_B} \\| tmall \\| [0-9.]+% \\(≥ 80.00%\\)`));
+    const html = cli(['run', '--platform', 'tmall', '--format', 'html', twoShops]).stdout;
+    expect(html).toContain('<table class="portfolio">');
+    expect(html.indexOf('class="portfolio"')).toBeLessThan(html.indexOf('<section class="metric"'));
+  });
+
   it('--shop narrows to one shop; the other shop\'s rows are counted as other_shop, not lost', () => {
     const r = json(['run', '--platform', 'tmall', '--shop', SHOP_B, twoShops]);
     expect(r.shops.map((s) => s.shop)).toEqual([SHOP_B]);

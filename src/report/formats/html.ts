@@ -83,6 +83,11 @@ function statusCell(status: string): string {
   return `<td class="status ${status === 'fail' ? 'fail' : status === 'pass' ? 'pass' : 'na'}">${statusWord(status)}</td>`;
 }
 
+/** A day no export covered says so (history runs): missing data, not a quiet day. */
+function dayStatusCell(d: { status: string; missing?: boolean }): string {
+  return d.missing ? `<td class="status na">${escapeHtml(L.missing)}</td>` : statusCell(d.status);
+}
+
 function ratioSection(m: RatioMetricReport): string {
   const chart = dayChart(
     m.days.map((d) => ({ label: d.date, value: d.window?.rate ?? null, status: d.status })),
@@ -94,7 +99,7 @@ function ratioSection(m: RatioMetricReport): string {
   const rows = m.days
     .map(
       (d) =>
-        `<tr><td>${escapeHtml(d.date)}</td><td>${d.eligible}</td><td>${d.passed}</td><td>${d.pending}</td><td>${pct(d.rate)}</td><td>${d.window ? `${pct(d.window.rate)} (${d.window.passed}/${d.window.eligible})` : '–'}</td>${statusCell(d.status)}</tr>`,
+        `<tr><td>${escapeHtml(d.date)}</td><td>${d.eligible}</td><td>${d.passed}</td><td>${d.pending}</td><td>${pct(d.rate)}</td><td>${d.window ? `${pct(d.window.rate)} (${d.window.passed}/${d.window.eligible})` : '–'}</td>${dayStatusCell(d)}</tr>`,
     )
     .join('');
   const projection = m.projection ? `<div class="projection"><b>${L.projection}</b> (${L.asOf} ${escapeHtml(m.projection.as_of)}; ${L.assumes} ${escapeHtml(m.projection.assumption)}): ${m.projection.statements.map(escapeHtml).join(' ')}</div>` : '';
@@ -114,7 +119,7 @@ function amountSection(m: AmountMetricReport): string {
     `${m.id} hours per day vs target`,
   );
   const rows = m.days
-    .map((d) => `<tr><td>${escapeHtml(d.date)}</td><td>${d.value === null ? '–' : `${d.value.toFixed(2)} h`}</td><td>${d.window ? `${d.window.value.toFixed(2)} h` : '–'}</td>${statusCell(d.status)}</tr>`)
+    .map((d) => `<tr><td>${escapeHtml(d.date)}</td><td>${d.value === null ? '–' : `${d.value.toFixed(2)} h`}</td><td>${d.window ? `${d.window.value.toFixed(2)} h` : '–'}</td>${dayStatusCell(d)}</tr>`)
     .join('');
   return `<section class="metric" id="${escapeHtml(m.id)}"><h3>${escapeHtml(m.name.zh)} ${escapeHtml(m.name.en)} <code>${escapeHtml(m.id)}</code></h3>
 <p class="scope">${L.target} ${escapeHtml(m.target.op)} ${m.target.value} h · ${L.average} ${m.total.value === null ? '–' : `${m.total.value.toFixed(2)} h`} · ${statusWord(m.total.status)}</p>
@@ -162,10 +167,29 @@ td:first-child,th:first-child{text-align:left}.details td,.penalties td,.details
 .tlabel{font-size:11px;text-anchor:end;fill:#333}.alabel{font-size:11px;text-anchor:end}.vlabel{font-size:11px}
 .scope,.totals{color:#444}.projection{background:#f4f6fb;padding:6px 10px;margin:6px 0;font-size:13px}.kind.fine,.kind.restriction{color:#b3261e}`;
 
+/** Several shops: one row each (each metric's headline figure vs target, penalties, fines) first. */
+function portfolioSection(report: Report): string {
+  const metrics = report.shops[0]!.metrics;
+  const rows = report.shops.map((s) => {
+    const figures = s.summary.map((f) => {
+      const op = f.target.op === '>=' ? '≥' : f.target.op === '<=' ? '≤' : f.target.op;
+      const value = f.unit === 'hours' ? (f.value === null ? '–' : `${f.value.toFixed(2)} h`) : pct(f.value);
+      const target = f.unit === 'hours' ? `${f.target.value} h` : pct(f.target.value);
+      return `<td>${escapeHtml(`${value} (${op} ${target})`)}</td>${statusCell(f.status)}`;
+    });
+    return `<tr><td>${escapeHtml(s.shop)}</td><td>${escapeHtml(report.platform)}</td>${figures.join('')}<td>${s.penalties.length}</td><td>${s.totals.fines_cny} CNY</td></tr>`;
+  });
+  const heads = [L.shop, L.platform].map((h) => `<th>${escapeHtml(h)}</th>`).join('') +
+    metrics.map((m) => `<th colspan="2">${escapeHtml(metricLabel(m.id, metrics, L))}</th>`).join('') +
+    [L.penalties, L.fines].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  return `<h2>${escapeHtml(L.portfolio)}</h2><table class="portfolio"><thead><tr>${heads}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 export function formatHtml(report: Report, lang: Lang = 'en'): string {
   L = LABELS[lang];
   const period = `${report.period.from ?? '–'} … ${report.period.to ?? '–'}`;
-  const body = report.shops.length === 0 ? `<p>${L.noMessages}</p>` : report.shops.map((s) => shopSection(s, report.shops.length > 1)).join('');
+  const shops = report.shops.map((s) => shopSection(s, report.shops.length > 1)).join('');
+  const body = report.shops.length === 0 ? `<p>${L.noMessages}</p>` : `${report.shops.length > 1 ? portfolioSection(report) : ''}${shops}`;
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>cs-audit ${escapeHtml(report.platform)} ${escapeHtml(period)}</title><style>${STYLE}</style></head>

@@ -26,7 +26,8 @@ function ratio(m: RatioMetricReport): string[] {
   ];
   for (const d of m.days) {
     const w = d.window === null ? '–' : `${pct(d.window.rate)} (${d.window.passed}/${d.window.eligible})`;
-    out.push(`| ${d.date} | ${d.eligible} | ${d.passed} | ${d.pending} | ${pct(d.rate)} | ${w} | ${icon(d.status)}${d.note ? ` — ${cell(d.note)}` : ''} |`);
+    const status = d.missing ? `⚠️ ${L.missing}` : `${icon(d.status)}${d.note ? ` — ${cell(d.note)}` : ''}`;
+    out.push(`| ${d.date} | ${d.eligible} | ${d.passed} | ${d.pending} | ${pct(d.rate)} | ${w} | ${status} |`);
   }
   out.push(`| **${L.total}** | ${m.total.eligible} | ${m.total.passed} | ${m.total.pending} | ${pct(m.total.rate)} | | ${icon(m.total.status)} |`);
   return out;
@@ -36,7 +37,7 @@ function amount(m: AmountMetricReport): string[] {
   const op = m.target.op === '>=' ? '≥' : m.target.op === '<=' ? '≤' : m.target.op;
   const h = (v: number | null) => (v === null ? '–' : `${v.toFixed(2)} h`);
   const out = [`### ${m.name.zh} ${m.name.en} (\`${m.id}\`) — target ${op} ${m.target.value} h a day`, '', `| ${L.date} | ${L.hours} | ${L.window} | ${L.status} |`, '| --- | ---: | --- | --- |'];
-  for (const d of m.days) out.push(`| ${d.date} | ${h(d.value)} | ${d.window === null ? '–' : h(d.window.value)} | ${icon(d.status)} |`);
+  for (const d of m.days) out.push(`| ${d.date} | ${h(d.value)} | ${d.window === null ? '–' : h(d.window.value)} | ${d.missing ? `⚠️ ${L.missing}` : icon(d.status)} |`);
   out.push(`| **${L.average}** | ${h(m.total.value)} | | ${icon(m.total.status)} |`);
   return out;
 }
@@ -62,6 +63,27 @@ function shop(s: ShopReport, heading: boolean): string[] {
   return out;
 }
 
+/** Several shops: one row each (each metric's headline figure vs target, penalties, fines) first. */
+function portfolio(report: Report): string[] {
+  const metrics = report.shops[0]!.metrics;
+  const out = [
+    `## ${L.portfolio}`,
+    '',
+    `| ${L.shop} | ${L.platform} | ${metrics.map((m) => metricLabel(m.id, metrics, L)).join(' | ')} | ${L.penalties} | ${L.fines} |`,
+    `| --- | --- | ${metrics.map(() => '---').join(' | ')} | ---: | ---: |`,
+  ];
+  for (const s of report.shops) {
+    const figures = s.summary.map((f) => {
+      const op = f.target.op === '>=' ? '≥' : f.target.op === '<=' ? '≤' : f.target.op;
+      const value = f.unit === 'hours' ? (f.value === null ? '–' : `${f.value.toFixed(2)} h`) : pct(f.value);
+      const target = f.unit === 'hours' ? `${f.target.value} h` : pct(f.target.value);
+      return `${value} (${op} ${target}) ${icon(f.status)}`;
+    });
+    out.push(`| ${cell(s.shop)} | ${report.platform} | ${figures.join(' | ')} | ${s.penalties.length} | ${s.totals.fines_cny} CNY |`);
+  }
+  return out;
+}
+
 export function formatMarkdown(report: Report, lang: Lang = 'en'): string {
   L = LABELS[lang];
   const out = [
@@ -71,6 +93,7 @@ export function formatMarkdown(report: Report, lang: Lang = 'en'): string {
       `${report.input.messages} records, ${report.input.bad_rows} bad rows`,
     '',
   ];
+  if (report.shops.length > 1) out.push(...portfolio(report), '');
   for (const s of report.shops) out.push(...shop(s, report.shops.length > 1));
   if (report.shops.length > 1) {
     const t = report.totals;
