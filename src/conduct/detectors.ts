@@ -1,0 +1,223 @@
+import { readFileSync } from 'node:fs';
+import { PLATFORMS_DIR } from '../rules/load-pack.js';
+import path from 'node:path';
+
+/**
+ * Conduct detectors (RULES.md §8): what an agent's or bot's message says that a platform
+ * punishes. Each finds the matched text in one message; the stateful ones (harassment) live in
+ * conduct-checker.ts. Detections are evidence, not verdicts: the report quotes the message.
+ */
+
+export interface DetectorInfo {
+  id: string;
+  description: string;
+  /** The rule texts it serves. */
+  clauses: string[];
+  /** Platforms whose rules punish it (a pack's conduct.penalties say how). */
+  platforms: string[];
+}
+
+export const DETECTORS: readonly DetectorInfo[] = [
+  { id: 'off_platform_link', description: 'a link to a domain other than the platform\'s own', clauses: ['RULES.md §8 off-platform contact', 'seed-001 PDD 2.2 非拼多多购物链接或未经拼多多许可的第三方链接'], platforms: [] },
+  { id: 'phone_number', description: 'a mobile or landline phone number', clauses: ['RULES.md §8 off-platform contact (phone numbers)'], platforms: [] },
+  { id: 'wechat_qq', description: 'a WeChat or QQ id, or an invitation to add one (加V, vx, 薇信, 扣扣 …)', clauses: ['RULES.md §8 off-platform contact (WeChat numbers)'], platforms: [] },
+  { id: 'email_address', description: 'an e-mail address', clauses: ['RULES.md §8 off-platform contact', 'seed-001 PDD 2.2 电子邮箱'], platforms: [] },
+  { id: 'bank_card', description: 'a bank card number (16-19 digits passing the Luhn check, with banking context or grouped by four)', clauses: ['RULES.md §8 bank accounts', 'seed-001 PDD 2.2 银行账号'], platforms: [] },
+  { id: 'payment_account', description: 'a payment account or a transfer outside the platform (支付宝账号, 转账到我的微信, 私下交易, 收款码)', clauses: ['RULES.md §8 payment accounts', 'seed-001 PDD 2.2 支付账号'], platforms: [] },
+  { id: 'qr_code', description: 'a QR code offered to the buyer (二维码, 扫码, 扫一扫)', clauses: ['RULES.md §8 QR codes', 'seed-001 PDD 2.2 二维码'], platforms: [] },
+  { id: 'abusive_language', description: 'abusive or insulting language (lexicon)', clauses: ['RULES.md §8 abusive language', 'seed-001 PDD 2.3', 'seed-002 XHS point 6'], platforms: ['pinduoduo', 'xiaohongshu'] },
+  { id: 'impatience', description: 'rushing, impatient or rhetorical replies (不耐烦, 反诘, 催促结束对话)', clauses: ['seed-002 XHS point 3'], platforms: ['xiaohongshu'] },
+  { id: 'credential_request', description: 'asking for an account password or a verification code', clauses: ['RULES.md §8 asking for passwords', 'seed-002 XHS point 8'], platforms: ['xiaohongshu'] },
+  { id: 'unanswered_messages', description: 'many shop messages in a row to a buyer who does not answer', clauses: ['RULES.md §8 harassment', 'seed-001 PDD 2.4, 4.1 频繁联系'], platforms: ['pinduoduo'] },
+  { id: 'late_night_contact', description: 'a shop-initiated message late at night', clauses: ['RULES.md §8 harassment (late at night)', 'seed-001 PDD 4.1 多次在深夜、凌晨联系他人'], platforms: ['pinduoduo'] },
+];
+
+export const DETECTOR_IDS = new Set(DETECTORS.map((d) => d.id));
+
+export interface Lexicon {
+  abusive: string[];
+  impatience: string[];
+  allowed: string[];
+  credential_words: string[];
+  credential_requests: string[];
+  negations: string[];
+}
+
+export function builtInLexicon(): Lexicon {
+  return JSON.parse(readFileSync(path.join(PLATFORMS_DIR, 'conduct-lexicon.json'), 'utf8')) as Lexicon;
+}
+
+/** What the text detectors need from the rule pack. */
+export interface TextRules {
+  allowedDomains: readonly string[];
+  lexicon: Lexicon;
+}
+
+export interface Match {
+  detector: string;
+  matched: string;
+}
+
+const ORDER_CONTEXT = /(订单|单号|运单|快递|物流|编号|工单|货号|条码|型号|尾号|批次|批号)[号码:：\s#]*$/;
+const BANK_CONTEXT = /银行|卡号|储蓄卡|借记卡|信用卡|开户|户名|转账|汇款|打款|收款|账号|账户/;
+const TLD = 'com|cn|net|org|top|xyz|cc|vip|shop|info|me|io|co|club|site|online|store|link|ltd|wang|tv|biz|hk|tw|app|live|fun|ink|pro|work|asia|mobi';
+const URL = /https?:\/\/[^\s，。！？、；）)\]】"'<>]+/gi;
+// Domains are written in lower case; a capitalized "iPhone15.Pro" is a model name, not a site.
+const BARE_DOMAIN = new RegExp(`(?<![A-Za-z0-9@._-])((?:[A-Za-z0-9-]+\\.)+(?:${TLD}))(?![A-Za-z0-9-])(?:/[^\\s，。！？、；）)\\]】"'<>]*)?`, 'g');
+const MOBILE = /(?<![0-9A-Za-z]-?)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?![0-9A-Za-z])/g;
+const LANDLINE = /(?<![0-9A-Za-z])0\d{2,3}-\d{7,8}(?![0-9A-Za-z])/g;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+const CARD = /(?<![0-9A-Za-z])\d(?:[ -]?\d){15,18}(?![0-9A-Za-z])/g;
+const WECHAT_WORD = '(?:微信|薇信|威信|徽信|维信|V信|v信|VX|vx|Vx|vX|wx|WX|wechat|WeChat|weixin|Weixin)';
+const WECHAT_ID = new RegExp(`(?<![A-Za-z])${WECHAT_WORD}\\s*(?:号码|号|ID|id)?\\s*[:：是为]?\\s*[A-Za-z][-_A-Za-z0-9]{5,19}`, 'g');
+const QQ_ID = /(?<![A-Za-z])(?:QQ|qq|Qq|扣扣|企鹅号|Q号)\s*(?:号码|号|群)?\s*[:：是为]?\s*[1-9]\d{4,10}(?!\d)/g;
+const ADD_CONTACT = /(?:加|添加|➕|\+)\s*(?:个|一下|下)?\s*(?:(?:微信|薇信|威信|徽信|维信|V信|v信)|(?:VX|vx|Vx|wx|WX|QQ|qq|V|v|Q|q)(?![A-Za-z弹])|扣扣|企鹅|微(?![笑博商店小信])|薇)/g;
+const PAYMENT = [
+  /(?:转账|转钱|转款|打款|汇款|付款|打钱|付钱)\s*(?:到|给|至)\s*(?:我|我们|本人|个人|店主|老板)?\s*(?:的)?\s*(?:支付宝|微信|银行卡|卡上|私人账户|个人账户|账户|账号)/g,
+  /(?:支付宝|alipay|Alipay)\s*(?:账号|账户|号码|号)/g,
+  /(?:私下|线下|场外)\s*(?:转账|交易|付款|打款|汇款|支付)/g,
+  /收款码|付款码发|收钱码/g,
+];
+const QR = /二维码|扫码|扫一扫|扫描.{0,4}码|QR\s?码|qr\s?码|QR code/gi;
+const QR_INNOCENT = /物流|快递|面单|包裹|说明书|防伪|保修|吊牌|溯源|商品码|条形码|真伪/;
+
+function matchesOf(re: RegExp, text: string): RegExpExecArray[] {
+  re.lastIndex = 0;
+  return [...text.matchAll(re)];
+}
+
+/** Whether a negation ("请勿", "不要") stands just before position `at`: a warning, not a request. */
+function negatedBefore(text: string, at: number, negations: readonly string[]): boolean {
+  const before = text.slice(Math.max(0, at - 8), at);
+  return negations.some((n) => before.includes(n));
+}
+
+/** Luhn check of a digit string. */
+export function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** A host is the platform's own when it is an allowed domain or below one. */
+function allowedHost(host: string, allowed: readonly string[]): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return allowed.some((d) => h === d || h.endsWith(`.${d}`));
+}
+
+/** Lexicon entries found in the text, skipping those inside an allowed phrase (垃圾袋). */
+function lexiconHits(text: string, words: readonly string[], allowed: readonly string[]): string[] {
+  const hits: string[] = [];
+  for (const word of words) {
+    let from = 0;
+    for (;;) {
+      const at = text.indexOf(word, from);
+      if (at < 0) break;
+      from = at + 1;
+      // Latin entries (SB, TMD) only as words of their own: not inside USB.
+      if (/^[A-Za-z]+$/.test(word) && (/[A-Za-z]/.test(text[at - 1] ?? '') || /[A-Za-z]/.test(text[at + word.length] ?? ''))) continue;
+      const insideAllowed = allowed.some((phrase) => {
+        const offset = phrase.indexOf(word);
+        return offset >= 0 && text.startsWith(phrase, at - offset);
+      });
+      if (!insideAllowed) {
+        hits.push(word);
+        break;
+      }
+    }
+  }
+  // A longer entry covers a shorter one found at the same place (他妈的 / 妈的).
+  return hits.filter((w) => !hits.some((o) => o !== w && o.includes(w)));
+}
+
+/** Every text detector over one shop message. */
+export function detectText(text: string, rules: TextRules): Match[] {
+  const out: Match[] = [];
+  const add = (detector: string, matched: string): void => {
+    out.push({ detector, matched: matched.trim() });
+  };
+  const { lexicon } = rules;
+
+  // Links: URLs and bare domains; the platform's own are fine.
+  const linkSpans: [number, number][] = [];
+  for (const m of matchesOf(URL, text)) {
+    linkSpans.push([m.index, m.index + m[0].length]);
+    let host = '';
+    try {
+      host = new globalThis.URL(m[0]).hostname;
+    } catch {
+      host = m[0].replace(/^https?:\/\//i, '').split(/[/?#:]/)[0] ?? '';
+    }
+    if (!allowedHost(host, rules.allowedDomains)) add('off_platform_link', m[0]);
+  }
+  for (const m of matchesOf(BARE_DOMAIN, text)) {
+    if (linkSpans.some(([a, b]) => m.index >= a && m.index < b)) continue;
+    // A site's name has letters: "1.cn" or "3.5.top" are numbers before a word.
+    if (!/[A-Za-z]/.test(m[1]!.slice(0, m[1]!.lastIndexOf('.')))) continue;
+    if (!allowedHost(m[1]!, rules.allowedDomains)) add('off_platform_link', m[0]);
+  }
+
+  const emails = matchesOf(EMAIL, text);
+  for (const m of emails) add('email_address', m[0]);
+  const inEmail = (at: number): boolean => emails.some((e) => at >= e.index && at < e.index + e[0].length);
+
+  for (const re of [MOBILE, LANDLINE]) {
+    for (const m of matchesOf(re, text)) {
+      if (inEmail(m.index) || ORDER_CONTEXT.test(text.slice(Math.max(0, m.index - 10), m.index))) continue;
+      add('phone_number', m[0]);
+    }
+  }
+
+  for (const m of matchesOf(CARD, text)) {
+    const digits = m[0].replace(/[ -]/g, '');
+    if (digits.length < 16 || digits.length > 19 || !luhn(digits)) continue;
+    if (ORDER_CONTEXT.test(text.slice(Math.max(0, m.index - 10), m.index))) continue;
+    const grouped = /^\d{4}([ -])\d{4}\1\d{4}\1\d{4}/.test(m[0]);
+    if (grouped || BANK_CONTEXT.test(text)) add('bank_card', m[0]);
+  }
+
+  for (const re of [WECHAT_ID, QQ_ID, ADD_CONTACT]) {
+    for (const m of matchesOf(re, text)) if (!negatedBefore(text, m.index, lexicon.negations)) add('wechat_qq', m[0]);
+  }
+  for (const re of PAYMENT) {
+    for (const m of matchesOf(re, text)) if (!negatedBefore(text, m.index, lexicon.negations)) add('payment_account', m[0]);
+  }
+  for (const m of matchesOf(QR, text)) {
+    const around = text.slice(Math.max(0, m.index - 8), m.index + m[0].length + 8);
+    if (!QR_INNOCENT.test(around) && !negatedBefore(text, m.index, lexicon.negations)) add('qr_code', m[0]);
+  }
+
+  for (const w of lexiconHits(text, lexicon.abusive, lexicon.allowed)) add('abusive_language', w);
+  for (const w of lexiconHits(text, lexicon.impatience, lexicon.allowed)) add('impatience', w);
+
+  for (const word of lexicon.credential_words) {
+    const at = text.indexOf(word);
+    if (at < 0 || negatedBefore(text, at, lexicon.negations)) continue;
+    const request = lexicon.credential_requests.find((r) => {
+      const i = text.indexOf(r);
+      return i >= 0 && !negatedBefore(text, i, lexicon.negations);
+    });
+    if (request !== undefined) {
+      add('credential_request', text.slice(Math.min(at, text.indexOf(request)), Math.max(at + word.length, text.indexOf(request) + request.length)));
+      break;
+    }
+  }
+  return dedupe(out);
+}
+
+function dedupe(matches: Match[]): Match[] {
+  const seen = new Set<string>();
+  return matches.filter((m) => {
+    const key = `${m.detector}\u0000${m.matched}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
