@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { PLATFORMS_DIR } from '../rules/load-pack.js';
-import path from 'node:path';
 
 /**
  * Conduct detectors (RULES.md §8): what an agent's or bot's message says that a platform
@@ -44,7 +42,7 @@ export interface Lexicon {
 }
 
 export function builtInLexicon(): Lexicon {
-  return JSON.parse(readFileSync(path.join(PLATFORMS_DIR, 'conduct-lexicon.json'), 'utf8')) as Lexicon;
+  return JSON.parse(readFileSync(new URL('../../platforms/conduct-lexicon.json', import.meta.url), 'utf8')) as Lexicon;
 }
 
 /** What the text detectors need from the rule pack. */

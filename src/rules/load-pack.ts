@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { InputError } from '../errors.js';
+import { DETECTOR_IDS } from '../conduct/detectors.js';
 import { Zone, clockToMs, isoToDay } from '../time/zone.js';
 import type { MetricRule, Pack, PackVersion } from './pack-types.js';
 
@@ -73,6 +74,9 @@ export function checkPack(data: unknown, shownAs: string): Pack {
       ids.add(m.id);
       problems.push(...checkMetric(m, mat));
     });
+  });
+  pack.conduct?.penalties.forEach((p, i) => {
+    if (!DETECTOR_IDS.has(p.detector)) problems.push(`conduct.penalties[${i}].detector: unknown detector "${p.detector}" (known: ${[...DETECTOR_IDS].join(', ')})`);
   });
   if (problems.length > 0) {
     throw new InputError(`${shownAs}: invalid rule pack:\n${problems.map((p) => `  ${p}`).join('\n')}`);

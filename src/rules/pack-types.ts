@@ -235,6 +235,27 @@ export interface SourceRef {
   note?: string;
 }
 
+/** A penalty a platform attaches to a conduct finding (RULES.md §8), once per finding. */
+export interface ConductPenalty {
+  detector: string;
+  /** Per buyer, findings of this detector from the n-th on are punished (多次); default 1. */
+  from_occurrence?: number;
+  consequence: Consequence;
+}
+
+/** What agents write (RULES.md §8): detector settings and penalties. */
+export interface ConductRules {
+  /** Domains (and their subdomains) of the platform's own links. */
+  allowed_domains: Clause<string[]>;
+  /** Shop-initiated messages in this part of the day are late-night contact (may wrap midnight). */
+  night: DailyWindow;
+  /** Shop messages in a row without a buyer's answer that make harassment. */
+  unanswered_messages: Clause<number>;
+  /** Words added to the built-in lexicon (platforms/conduct-lexicon.json). */
+  lexicon?: { abusive?: string[]; impatience?: string[]; allowed?: string[] };
+  penalties: ConductPenalty[];
+}
+
 export interface Pack {
   id: string;
   name: { zh: string; en: string };
@@ -242,4 +263,5 @@ export interface Pack {
   doc?: string;
   sources: Record<string, SourceRef>;
   versions: PackVersion[];
+  conduct?: ConductRules;
 }
