@@ -59,7 +59,7 @@ export interface Match {
 const ORDER_CONTEXT = /(订单|单号|运单|快递|物流|编号|工单|货号|条码|型号|尾号|批次|批号)[号码:：\s#]*$/;
 const BANK_CONTEXT = /银行|卡号|储蓄卡|借记卡|信用卡|开户|户名|转账|汇款|打款|收款|账号|账户/;
 const TLD = 'com|cn|net|org|top|xyz|cc|vip|shop|info|me|io|co|club|site|online|store|link|ltd|wang|tv|biz|hk|tw|app|live|fun|ink|pro|work|asia|mobi';
-const URL = /https?:\/\/[^\s，。！？、；）)\]】"'<>]+/gi;
+const LINK_URL = /https?:\/\/[^\s，。！？、；）)\]】"'<>]+/gi;
 // Domains are written in lower case; a capitalized "iPhone15.Pro" is a model name, not a site.
 const BARE_DOMAIN = new RegExp(`(?<![A-Za-z0-9@._-])((?:[A-Za-z0-9-]+\\.)+(?:${TLD}))(?![A-Za-z0-9-])(?:/[^\\s，。！？、；）)\\]】"'<>]*)?`, 'g');
 const MOBILE = /(?<![0-9A-Za-z]-?)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?![0-9A-Za-z])/g;
@@ -145,11 +145,11 @@ export function detectText(text: string, rules: TextRules): Match[] {
 
   // Links: URLs and bare domains; the platform's own are fine.
   const linkSpans: [number, number][] = [];
-  for (const m of matchesOf(URL, text)) {
+  for (const m of matchesOf(LINK_URL, text)) {
     linkSpans.push([m.index, m.index + m[0].length]);
     let host = '';
     try {
-      host = new globalThis.URL(m[0]).hostname;
+      host = new URL(m[0]).hostname;
     } catch {
       host = m[0].replace(/^https?:\/\//i, '').split(/[/?#:]/)[0] ?? '';
     }
