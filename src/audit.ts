@@ -19,7 +19,7 @@ import { penaltiesOf, totalsOf } from './penalties/penalties.js';
 import { REPORT_SCHEMA, type HistoryReport, type ItemDetail, type MetricReport, type Penalty, type Report, type ShopReport } from './report/model.js';
 import { HistorySession, type DaySpan, type ShopHistory } from './history/session.js';
 import type { SavedShop } from './history/state-codec.js';
-import type { Message } from './model.js';
+import { DEFAULT_SHOP, type Message } from './model.js';
 import { maskBuyer } from './report/mask.js';
 import { keyFigures } from './report/summary.js';
 import { checkPack, loadBuiltInPack, loadPackFile } from './rules/load-pack.js';
@@ -198,7 +198,7 @@ async function auditSources(
   // --covers: the input is the complete log of these days (a day without rows was quiet, not
   // unknown); rows of other days are counted, not audited. A history run always feeds whole days
   // (by default the days of its input), each shop going on from the state of the days before.
-  const covers = history === null && !options.covers ? null : coveredDays(options.covers ?? null, firstDay, lastDay);
+  const covers = history === null && !options.covers ? null : coveredDays(options.covers ?? null, chatDays(scan, presence.items, rules.zone));
   const feeds = (t: number): boolean => covers === null || isWithin(rules.zone.dayOf(t), covers);
   if (covers !== null) {
     // Reviews are kept whole, whatever day they were posted: a later export may give the reply
@@ -214,7 +214,13 @@ async function auditSources(
     for (const shop of history.shops()) if (only === null || only.has(shop)) fedShops.add(shop);
   }
   if (only !== null) for (const shop of fedShops) if (!only.has(shop)) fedShops.delete(shop);
-  const plans = history === null || covers === null ? null : history.plan([...fedShops].sort(), covers);
+  if (history !== null && fedShops.size === 0 && !everyShop) {
+    throw new InputError('--history: this input names no shop to record (no rows, no shop folder); nothing was recorded');
+  }
+  if (history !== null && scan.rawDirectories.has('') && fallback === DEFAULT_SHOP) {
+    history.notices.push(`rows without a shop were audited as ${DEFAULT_SHOP}: the input names several shops or none; name the shop (a shop column, --shop-folders) so nights add up to the same shop`);
+  }
+  const plans = history === null || covers === null ? null : history.plan([...fedShops].sort(), covers, options.covers != null);
 
   // Pass 2: every message once, in time order, through its shop's auditor.
   const auditors = new Map<string, ShopAuditor>();
@@ -240,6 +246,11 @@ async function auditSources(
       const auditor = new ShopAuditor(shop, rules, mergeDirectory(saved.directory, fresh), options.details === true, null);
       directories.set(shop, mergeDirectory(saved.directory, fresh));
       auditor.restoreState(saved.state);
+      if (plans.has(shop) && isoToDay(row.lastDay)! + 1 < covers!.first) {
+        // The exports between are missing: what waited at the end of row's days stays undecided.
+        auditor.settleOpen(row.dataEnd ?? rules.zone.startOfDay(isoToDay(row.lastDay)! + 1) - 1);
+        history.notices.push(`shop ${shop}: no export covers ${dayToIso(isoToDay(row.lastDay)! + 1)}..${dayToIso(covers!.first - 1)}; what waited for a reply at the end of ${row.lastDay} stays as it was then`);
+      }
       auditors.set(shop, auditor);
       for (const [key, t] of saved.seen) dedup.set(key, t);
       if (fresh) history.notices.push(...lateRecognitions(shop, saved.directory, fresh, auditor));
@@ -436,8 +447,22 @@ class NotAudited {
   }
 }
 
-/** The days a history run feeds: --covers, else from its first to its last day of input. */
-function coveredDays(covers: { from: string; to: string } | null, firstDay: number | null, lastDay: number | null): DaySpan {
+/**
+ * The days of the chat and presence rows (review logs are snapshots: an old review in tonight's
+ * export says nothing about which days it covers).
+ */
+function chatDays(scan: { firstT: number | null; lastT: number | null }, presence: readonly PresenceEvent[], zone: Zone): { first: number | null; last: number | null } {
+  let first = scan.firstT;
+  let last = scan.lastT;
+  for (const e of presence) {
+    if (first === null || e.t < first) first = e.t;
+    if (last === null || e.t > last) last = e.t;
+  }
+  return { first: first === null ? null : zone.dayOf(first), last: last === null ? null : zone.dayOf(last) };
+}
+
+/** The days a history run feeds: --covers, else from its first to its last day of chat and presence rows. */
+function coveredDays(covers: { from: string; to: string } | null, { first: firstDay, last: lastDay }: { first: number | null; last: number | null }): DaySpan {
   if (covers !== null) {
     const first = isoToDay(covers.from);
     const last = isoToDay(covers.to);

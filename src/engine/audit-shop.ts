@@ -240,6 +240,16 @@ export class ShopAuditor {
     for (const [reason, n] of state.excluded) r.excluded.set(reason, n);
   }
 
+  /**
+   * The data this state came from ended at `dataEnd` and the days after it are missing: what was
+   * still waiting for a reply is decided as at that end (pending, or failed if its limit had
+   * passed), never with later data that skipped the missing days. Evaluation cards stay open.
+   */
+  settleOpen(dataEnd: number): void {
+    for (const c of this.conversations.values()) c.segmenter.finish();
+    for (const c of this.counters) c.settleAt?.(dataEnd);
+  }
+
   /** Buyers with a conversation so far (e.g. to tell whether a newly known merchant was counted before). */
   hasConversation(buyer: string): boolean {
     return this.conversations.has(buyer);

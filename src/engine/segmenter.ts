@@ -89,8 +89,8 @@ export interface SegmentSink {
   session(s: Session): void;
 }
 
-/** What a segmenter is built with, and the session it can no longer join (see saveState). */
-const NOT_STATE = new Set(['shop', 'buyer', 'sink', 'collect', 'session']);
+/** What a segmenter is built with: not state (see saveState). */
+const NOT_STATE = new Set(['shop', 'buyer', 'sink', 'collect']);
 
 /**
  * One conversation's state machine. Fed eligible messages and events in time order; emits
@@ -118,10 +118,10 @@ export class ConversationSegmenter {
   ) {}
 
   /**
-   * The conversation's state at the end of a day, for a later run (src/history). The session
-   * buyer messages join is left out: the next run's messages are on later days, and a buyer
-   * message of a later day always opens a new session (RULES.md §1 Session), so it could never
-   * be joined again; sessions waiting for a reply are kept.
+   * The conversation's state at the end of a run's days, for a later run (src/history): every
+   * field but what the segmenter is built with. The open session is kept too: a shop message
+   * after midnight moves the conversation to the new day, and a buyer message after it still
+   * joins that session (RULES.md §1 Session).
    */
   saveState(): Record<string, unknown> {
     const state: Record<string, unknown> = {};

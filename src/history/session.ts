@@ -9,6 +9,15 @@ import { VERSION } from '../version.js';
 import { decodeShop, encodeShop, STATE_FORMAT, type SavedShop } from './state-codec.js';
 import { HistoryStore, type CoverageRow, type Row } from './store.js';
 
+/** A review with a later run's reply, when that reply is earlier than its own. */
+function withReply(review: Review, reply: { t: number; agent: string | null } | undefined): Review {
+  if (reply !== undefined && (review.replyT === null || reply.t < review.replyT)) {
+    review.replyT = reply.t;
+    review.agent = reply.agent ?? review.agent;
+  }
+  return review;
+}
+
 /** Local days, inclusive. */
 export interface DaySpan {
   first: number;
@@ -96,20 +105,32 @@ export class HistorySession {
    * Re-running days replaces the runs that fed them, but only whole runs: a run that fed days
    * outside this run's days (before or after) cannot be cut, since its end state mixes them.
    */
-  plan(shops: readonly string[], covers: DaySpan): Map<string, ShopPlan> {
+  plan(shops: readonly string[], covers: DaySpan, explicit: boolean): Map<string, ShopPlan> {
     const plans = new Map<string, ShopPlan>();
     for (const shop of shops) {
       const chain = this.chains.get(shop) ?? [];
       const superseded = chain.filter((r) => isoToDay(r.lastDay)! >= covers.first);
+      if (superseded.length > 0 && !explicit) {
+        // A stray old row must not replace nights silently: replacing is said with --covers.
+        throw new InputError(
+          `--history: this input reaches back to ${dayToIso(covers.first)}, and the store already holds shop ${shop}'s ` +
+            `${superseded.map((r) => (r.firstDay === r.lastDay ? r.firstDay : `${r.firstDay}..${r.lastDay}`)).join(', ')}. ` +
+            `To replace those days with this input, say so with --covers ${dayToIso(covers.first)}..${dayToIso(covers.last)}; ` +
+            'to feed only the new days, give --covers with those days (older rows are then counted, not audited)',
+        );
+      }
       for (const r of superseded) {
         const first = isoToDay(r.firstDay)!;
         const last = isoToDay(r.lastDay)!;
         if (first < covers.first || last > covers.last) {
           const from = dayToIso(Math.min(first, covers.first));
           const to = dayToIso(Math.max(last, ...superseded.map((s) => isoToDay(s.lastDay)!), covers.last));
+          const why =
+            last > covers.last
+              ? `the store holds shop ${shop}'s days up to ${dayToIso(Math.max(last, ...superseded.map((x) => isoToDay(x.lastDay)!)))}, which continue from the days this input would change`
+              : `shop ${shop}'s days ${r.firstDay}..${r.lastDay} were fed by one run, and this input covers only part of them`;
           throw new InputError(
-            `--history: shop ${shop}'s days ${r.firstDay}..${r.lastDay} were fed by one earlier run, and this input covers ` +
-              `${dayToIso(covers.first)}..${dayToIso(covers.last)}, which would cut that run in two. ` +
+            `--history: cannot feed ${dayToIso(covers.first)}..${dayToIso(covers.last)} alone: ${why}. ` +
               `Feed the logs of ${from}..${to} again in one run (with --covers ${from}..${to}), or rebuild the store`,
           );
         }
@@ -158,7 +179,7 @@ export class HistorySession {
     presence: readonly PresenceEvent[],
     reviews: readonly Review[],
   ): Review[] {
-    for (const [shop, plan] of plans) for (const r of plan.superseded) this.store.dropCoverage(r.run, shop);
+    for (const [shop, plan] of plans) for (const r of plan.superseded) this.store.dropCoverage(r.run, shop, everyShop);
     const days = { first: dayToIso(covers.first), last: dayToIso(covers.last) };
     const run = this.store.addRun(new Date().toISOString(), VERSION, inputs, days, everyShop, dataEnd);
     this.runId = run;
@@ -175,18 +196,18 @@ export class HistorySession {
       presence.map((e) => ({ run, shop: e.shop, t: e.t, seq: e.seq, agent: e.agent, status: e.status, file: e.origin.file, line: e.origin.line })),
     );
     const known = new Map<string, { replyT: number | null }>();
-    for (const r of this.store.all('SELECT shop, review_id, reply_t FROM reviews')) {
-      known.set(`${String(r.shop)}\u0000${String(r.review_id)}`, { replyT: r.reply_t === null ? null : Number(r.reply_t) });
-    }
+    for (const r of this.reviews()) known.set(`${r.shop}\u0000${r.id}`, { replyT: r.replyT });
     const repeats: Review[] = [];
     const fresh: Row[] = [];
+    const replies: Row[] = [];
     for (const r of reviews) {
       const key = `${r.shop}\u0000${r.id}`;
       const stored = known.get(key);
       if (stored) {
-        // A review recorded earlier: this row can only tell its reply (the earliest wins).
+        // A review recorded earlier: this row can only tell its reply (the earliest wins),
+        // recorded as this run's, so that replacing this run takes it back.
         if (r.replyT !== null && (stored.replyT === null || r.replyT < stored.replyT)) {
-          this.store.run('UPDATE reviews SET reply_t = ?, agent = coalesce(?, agent) WHERE shop = ? AND review_id = ?', [r.replyT, r.agent, r.shop, r.id]);
+          replies.push({ run, shop: r.shop, review_id: r.id, reply_t: r.replyT, agent: r.agent });
           stored.replyT = r.replyT;
         }
         repeats.push(r);
@@ -199,6 +220,7 @@ export class HistorySession {
       });
     }
     this.store.insert('reviews', fresh);
+    this.store.insert('review_replies', replies);
     return repeats;
   }
 
@@ -214,8 +236,14 @@ export class HistorySession {
     }));
   }
 
+  /** Every review recorded, with the earliest reply any run gave it. */
   reviews(): Review[] {
-    return this.store.all('SELECT * FROM reviews ORDER BY t, run, seq').map((r, seq) => ({
+    const replies = new Map<string, { t: number; agent: string | null }>();
+    for (const r of this.store.all('SELECT shop, review_id, reply_t, agent FROM review_replies ORDER BY reply_t')) {
+      const key = `${String(r.shop)}\u0000${String(r.review_id)}`;
+      if (!replies.has(key)) replies.set(key, { t: Number(r.reply_t), agent: r.agent === null ? null : String(r.agent) });
+    }
+    return this.store.all('SELECT * FROM reviews ORDER BY t, run, seq').map((r, seq) => withReply({
       t: Number(r.t),
       seq,
       shop: String(r.shop),
@@ -226,7 +254,7 @@ export class HistorySession {
       replyT: r.reply_t === null ? null : Number(r.reply_t),
       agent: r.agent === null ? null : String(r.agent),
       origin: { file: String(r.file), line: Number(r.line) },
-    }));
+    }, replies.get(`${String(r.shop)}\u0000${String(r.review_id)}`)));
   }
 
   /** Every shop's covered days and data end, as recorded (this run included once recorded). */
@@ -251,9 +279,13 @@ export class HistorySession {
     return out;
   }
 
-  /** The report's day facts, for SQL: rewritten after every run, so they always match the latest report. */
+  /**
+   * The report's day facts, for SQL: the reported days of each reported shop are rewritten, so
+   * they match the latest report that showed them; other days keep what earlier reports wrote.
+   */
   writeFacts(report: Report): void {
-    this.store.clearDerived();
+    if (report.period.from === null || report.period.to === null) return;
+    for (const shop of report.shops) this.store.clearDays(shop.shop, report.period.from, report.period.to);
     for (const shop of report.shops) {
       const metricRows: Row[] = [];
       for (const m of shop.metrics) {

@@ -52,6 +52,11 @@ CREATE TABLE IF NOT EXISTS reviews (
   review_id TEXT NOT NULL, rating INTEGER NOT NULL, has_content INTEGER NOT NULL, content TEXT NOT NULL,
   reply_t INTEGER, agent TEXT, file TEXT NOT NULL, line INTEGER NOT NULL
 );
+-- a later export's reply to a review an earlier run recorded (kept apart, so replacing the later
+-- run takes its reply back)
+CREATE TABLE IF NOT EXISTS review_replies (
+  run INTEGER NOT NULL, shop TEXT NOT NULL, review_id TEXT NOT NULL, reply_t INTEGER NOT NULL, agent TEXT
+);
 CREATE TABLE IF NOT EXISTS day_metrics (
   shop TEXT NOT NULL, metric TEXT NOT NULL, day TEXT NOT NULL, agent TEXT NOT NULL,
   eligible INTEGER, passed INTEGER, pending INTEGER, hours REAL,
@@ -184,13 +189,17 @@ export class HistoryStore {
     ]);
   }
 
-  /** Forget what a run recorded for one shop (the days are being fed again). */
-  dropCoverage(run: number, shop: string): void {
-    for (const table of ['coverage', 'presence', 'reviews']) this.db.run(`DELETE FROM ${table} WHERE run = ? AND shop = ?`, [run, shop]);
-    this.db.run('DELETE FROM runs WHERE id = ? AND id NOT IN (SELECT run FROM coverage)', [run]);
+  /**
+   * Forget what a run recorded for one shop (the days are being fed again). The run itself goes
+   * once no shop's days remain in it, unless it spoke for every shop and the replacing run does
+   * not (a --shop re-run): its days stay covered for the shops it did not name.
+   */
+  dropCoverage(run: number, shop: string, byEveryShopRun: boolean): void {
+    for (const table of ['coverage', 'presence', 'reviews', 'review_replies']) this.db.run(`DELETE FROM ${table} WHERE run = ? AND shop = ?`, [run, shop]);
+    this.db.run(`DELETE FROM runs WHERE id = ? AND id NOT IN (SELECT run FROM coverage)${byEveryShopRun ? '' : ' AND every_shop = 0'}`, [run]);
   }
 
-  insert(table: 'presence' | 'reviews' | 'day_metrics' | 'activity' | 'penalties', rows: readonly Row[]): void {
+  insert(table: 'presence' | 'reviews' | 'review_replies' | 'day_metrics' | 'activity' | 'penalties', rows: readonly Row[]): void {
     if (rows.length === 0) return;
     const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
     const statement = this.db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
@@ -201,9 +210,11 @@ export class HistoryStore {
     }
   }
 
-  /** Rewrite the derived tables (the day facts of every shop, as last reported). */
-  clearDerived(): void {
-    for (const table of ['day_metrics', 'activity', 'penalties']) this.db.run(`DELETE FROM ${table}`);
+  /** Forget a shop's day facts of these days (they are about to be written again). */
+  clearDays(shop: string, from: string, to: string): void {
+    for (const [table, day] of [['day_metrics', 'day'], ['activity', 'day'], ['penalties', 'date']] as const) {
+      this.db.run(`DELETE FROM ${table} WHERE shop = ? AND ${day} BETWEEN ? AND ?`, [shop, from, to]);
+    }
   }
 
   run(sql: string, params: SqlValue[] = []): void {
@@ -272,7 +283,7 @@ function takeLock(lockFile: string, store: string): void {
         throw new InputError(`--history ${store}: cannot create the lock ${lockFile} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
       }
     }
-    const holder = readFileSync(lockFile, 'utf8').trim();
+    const holder = readFileSync(lockFile, 'utf8').trim() || 'unknown: the lock file is empty';
     const [pid, host] = holder.split('@');
     if (host === hostname() && pid !== undefined && !alive(Number(pid))) {
       unlinkSync(lockFile);

@@ -116,6 +116,11 @@ export class BuyerDayCounter extends ItemCounter {
   }
 
   /** Decide what is still open: pending when its deadline lies after the end of the data. */
+  /** The data stops here for good (a missing export follows): decide what waits, as at its end. */
+  settleAt(dataEnd: number): void {
+    this.finish(dataEnd);
+  }
+
   finish(dataEnd: number): void {
     for (const state of this.buyers.values()) {
       for (const bd of state.days.values()) this.settle(bd, dataEnd);

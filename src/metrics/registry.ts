@@ -19,6 +19,8 @@ export interface MetricCounter extends ItemCounter {
   session?(s: Session): void;
   evaluation?(m: Message, day: number): void;
   finish(dataEnd: number): void;
+  /** Decide what waits for a reply as at the end of the data, and go on (counters with limits). */
+  settleAt?(dataEnd: number): void;
 }
 
 type Factory = (metricId: string, rules: RuleSet) => MetricCounter;

@@ -61,6 +61,11 @@ export class SessionResponseCounter extends ItemCounter {
   }
 
   /** RULES.md §1 Pending: unanswered with a deadline after the end of the data. */
+  /** The data stops here for good (a missing export follows): decide what waits, as at its end. */
+  settleAt(dataEnd: number): void {
+    this.finish(dataEnd);
+  }
+
   finish(dataEnd: number): void {
     for (const s of this.undecided) this.apply(s, this.verdict(s, dataEnd));
     this.undecided = [];

@@ -92,7 +92,11 @@ describe('--history: re-running, gaps and late exports', () => {
     const b = chat(night2);
     json(['run', '-p', 'taojiji', '--history', store, a]);
     const once = json(['run', '-p', 'taojiji', '--history', store, b]);
-    const r = cli(['run', '-p', 'taojiji', '--history', store, b, '--format', 'json']);
+    // Without --covers a run never replaces stored days (a stray old row must not).
+    const implicit = cli(['run', '-p', 'taojiji', '--history', store, b]);
+    expect(implicit.exitCode).toBe(2);
+    expect(implicit.stderr).toContain('say so with --covers 2026-11-03..2026-11-03');
+    const r = cli(['run', '-p', 'taojiji', '--history', store, '--covers', '2026-11-03', b, '--format', 'json']);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain(`shop ${S}: replacing 2026-11-03 recorded earlier`);
     const twice = JSON.parse(r.stdout) as Report;
@@ -120,7 +124,7 @@ describe('--history: re-running, gaps and late exports', () => {
     expect(rounds.days.find((d) => d.date === '2026-11-04')!.window).toMatchObject({ partial: true, missing_days: 1 });
     expect(r.shops[0]!.activity.find((a) => a.date === '2026-11-03')).toMatchObject({ missing: true });
     // The table says so too.
-    const table = cli(['run', '-p', 'taojiji', '--history', store, chat([`2026-11-04 10:00:00,${S},b1,buyer,,在吗`]), '--presence', presence('2026-11-04')]);
+    const table = cli(['run', '-p', 'taojiji', '--history', store, '--covers', '2026-11-04', chat([`2026-11-04 10:00:00,${S},b1,buyer,,在吗`]), '--presence', presence('2026-11-04')]);
     expect(table.stdout).toContain('missing data');
   });
 
@@ -131,12 +135,63 @@ describe('--history: re-running, gaps and late exports', () => {
     const day4 = chat([`2026-11-04 10:00:00,${S},b1,buyer,,在吗`]);
     json(['run', '-p', 'taojiji', '--history', store, day2]);
     json(['run', '-p', 'taojiji', '--history', store, day4]);
-    const late = cli(['run', '-p', 'taojiji', '--history', store, day3]);
+    const late = cli(['run', '-p', 'taojiji', '--history', store, '--covers', '2026-11-03', day3]);
     expect(late.exitCode).toBe(2);
     expect(late.stderr).toContain('Feed the logs of 2026-11-03..2026-11-04 again in one run');
     const r = json(['run', '-p', 'taojiji', '--history', store, '--covers', '2026-11-03..2026-11-04', day3, day4]);
     expect(r.history!.shops[0]!.missing_days).toEqual([]);
     expect(r.shops).toEqual(json(['run', '-p', 'taojiji', day2, day3, day4]).shops);
+  });
+});
+
+describe('--history: what crosses a night', () => {
+  it('RULES.md §1 Session: a shop message after midnight moves the session to the new day, and the buyer joins it', () => {
+    // Suning first_response_45s, sessions from 09:00: the buyer writes at 23:50 (outside the
+    // window), the agent at 00:00:30, the buyer again at 00:01 — same session (no 30-minute
+    // gap, same day as the last message), so no new session on 11-11.
+    const night1 = chat([`2024-01-10 23:50:00,${S},b1,buyer,,在吗`]);
+    const night2 = chat([`2024-01-11 00:00:30,${S},b1,agent,${S}:amy,在`, `2024-01-11 00:01:00,${S},b1,buyer,,好的`, `2024-01-11 10:00:00,${S},b2,buyer,,你好`]);
+    const store = path.join(tmp, 'session.sqlite');
+    json(['run', '-p', 'suning', '--history', store, '--covers', '2024-01-10', night1]);
+    const nightly = json(['run', '-p', 'suning', '--history', store, '--covers', '2024-01-11', night2]);
+    const once = json(['run', '-p', 'suning', '--covers', '2024-01-10..2024-01-11', night1, night2]);
+    expect(nightly.shops[0]!.activity.map((a) => a.sessions)).toEqual([1, 1]);
+    expect(nightly.shops).toEqual(once.shops);
+  });
+
+  it('a later export\'s reply to an earlier review is taken back when that export is replaced', () => {
+    const reviews = (rows: string[]) => file('reviews.csv', `time,shop,review_id,rating,content,reply_time\n${rows.join('\n')}\n`);
+    const store = path.join(tmp, 'replies.sqlite');
+    json(['run', '-p', 'kuaishou', '--history', store, '--covers', '2026-11-01', '--reviews', reviews([`2026-11-01 20:00:00,${S},r1,1,差,`])]);
+    json(['run', '-p', 'kuaishou', '--history', store, '--covers', '2026-11-02', '--reviews', reviews([`2026-11-01 20:00:00,${S},r1,1,差,2026-11-02 09:00:00`])]);
+    // The corrected export of 11-02 has no reply: r1 (24 h limit to 11-02 20:00, data ending
+    // 11-02 08:00) is pending again.
+    const r = json(['run', '-p', 'kuaishou', '--history', store, '--covers', '2026-11-02', '--reviews', reviews([`2026-11-02 08:00:00,${S},r2,5,好,`])]);
+    expect(ratio(r, 'negative_review_reply_24h', '2026-11-01')).toEqual({ eligible: 0, passed: 0, pending: 1 });
+  });
+
+  it('a --shop re-run keeps the every-shop nights of the other shops covered', () => {
+    const store = path.join(tmp, 'keep-every.sqlite');
+    json(['run', '-p', 'taojiji', '--history', store, '--covers', '2026-11-01', chat([`2026-11-01 10:00:00,A,b1,buyer,,在吗`])]);
+    json(['run', '-p', 'taojiji', '--history', store, '--covers', '2026-11-02', chat([`2026-11-02 10:00:00,A,b1,buyer,,在吗`, `2026-11-02 10:00:00,B,b1,buyer,,在吗`])]);
+    const r = json(['run', '-p', 'taojiji', '--history', store, '--shop', 'A', '--covers', '2026-11-01..2026-11-02', chat([`2026-11-01 10:00:00,A,b1,buyer,,在吗`, `2026-11-02 10:00:00,A,b1,buyer,,在吗`])]);
+    expect(r.history!.shops).toMatchObject([{ shop: 'A', missing_days: [] }]);
+    const all = json(['run', '-p', 'taojiji', '--history', store, '--covers', '2026-11-03', chat([`2026-11-03 10:00:00,A,b1,buyer,,在吗`])]);
+    expect(all.history!.shops.map((s) => [s.shop, s.missing_days])).toEqual([
+      ['A', []],
+      ['B', []],
+    ]);
+  });
+
+  it('what waited for a reply before a missing night stays pending: its answer is in the missing export', () => {
+    // Taojiji 5-minute rounds: b1 asks at 23:58:30 on 11-01; 11-02 is missing; 11-03 is fed.
+    const store = path.join(tmp, 'gap-pending.sqlite');
+    json(['run', '-p', 'taojiji', '--history', store, '--covers', '2026-11-01', chat([`2026-11-01 23:58:30,${S},b1,buyer,,在吗`])]);
+    const r = cli(['run', '-p', 'taojiji', '--history', store, '--covers', '2026-11-03', '--format', 'json', chat([`2026-11-03 10:00:00,${S},b1,buyer,,在吗`, `2026-11-03 10:01:00,${S},b1,agent,${S}:amy,在`])]);
+    expect(r.stderr).toContain('no export covers 2026-11-02..2026-11-02');
+    const report = JSON.parse(r.stdout) as Report;
+    expect(ratio(report, 'effective_reply_5min', '2026-11-01')).toEqual({ eligible: 0, passed: 0, pending: 1 });
+    expect(ratio(report, 'effective_reply_5min', '2026-11-03')).toEqual({ eligible: 1, passed: 1, pending: 0 });
   });
 });
 
@@ -220,7 +275,10 @@ describe('--history: states kept', () => {
     const day = (i: number) => new Date(Date.UTC(2026, 9, 1 + i)).toISOString().slice(0, 10);
     const files = Array.from({ length: nights }, (_, i) => chat([`${day(i)} 10:00:00,${S},b1,buyer,,在吗`, `${day(i)} 10:01:00,${S},b1,agent,${S}:amy,在`]));
     const night = (i: number) =>
-      audit({ platform: 'taojiji', rulesFile: null, inputs: [files[i]!], tz: null, from: null, to: null, strict: false, stdin: Readable.from([]), history: store });
+      audit({
+        platform: 'taojiji', rulesFile: null, inputs: [files[i]!], tz: null, from: null, to: null, strict: false, stdin: Readable.from([]),
+        history: store, covers: { from: day(i), to: day(i) },
+      });
     for (let i = 0; i < nights; i++) await night(i);
     // Nights 2 to the last again, in one run: they would continue from night 1's state, no longer kept.
     const again = audit({
