@@ -220,7 +220,7 @@ async function auditSources(
   if (history !== null && scan.rawDirectories.has('') && fallback === DEFAULT_SHOP) {
     history.notices.push(`rows without a shop were audited as ${DEFAULT_SHOP}: the input names several shops or none; name the shop (a shop column, --shop-folders) so nights add up to the same shop`);
   }
-  const plans = history === null || covers === null ? null : history.plan([...fedShops].sort(), covers, options.covers != null);
+  const plans = history === null || covers === null ? null : history.plan([...fedShops].sort(), covers, (options.covers ?? null) !== null);
 
   // Pass 2: every message once, in time order, through its shop's auditor.
   const auditors = new Map<string, ShopAuditor>();

@@ -42,7 +42,7 @@ export interface Lexicon {
 }
 
 export function builtInLexicon(): Lexicon {
-  return JSON.parse(readFileSync(new URL('../../platforms/conduct-lexicon.json', import.meta.url), 'utf8')) as Lexicon;
+  return JSON.parse(readFileSync(new URL('../../platforms/conduct/lexicon.json', import.meta.url), 'utf8')) as Lexicon;
 }
 
 /** What the text detectors need from the rule pack. */

@@ -251,7 +251,7 @@ export interface ConductRules {
   night: DailyWindow;
   /** Shop messages in a row without a buyer's answer that make harassment. */
   unanswered_messages: Clause<number>;
-  /** Words added to the built-in lexicon (platforms/conduct-lexicon.json). */
+  /** Words added to the built-in lexicon (platforms/conduct/lexicon.json). */
   lexicon?: { abusive?: string[]; impatience?: string[]; allowed?: string[] };
   penalties: ConductPenalty[];
 }

@@ -172,7 +172,7 @@ describe('email_address, payment_account, qr_code (RULES.md §8, PDD 2.2)', () =
   });
 });
 
-describe('abusive_language and impatience (PDD 2.3, XHS points 3 and 6; lexicon in platforms/conduct-lexicon.json)', () => {
+describe('abusive_language and impatience (PDD 2.3, XHS points 3 and 6; lexicon in platforms/conduct/lexicon.json)', () => {
   it('finds lexicon words, a longer entry covering a shorter one', () => {
     expectMatches('abusive_language', [
       ['你是不是脑残', '脑残'],
