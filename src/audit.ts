@@ -22,6 +22,8 @@ import type { SavedShop } from './history/state-codec.js';
 import { DEFAULT_SHOP, type Message } from './model.js';
 import { maskBuyer } from './report/mask.js';
 import { keyFigures } from './report/summary.js';
+import type { ConductChecker } from './conduct/conduct-checker.js';
+import { conductReport } from './conduct/conduct-report.js';
 import { checkPack, loadBuiltInPack, loadPackFile } from './rules/load-pack.js';
 import { RuleSet } from './rules/rule-set.js';
 import { clockToMs, dayToIso, isoToDay, MS_PER_DAY, Zone } from './time/zone.js';
@@ -68,6 +70,8 @@ export interface AuditOptions {
   shopFolders?: boolean;
   /** --history FILE: continue from, and record into, this history store. */
   history?: string | null;
+  /** Check what agents write (RULES.md §8); default true, --no-conduct turns it off. */
+  conduct?: boolean;
   /** --covers: the days this run's input is the complete log of (history runs); default its own days. */
   covers?: { from: string; to: string } | null;
 }
@@ -231,7 +235,7 @@ async function auditSources(
     if (!auditor) {
       const directory = directories.get(shop) ?? { accounts: new Set<string>(), merchantBuyers: new Set<string>() };
       directories.set(shop, directory);
-      auditors.set(shop, (auditor = new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null)));
+      auditors.set(shop, (auditor = new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null, options.conduct !== false)));
     }
     return auditor;
   };
@@ -243,7 +247,7 @@ async function auditSources(
       if (row === null) continue;
       const saved = history.restore(row);
       const fresh = directories.get(shop);
-      const auditor = new ShopAuditor(shop, rules, mergeDirectory(saved.directory, fresh), options.details === true, null);
+      const auditor = new ShopAuditor(shop, rules, mergeDirectory(saved.directory, fresh), options.details === true, null, options.conduct !== false);
       directories.set(shop, mergeDirectory(saved.directory, fresh));
       auditor.restoreState(saved.state);
       if (plans.has(shop) && isoToDay(row.lastDay)! + 1 < covers!.first) {
@@ -331,7 +335,9 @@ async function auditSources(
     const shopPresence = presence.items.filter((e) => e.shop === shop);
     const missing = own === null || span === null ? NO_DAYS : missingDays(own.covered, span);
     const report = shopReport(result, rules, from, to, span, shopNames.length > 1, shopPresence, presenceCoverage, missing);
-    if (options.details === true) report.details = detailsOf(result, from, to, options.maskBuyers === true ? (options.maskSalt ?? '') : null);
+    const maskSalt = options.maskBuyers === true ? (options.maskSalt ?? '') : null;
+    if (options.details === true) report.details = detailsOf(result, from, to, maskSalt);
+    if (result.conduct !== null && from !== null && to !== null) addConduct(report, result.conduct, from, to, shopNames.length > 1, maskSalt);
     return report;
   });
   const files = [...scan.files, ...presence.files, ...reviews.files];
@@ -376,6 +382,7 @@ async function auditSources(
       files,
     },
     metrics: shops.length === 1 ? shops[0]!.metrics : [],
+    ...(shops.length === 1 && shops[0]!.findings !== undefined ? { findings: shops[0]!.findings } : {}),
     ...(options.details === true && shops.length === 1 ? { details: shops[0]!.details ?? [] } : {}),
     penalties,
     totals: totalsOf(penalties),
@@ -384,6 +391,24 @@ async function auditSources(
       ? { history: historyReport(history, covers, shopData, span, only) }
       : {}),
   };
+}
+
+/** RULES.md §8: the shop's findings of the reported days, their penalties (into the shop's), counts. */
+function addConduct(report: ShopReport, checker: ConductChecker, from: number, to: number, tag: boolean, maskSalt: string | null): void {
+  const { findings, summary, penalties } = conductReport(
+    checker.findings,
+    checker.rules,
+    dayToIso(from),
+    dayToIso(to),
+    tag ? report.shop : null,
+    maskSalt === null ? null : (buyer) => maskBuyer(buyer, maskSalt),
+  );
+  report.findings = findings;
+  report.conduct = summary;
+  if (penalties.length > 0) {
+    report.penalties = [...report.penalties, ...penalties].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    report.totals = totalsOf(report.penalties);
+  }
 }
 
 /** Failed and pending items of the reported days, in time order, buyers masked if asked. */

@@ -61,6 +61,7 @@ interface RunFlags {
   shopFolders?: boolean;
   history?: string;
   covers?: string;
+  conduct?: boolean;
 }
 
 const EXIT_HELP = `
@@ -136,6 +137,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--reviews <file>', 'review log (reviews and reply times), for review-reply metrics; repeatable', collect, [])
     .option('--shop <name>', 'audit only this shop (repeatable); rows of other shops are counted, not audited', collect, [])
     .option('--shop-folders', 'each first-level folder of a directory (or zip) argument is one shop: rows without a shop column belong to it')
+    .option('--no-conduct', 'do not check what agents write (conduct findings, RULES.md §8)')
     .option('--history <file>', 'history store (SQLite): continue from the days it holds, record this run\'s days into it')
     .option('--covers <days>', 'the days this input is the complete log of (a day without rows was quiet), YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD; rows of other days are counted, not audited (with --history, default: the input\'s first to last day)')
     .option('--input-format <profile>', `how to read chat files: ${PROFILE_NAMES.join(', ')} (default: detected per file)`)
@@ -326,6 +328,7 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
       reviews: flags.reviews,
       shops: flags.shop,
       history: flags.history ?? null,
+      conduct: flags.conduct !== false,
       covers: flags.covers === undefined ? null : parseCovers(flags.covers),
       shopFolders: flags.shopFolders === true,
       tz: flags.tz ?? null,

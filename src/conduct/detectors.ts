@@ -69,7 +69,7 @@ const CARD = /(?<![0-9A-Za-z])\d(?:[ -]?\d){15,18}(?![0-9A-Za-z])/g;
 const WECHAT_WORD = '(?:微信|薇信|威信|徽信|维信|V信|v信|VX|vx|Vx|vX|wx|WX|wechat|WeChat|weixin|Weixin)';
 const WECHAT_ID = new RegExp(`(?<![A-Za-z])${WECHAT_WORD}\\s*(?:号码|号|ID|id)?\\s*[:：是为]?\\s*[A-Za-z][-_A-Za-z0-9]{5,19}`, 'g');
 const QQ_ID = /(?<![A-Za-z])(?:QQ|qq|Qq|扣扣|企鹅号|Q号)\s*(?:号码|号|群)?\s*[:：是为]?\s*[1-9]\d{4,10}(?!\d)/g;
-const ADD_CONTACT = /(?:加|添加|➕|\+)\s*(?:个|一下|下)?\s*(?:(?:微信|薇信|威信|徽信|维信|V信|v信)|(?:VX|vx|Vx|wx|WX|QQ|qq|V|v|Q|q)(?![A-Za-z弹])|扣扣|企鹅|微(?![笑博商店小信])|薇)/g;
+const ADD_CONTACT = /(?:加|添加|➕|\+)\s*(?:我的|我|个|一下|下)?\s*(?:(?:微信|薇信|威信|徽信|维信|V信|v信)|(?:VX|vx|Vx|wx|WX|QQ|qq|V|v|Q|q)(?![A-Za-z弹])|扣扣|企鹅|微(?![笑博商店小信])|薇)/g;
 const PAYMENT = [
   /(?:转账|转钱|转款|打款|汇款|付款|打钱|付钱)\s*(?:到|给|至)\s*(?:我|我们|本人|个人|店主|老板)?\s*(?:的)?\s*(?:支付宝|微信|银行卡|卡上|私人账户|个人账户|账户|账号)/g,
   /(?:支付宝|alipay|Alipay)\s*(?:账号|账户|号码|号)/g,

@@ -5,6 +5,7 @@ import { COUNTERS, type MetricCounter } from '../metrics/registry.js';
 import { RoundResponseCounter, type Verdict } from '../metrics/round-response.js';
 import { SessionResponseCounter } from '../metrics/session-response.js';
 import type { RuleSet } from '../rules/rule-set.js';
+import { ConductChecker } from '../conduct/conduct-checker.js';
 import { segmentRulesOf } from './conversation-rules.js';
 import { conversationExclusion, isEvent, messageExclusion } from './exclusions.js';
 import { ConversationSegmenter, type Round, type SegmentSink, type SellerFirst, type Session } from './segmenter.js';
@@ -45,6 +46,8 @@ export interface ShopAudit {
   excluded: Map<string, number>;
   /** The same, per input file (file name → used and excluded messages). */
   files: Map<string, FileAccounting>;
+  /** What agents wrote (RULES.md §8); null with --no-conduct. */
+  conduct: ConductChecker | null;
 }
 
 /** What became of one file's messages: used (questions, replies, events, evaluations) or excluded. */
@@ -71,6 +74,7 @@ export interface ShopState {
   events: number;
   evaluations: number;
   excluded: Map<string, number>;
+  conduct?: ReturnType<ConductChecker['saveState']>;
 }
 
 /**
@@ -92,6 +96,8 @@ export class ShopAuditor {
     private readonly details = false,
     /** Follow one buyer's conversation message by message (cs-audit explain). */
     private readonly tracer: Tracer | null = null,
+    /** Check what agents write (RULES.md §8); off with --no-conduct. */
+    conduct = true,
   ) {
     const byId = new Map<string, ItemCounter>();
     for (const id of rules.metricIds()) {
@@ -112,7 +118,8 @@ export class ShopAuditor {
       this.counters.push(counter);
       byId.set(id, counter);
     }
-    this.result = { shop, counters: byId, activity: new Map(), used: 0, events: 0, evaluations: 0, excluded: new Map(), files: new Map() };
+    const checker = conduct ? new ConductChecker(shop, rules.pack.conduct, rules.zone) : null;
+    this.result = { shop, counters: byId, activity: new Map(), used: 0, events: 0, evaluations: 0, excluded: new Map(), files: new Map(), conduct: checker };
     this.sink = {
       question: (m, day, lastAccount) => {
         for (const c of this.counters) c.question?.(m, day, lastAccount);
@@ -126,6 +133,7 @@ export class ShopAuditor {
       },
       sellerFirst: (s: SellerFirst) => {
         this.activityOn(s.day).seller_first_rounds++;
+        this.result.conduct?.shopInitiated(s.message);
       },
       session: (s: Session) => {
         this.activityOn(s.startDay).sessions++;
@@ -179,6 +187,10 @@ export class ShopAuditor {
       conversation.segmenter.push(m, day, segmentRules);
       return;
     }
+    // What the shop writes to a customer is checked whatever the metrics make of it (a recalled
+    // message was still sent); any buyer message answers the shop's messages before it.
+    if (m.sender === 'buyer') this.result.conduct?.buyerMessage(m);
+    else if (m.sender === 'agent' || m.sender === 'bot') this.result.conduct?.shopMessage(m);
     const reason = messageExclusion(m, version);
     if (reason !== null) {
       this.exclude(reason, m);
@@ -215,6 +227,7 @@ export class ShopAuditor {
       events: r.events,
       evaluations: r.evaluations,
       excluded: r.excluded,
+      ...(r.conduct ? { conduct: r.conduct.saveState() } : {}),
     };
   }
 
@@ -238,6 +251,7 @@ export class ShopAuditor {
     r.events = state.events;
     r.evaluations = state.evaluations;
     for (const [reason, n] of state.excluded) r.excluded.set(reason, n);
+    if (r.conduct && state.conduct) r.conduct.restoreState(state.conduct);
   }
 
   /**

@@ -14,7 +14,7 @@ export const LABELS = {
     allShops: 'All shops', shop: 'Shop', dayAssessed: 'Day assessed', monthToDate: 'Month to date', window: 'window',
     pass: 'PASS', fail: 'FAIL', na: 'n/a', fine: 'fine', warning: 'warning', restriction: 'restriction', pointsKind: 'points',
     items: 'Failed and pending items', outcome: 'Outcome', start: 'Start', buyer: 'Buyer', message: 'Message', reply: 'Reply', why: 'Why',
-    assumed: 'assumed', totalsAllShops: 'Totals for all shops', portfolio: 'Portfolio', platform: 'Platform', missing: 'missing data',
+    assumed: 'assumed', totalsAllShops: 'Totals for all shops', portfolio: 'Portfolio', platform: 'Platform', missing: 'missing data', findings: 'Conduct findings', detector: 'Detector', matched: 'Matched', penalized: 'penalized', time: 'Time',
   },
   zh: {
     date: '日期', eligible: '计入', passed: '达标', pending: '待定', rate: '比率', status: '状态', total: '合计',
@@ -26,7 +26,7 @@ export const LABELS = {
     allShops: '全部店铺', shop: '店铺', dayAssessed: '当日考核', monthToDate: '本月累计', window: '考核窗口',
     pass: '达标', fail: '未达标', na: '不考核', fine: '违约金', warning: '警告', restriction: '限制', pointsKind: '扣分',
     items: '未达标及待定项', outcome: '结果', start: '开始', buyer: '买家', message: '消息', reply: '回复', why: '原因',
-    assumed: '假设值', totalsAllShops: '全部店铺合计', portfolio: '店铺总览', platform: '平台', missing: '缺数据',
+    assumed: '假设值', totalsAllShops: '全部店铺合计', portfolio: '店铺总览', platform: '平台', missing: '缺数据', findings: '服务规范问题', detector: '检测项', matched: '命中内容', penalized: '将被处罚', time: '时间',
   },
 } as const;
 
@@ -46,5 +46,6 @@ export function kindLabel(kind: string, l: Labels): string {
 /** A metric as penalty and item rows name it: its Chinese name under --lang zh, its id otherwise. */
 export function metricLabel(id: string, metrics: readonly { id: string; name: { zh: string } }[], l: Labels): string {
   if (l !== LABELS.zh) return id;
+  if (id === 'conduct') return '服务规范';
   return metrics.find((m) => m.id === id)?.name.zh ?? id;
 }

@@ -133,10 +133,38 @@ export interface ItemDetail {
   messages?: { time: string; sender: string; agent: string | null; type: string; content: string }[];
 }
 
+/** A conduct detection (RULES.md §8): evidence, quoting the message. */
+export interface Finding {
+  detector: string;
+  date: string;
+  time: string;
+  shop: string;
+  agent: string;
+  sender: string;
+  buyer: string;
+  message: string;
+  /** The text that matched (or, for harassment, what the count was). */
+  matched: string;
+  /** This detector's n-th finding with this buyer (what "多次" penalties count). */
+  occurrence: number;
+  recalled: boolean;
+  origin: { file: string; line: number } | null;
+  /** The penalty the pack attaches to it, if any. */
+  penalty?: { kind: Penalty['kind']; points: number; days?: number; amount_cny: number };
+}
+
+/** Findings counted per agent and per detector. */
+export interface ConductSummary {
+  detectors: { detector: string; description: string; findings: number; penalized: number }[];
+  agents: { agent: string; findings: number; by_detector: Record<string, number> }[];
+}
+
 export interface Penalty {
   shop?: string;
   date: string;
   metric: string;
+  /** For conduct penalties (metric "conduct"): the detector whose finding it punishes. */
+  detector?: string;
   kind: 'fine' | 'points' | 'warning' | 'restriction';
   amount_cny: number;
   points: number;
@@ -175,6 +203,9 @@ export interface ShopReport {
   messages: MessageAccounting;
   /** Each metric's headline figure (the portfolio summary's columns). */
   summary: KeyFigure[];
+  /** Conduct findings of the reported days (absent with --no-conduct). */
+  findings?: Finding[];
+  conduct?: ConductSummary;
 }
 
 export interface Report {
@@ -205,6 +236,8 @@ export interface Report {
   metrics: MetricReport[];
   /** With --details and one shop: that shop's failed and pending items. */
   details?: ItemDetail[];
+  /** With one shop: its conduct findings (each shop's are in `shops`). */
+  findings?: Finding[];
   penalties: Penalty[];
   totals: Totals;
   shops: ShopReport[];

@@ -9,14 +9,18 @@ import type { AmountMetricReport, RatioMetricReport, Report } from '../../src/re
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const manifest = JSON.parse(readFileSync(path.join(ROOT, 'samples/manifest.json'), 'utf8')) as {
+  name?: string;
   platform: string;
   args: string[];
   expected: string;
 }[];
+/** A sample's name in the manifest: its own, or its platform's. */
+const names = manifest.map((m) => m.name ?? m.platform);
+const entryOf = (name: string) => manifest.find((m) => (m.name ?? m.platform) === name)!;
 
-function runSample(platform: string): Report {
-  const entry = manifest.find((m) => m.platform === platform)!;
-  const r = spawnSync(process.execPath, ['bin/cs-audit.js', 'run', '--platform', platform, '--format', 'json', ...entry.args], {
+function runSample(name: string): Report {
+  const entry = entryOf(name);
+  const r = spawnSync(process.execPath, ['bin/cs-audit.js', 'run', '--platform', entry.platform, '--format', 'json', ...entry.args], {
     cwd: ROOT,
     encoding: 'utf8',
   });
@@ -29,17 +33,17 @@ const daysOf = (m: RatioMetricReport) => m.days.map((d) => [d.eligible, d.passed
 const fines = (r: Report) => r.penalties.map((p) => `${p.date} ${p.metric} ${p.kind}${p.amount_cny ? ` ${p.amount_cny}` : ''}${p.days ? ` ${p.days}d` : ''}`);
 
 describe('every sample gives its expected report', () => {
-  it.each(manifest.map((m) => m.platform))('%s', (platform) => {
-    const entry = manifest.find((m) => m.platform === platform)!;
-    const actual = runSample(platform) as unknown as Record<string, unknown>;
+  it.each(names)('%s', (name) => {
+    const entry = entryOf(name);
+    const actual = runSample(name) as unknown as Record<string, unknown>;
     const expected = JSON.parse(readFileSync(path.join(ROOT, entry.expected), 'utf8')) as Record<string, unknown>;
     delete actual.generator;
     delete expected.generator;
     expect(actual).toEqual(expected);
   });
 
-  it.each(manifest.map((m) => m.platform))('%s: every row is used, excluded by reason, or a bad row', (platform) => {
-    for (const f of runSample(platform).input.files) {
+  it.each(names)('%s: every row is used, excluded by reason, or a bad row', (name) => {
+    for (const f of runSample(name).input.files) {
       const excluded = Object.values(f.excluded ?? {}).reduce((a, b) => a + b, 0);
       expect(f.rows, f.file).toBe((f.used ?? 0) + excluded + f.bad_rows);
       expect(f.rows).toBeGreaterThan(0);
@@ -102,5 +106,37 @@ describe('the samples carry their hand-worked numbers', () => {
     const r = runSample('kuaishou');
     expect(ratio(r, 'negative_review_reply_24h').total).toMatchObject({ eligible: 35, passed: 33 });
     expect(fines(r)).toEqual(['2026-11-04 negative_review_reply_24h warning', '2026-11-06 negative_review_reply_24h warning']);
+  });
+});
+
+describe('samples/conduct: one finding per detector, penalties as samples/conduct/README.md works them out', () => {
+  it('every detector finds something in the sample, quoting the matched text; the innocent row finds nothing', () => {
+    const r = runSample('conduct-pinduoduo');
+    const found = new Set(r.findings!.map((f) => f.detector));
+    expect([...found].sort()).toEqual(
+      ['abusive_language', 'bank_card', 'credential_request', 'email_address', 'impatience', 'late_night_contact', 'off_platform_link', 'payment_account', 'phone_number', 'qr_code', 'unanswered_messages', 'wechat_qq'].sort(),
+    );
+    expect(r.findings!.find((f) => f.detector === 'bank_card')!.matched).toBe('6222021234567890128');
+    expect(r.findings!.filter((f) => f.origin?.line === 27)).toEqual([]);
+  });
+
+  it('pinduoduo: 3-day restrictions for the insult and the unanswered run, 7 days for the second night contact', () => {
+    expect(fines(runSample('conduct-pinduoduo')).filter((p) => p.includes('conduct'))).toEqual([
+      '2026-11-02 conduct restriction 3d',
+      '2026-11-02 conduct restriction 3d',
+      '2026-11-03 conduct restriction 7d',
+    ]);
+  });
+
+  it('xiaohongshu: 10 points per impatient reply (2), 25 for the insult, 25 for the code request: 70 points', () => {
+    const r = runSample('conduct-xiaohongshu');
+    const conduct = r.penalties.filter((p) => p.metric === 'conduct');
+    expect(conduct.map((p) => [p.detector, p.points])).toEqual([
+      ['impatience', 10],
+      ['abusive_language', 25],
+      ['impatience', 10],
+      ['credential_request', 25],
+    ]);
+    expect(conduct.reduce((n, p) => n + p.points, 0)).toBe(70);
   });
 });

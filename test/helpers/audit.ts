@@ -44,7 +44,9 @@ export async function auditFiles(inputs: string[], options: Partial<AuditOptions
 
 /** What the rules decided, without where the rows came from (files, lines, row counts). */
 export function verdict(r: Report): unknown {
-  return { period: r.period, metrics: r.metrics, penalties: r.penalties, totals: r.totals, shops: r.shops };
+  // Findings quote where a message was read (file and line): that is not part of the verdict.
+  const shops = r.shops.map((s) => ({ ...s, findings: s.findings?.map(({ origin: _origin, ...f }) => f) }));
+  return { period: r.period, metrics: r.metrics, penalties: r.penalties, totals: r.totals, shops };
 }
 
 export function metric(report: Report, id: string): RatioMetricReport {

@@ -63,8 +63,15 @@ function amountRows(shop: string, m: AmountMetricReport): string[] {
   );
 }
 
+/** Conduct findings (RULES.md §8): a row each, metric "conduct", the detector as its name, the matched text in the note. */
+function findingRows(s: ShopReport): string[] {
+  return (s.findings ?? []).map((f) =>
+    line([s.shop, 'conduct', f.detector, 'finding', f.date, f.agent, null, null, null, null, null, f.penalty ? f.penalty.kind : 'finding', null, null, null, null, null, null, null, `${f.time} to ${f.buyer}: matched "${f.matched}" in "${f.message}"`]),
+  );
+}
+
 function shopRows(s: ShopReport): string[] {
-  return s.metrics.flatMap((m) => (m.unit === 'hours' ? amountRows(s.shop, m) : ratioRows(s.shop, m)));
+  return [...s.metrics.flatMap((m) => (m.unit === 'hours' ? amountRows(s.shop, m) : ratioRows(s.shop, m))), ...findingRows(s)];
 }
 
 const DETAIL_COLUMNS = ['shop', 'metric', 'date', 'outcome', 'buyer', 'agent', 'start', 'text', 'reply_time', 'delay_seconds', 'reason', 'file', 'line', 'messages'];
@@ -74,9 +81,13 @@ function messagesCell(d: ItemDetail): string {
 }
 
 function detailRows(s: ShopReport): string[] {
-  return (s.details ?? []).map((d) =>
+  const items = (s.details ?? []).map((d) =>
     line([s.shop, d.metric, d.date, d.outcome, d.buyer, d.agent, d.start, d.text, d.reply_time, d.delay_seconds, d.reason, d.origin?.file, d.origin?.line, messagesCell(d)]),
   );
+  const findings = (s.findings ?? []).map((f) =>
+    line([s.shop, `conduct:${f.detector}`, f.date, 'finding', f.buyer, f.agent, f.time, f.message, null, null, `matched "${f.matched}"${f.penalty ? ` (${f.penalty.kind})` : ''}`, f.origin?.file, f.origin?.line, '']),
+  );
+  return [...items, ...findings];
 }
 
 export function formatCsv(report: Report, options: { bom?: boolean; details?: boolean } = {}): string {

@@ -141,6 +141,16 @@ function detailsTable(details: ItemDetail[], metrics: ShopReport['metrics']): st
   return `<h3>${L.items} (${details.length})</h3><table class="details"><thead><tr>${[L.metric, L.outcome, L.start, L.buyer, L.agent, L.message, L.reply, L.why].map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+/** RULES.md §8: every finding with the matched text, penalized ones marked. */
+function findingsSection(s: ShopReport): string {
+  if (s.findings === undefined) return '';
+  const rows = s.findings
+    .map((f) => `<tr${f.penalty ? ' class="penalized"' : ''}><td>${escapeHtml(f.detector)}</td><td>${escapeHtml(f.time)}</td><td>${escapeHtml(f.agent)}</td><td>${escapeHtml(f.buyer)}</td><td><mark>${escapeHtml(f.matched)}</mark></td><td>${escapeHtml(f.message)}</td></tr>`)
+    .join('');
+  const head = [L.detector, L.time, L.agent, L.buyer, L.matched, L.message].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  return `<section class="findings"><h3>${escapeHtml(L.findings)}: ${s.findings.length}</h3>${s.findings.length > 0 ? `<table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>` : ''}</section>`;
+}
+
 function shopSection(s: ShopReport, heading: boolean): string {
   const penalties =
     s.penalties.length === 0
@@ -148,13 +158,13 @@ function shopSection(s: ShopReport, heading: boolean): string {
       : `<table class="penalties"><thead><tr><th>${L.date}</th><th>${L.metric}</th><th>${L.kind}</th><th>${L.amount}</th><th>${L.reason}</th></tr></thead><tbody>${s.penalties
           .map(
             (p) =>
-              `<tr><td>${escapeHtml(p.date)}</td><td>${escapeHtml(metricLabel(p.metric, s.metrics, L))}</td><td class="kind ${escapeHtml(p.kind)}">${escapeHtml(kindLabel(p.kind, L))}</td><td>${p.kind === 'fine' ? `${p.amount_cny} CNY` : p.days ? `${p.days} days` : ''}</td><td>${escapeHtml(p.reason)}</td></tr>`,
+              `<tr><td>${escapeHtml(p.date)}</td><td>${escapeHtml(metricLabel(p.metric, s.metrics, L))}</td><td class="kind ${escapeHtml(p.kind)}">${escapeHtml(kindLabel(p.kind, L))}</td><td>${p.kind === 'fine' ? `${p.amount_cny} CNY` : p.kind === 'points' ? `${p.points} points` : p.days ? `${p.days} days` : ''}</td><td>${escapeHtml(p.reason)}</td></tr>`,
           )
           .join('')}</tbody></table>`;
   const t = s.totals;
   return `<section class="shop">${heading ? `<h2>${escapeHtml(s.shop)}</h2>` : ''}${s.metrics.map(metricSection).join('')}
 <h3>${L.penalties}</h3>${penalties}
-<p class="totals">${L.totals}: ${L.fines} ${t.fines_cny} CNY, ${L.points} ${t.points}, ${L.warnings} ${t.warnings}, ${L.restrictions} ${t.restrictions}</p>${detailsTable(s.details ?? [], s.metrics)}</section>`;
+<p class="totals">${L.totals}: ${L.fines} ${t.fines_cny} CNY, ${L.points} ${t.points}, ${L.warnings} ${t.warnings}, ${L.restrictions} ${t.restrictions}</p>${detailsTable(s.details ?? [], s.metrics)}${findingsSection(s)}</section>`;
 }
 
 const STYLE = `body{font-family:-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#1d2433}

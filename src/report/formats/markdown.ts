@@ -58,6 +58,15 @@ function shop(s: ShopReport, heading: boolean): string[] {
       out.push(`| ${p.date} | ${metricLabel(p.metric, s.metrics, L)} | ${kindLabel(p.kind, L)} | ${amountText} | ${cell(p.reason)} |`);
     }
   }
+  if (s.findings !== undefined) {
+    out.push('', `#### ${L.findings}: ${s.findings.length}`, '');
+    if (s.findings.length > 0) {
+      out.push(`| ${L.detector} | ${L.time} | ${L.agent} | ${L.buyer} | ${L.matched} | ${L.message} |`, '| --- | --- | --- | --- | --- | --- |');
+      for (const f of s.findings) {
+        out.push(`| ${f.penalty ? `❌ ${f.detector}` : f.detector} | ${f.time} | ${cell(f.agent)} | ${cell(f.buyer)} | ${cell(f.matched)} | ${cell(f.message)} |`);
+      }
+    }
+  }
   const t = s.totals;
   out.push('', `**${L.totals}:** ${L.fines} ${t.fines_cny} CNY, ${L.points} ${t.points}, ${L.warnings} ${t.warnings}, ${L.restrictions} ${t.restrictions}`, '');
   return out;

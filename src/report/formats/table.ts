@@ -163,6 +163,28 @@ function detailLines(details: NonNullable<ShopReport['details']>, metrics: ShopR
   return [head, table.toString(), ...more];
 }
 
+/** RULES.md §8: conduct findings, the first ones quoted, and the counts per agent. */
+function findingLines(s: ShopReport, p: Palette): string[] {
+  const findings = s.findings ?? [];
+  const penalized = findings.filter((f) => f.penalty !== undefined).length;
+  const head = p.bold(`${L.findings}: ${findings.length}`) + (penalized > 0 ? p.fail(` (${penalized} ${L.penalized})`) : '');
+  if (findings.length === 0) return [head];
+  const table = new Table({
+    head: [L.detector, L.time, L.agent, L.buyer, L.matched, L.message].map((h) => p.bold(h)),
+    style: { head: [], border: [] },
+    colWidths: [20, 21, 18, 14, 26, 40],
+    wordWrap: true,
+  });
+  for (const f of findings.slice(0, DETAILS_SHOWN)) {
+    const detector = f.penalty ? p.fail(f.detector) : f.detector;
+    table.push([detector, f.time, f.agent, f.buyer, f.matched, f.message]);
+  }
+  const more = findings.length > DETAILS_SHOWN ? [p.dim(`  … ${findings.length - DETAILS_SHOWN} more: --format json or csv lists them all`)] : [];
+  const agents = newTable([L.agent, L.findings, L.detector], p);
+  for (const a of s.conduct?.agents ?? []) agents.push([a.agent, String(a.findings), Object.entries(a.by_detector).map(([d, n]) => `${d} ${n}`).join(', ')]);
+  return [head, table.toString(), ...more, agents.toString()];
+}
+
 function totalsLine(t: Totals, p: Palette): string {
   const text = `${L.totals}: ${L.fines} ${t.fines_cny} CNY, ${L.points} ${t.points}, ${L.warnings} ${t.warnings}, ${L.restrictions} ${t.restrictions}`;
   return t.fines_cny > 0 || t.points > 0 || t.restrictions > 0 ? p.fail(text) : t.warnings > 0 ? p.warn(text) : text;
@@ -174,6 +196,7 @@ function shopSection(s: ShopReport, p: Palette, withHeading: boolean): string {
   for (const m of s.metrics) parts.push(metricSection(m, p));
   parts.push([p.bold(L.penalties), ...penaltyLines(s.penalties, s.metrics, p), totalsLine(s.totals, p)].join('\n'));
   if (s.details !== undefined) parts.push(detailLines(s.details, s.metrics, p).join('\n'));
+  if (s.findings !== undefined) parts.push(findingLines(s, p).join('\n'));
   return parts.join('\n\n');
 }
 
