@@ -34,7 +34,7 @@ export function conductReport(
         points: c.points ?? 0,
         ...(c.days ? { days: c.days } : {}),
         clause: c.clause,
-        reason: `${f.detector}: "${f.matched}" in ${f.agent}'s message to ${shown.buyer} at ${f.time}${f.occurrence > 1 ? ` (${f.occurrence}th with this buyer)` : ''} [${c.source}]`,
+        reason: `${f.detector}: "${f.matched}" in ${f.agent}'s message to ${shown.buyer} at ${f.time}${f.occurrence > 1 ? ` (finding no. ${f.occurrence} with this buyer)` : ''} [${c.source}]`,
       });
     }
     findings.push(shown);

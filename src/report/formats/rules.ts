@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { DETECTORS } from '../../conduct/detectors.js';
 import type { Palette } from '../colors.js';
 import type { AssessmentPeriod } from '../../metrics/periods.js';
 import type { Bound, Consequence, MetricRule, Pack, PackVersion, PenaltyRule } from '../../rules/pack-types.js';
@@ -147,6 +148,25 @@ export function formatRules(pack: Pack, version: PackVersion, p: Palette): strin
     out.push(p.bold('Interpretations'));
     for (const i of version.interpretations) out.push(`  ${i.id}: ${i.text} [${i.source}]`);
   }
+  out.push(...conductLines(pack, p));
   if (pack.doc) out.push('', p.dim(`More: platforms/${pack.doc}`));
   return `${out.join('\n')}\n`;
+}
+
+/** RULES.md §8: the detectors, this pack's settings for them, and the penalties it attaches. */
+function conductLines(pack: Pack, p: Palette): string[] {
+  const c = pack.conduct;
+  const out = ['', p.bold('Conduct (what agents write)')];
+  if (!c) return [...out, '  every detector runs with cs-audit\'s defaults; this pack attaches no penalty'];
+  out.push(`  the platform's own links: ${c.allowed_domains.value.join(', ') || 'none'} [${c.allowed_domains.source}]`);
+  out.push(`  night for shop-initiated contact: ${c.night.from}-${c.night.to} [${c.night.source}]`);
+  out.push(`  unanswered shop messages in a row: ${c.unanswered_messages.value} [${c.unanswered_messages.source}]`);
+  for (const d of DETECTORS) {
+    const penalty = c.penalties.find((x) => x.detector === d.id);
+    const consequence = penalty
+      ? `${penalty.consequence.kind}${penalty.consequence.points ? ` ${penalty.consequence.points} points` : ''}${penalty.consequence.days ? ` ${penalty.consequence.days} days` : ''}${penalty.from_occurrence && penalty.from_occurrence > 1 ? ` from finding no. ${penalty.from_occurrence} with a buyer` : ''}: ${penalty.consequence.clause} [${penalty.consequence.source}]`
+      : 'finding, no penalty';
+    out.push(`  ${d.id} — ${d.description}: ${consequence}`);
+  }
+  return out;
 }
