@@ -76,6 +76,10 @@ const PAYMENT = [
   /(?:私下|线下|场外)\s*(?:转账|交易|付款|打款|汇款|支付)/g,
   /收款码|付款码发|收钱码/g,
 ];
+const DIGIT_RUN = /\d[\d \-]{5,}\d/;
+const CONTACT_HINT = /[微薇威徽维VvWwQq扣企]/;
+const PAYMENT_HINT = /[转支私线场收付打汇]|alipay/i;
+const QR_HINT = /[码扫]|qr/i;
 const QR = /二维码|扫码|扫一扫|扫描.{0,4}码|QR\s?码|qr\s?码|QR code/gi;
 const QR_INNOCENT = /物流|快递|面单|包裹|说明书|防伪|保修|吊牌|溯源|商品码|条形码|真伪/;
 
@@ -144,8 +148,11 @@ export function detectText(text: string, rules: TextRules): Match[] {
   const { lexicon } = rules;
 
   // Links: URLs and bare domains; the platform's own are fine.
+  // Cheap necessary conditions first: most messages have no dot, @, digit run or trigger word.
+  const hasDot = text.includes('.');
+  const hasDigits = DIGIT_RUN.test(text);
   const linkSpans: [number, number][] = [];
-  for (const m of matchesOf(LINK_URL, text)) {
+  for (const m of hasDot ? matchesOf(LINK_URL, text) : []) {
     linkSpans.push([m.index, m.index + m[0].length]);
     let host = '';
     try {
@@ -155,25 +162,25 @@ export function detectText(text: string, rules: TextRules): Match[] {
     }
     if (!allowedHost(host, rules.allowedDomains)) add('off_platform_link', m[0]);
   }
-  for (const m of matchesOf(BARE_DOMAIN, text)) {
+  for (const m of hasDot ? matchesOf(BARE_DOMAIN, text) : []) {
     if (linkSpans.some(([a, b]) => m.index >= a && m.index < b)) continue;
     // A site's name has letters: "1.cn" or "3.5.top" are numbers before a word.
     if (!/[A-Za-z]/.test(m[1]!.slice(0, m[1]!.lastIndexOf('.')))) continue;
     if (!allowedHost(m[1]!, rules.allowedDomains)) add('off_platform_link', m[0]);
   }
 
-  const emails = matchesOf(EMAIL, text);
+  const emails = text.includes('@') ? matchesOf(EMAIL, text) : [];
   for (const m of emails) add('email_address', m[0]);
   const inEmail = (at: number): boolean => emails.some((e) => at >= e.index && at < e.index + e[0].length);
 
-  for (const re of [MOBILE, LANDLINE]) {
+  for (const re of hasDigits ? [MOBILE, LANDLINE] : []) {
     for (const m of matchesOf(re, text)) {
       if (inEmail(m.index) || ORDER_CONTEXT.test(text.slice(Math.max(0, m.index - 10), m.index))) continue;
       add('phone_number', m[0]);
     }
   }
 
-  for (const m of matchesOf(CARD, text)) {
+  for (const m of hasDigits ? matchesOf(CARD, text) : []) {
     const digits = m[0].replace(/[ -]/g, '');
     if (digits.length < 16 || digits.length > 19 || !luhn(digits)) continue;
     if (ORDER_CONTEXT.test(text.slice(Math.max(0, m.index - 10), m.index))) continue;
@@ -181,13 +188,13 @@ export function detectText(text: string, rules: TextRules): Match[] {
     if (grouped || BANK_CONTEXT.test(text)) add('bank_card', m[0]);
   }
 
-  for (const re of [WECHAT_ID, QQ_ID, ADD_CONTACT]) {
+  for (const re of CONTACT_HINT.test(text) ? [WECHAT_ID, QQ_ID, ADD_CONTACT] : []) {
     for (const m of matchesOf(re, text)) if (!negatedBefore(text, m.index, lexicon.negations)) add('wechat_qq', m[0]);
   }
-  for (const re of PAYMENT) {
+  for (const re of PAYMENT_HINT.test(text) ? PAYMENT : []) {
     for (const m of matchesOf(re, text)) if (!negatedBefore(text, m.index, lexicon.negations)) add('payment_account', m[0]);
   }
-  for (const m of matchesOf(QR, text)) {
+  for (const m of QR_HINT.test(text) ? matchesOf(QR, text) : []) {
     const around = text.slice(Math.max(0, m.index - 8), m.index + m[0].length + 8);
     if (!QR_INNOCENT.test(around) && !negatedBefore(text, m.index, lexicon.negations)) add('qr_code', m[0]);
   }
