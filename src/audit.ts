@@ -226,7 +226,10 @@ async function auditSources(
   }
   const plans = history === null || covers === null ? null : history.plan([...fedShops].sort(), covers, (options.covers ?? null) !== null);
 
-  // Pass 2: every message once, in time order, through its shop's auditor.
+  // Pass 2: every message once, in time order, through its shop's auditor. A history keeps the
+  // conduct state even under --no-conduct (only the report leaves findings out), so a later
+  // night's counts (多次) are right.
+  const keepConduct = options.conduct !== false || history !== null;
   const auditors = new Map<string, ShopAuditor>();
   const directories = scan.directories;
   const dedup = new Map<string, number>();
@@ -235,7 +238,7 @@ async function auditSources(
     if (!auditor) {
       const directory = directories.get(shop) ?? { accounts: new Set<string>(), merchantBuyers: new Set<string>() };
       directories.set(shop, directory);
-      auditors.set(shop, (auditor = new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null, options.conduct !== false)));
+      auditors.set(shop, (auditor = new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null, keepConduct)));
     }
     return auditor;
   };
@@ -247,7 +250,7 @@ async function auditSources(
       if (row === null) continue;
       const saved = history.restore(row);
       const fresh = directories.get(shop);
-      const auditor = new ShopAuditor(shop, rules, mergeDirectory(saved.directory, fresh), options.details === true, null, options.conduct !== false);
+      const auditor = new ShopAuditor(shop, rules, mergeDirectory(saved.directory, fresh), options.details === true, null, keepConduct);
       directories.set(shop, mergeDirectory(saved.directory, fresh));
       auditor.restoreState(saved.state);
       if (plans.has(shop) && isoToDay(row.lastDay)! + 1 < covers!.first) {
@@ -337,7 +340,7 @@ async function auditSources(
     const report = shopReport(result, rules, from, to, span, shopNames.length > 1, shopPresence, presenceCoverage, missing);
     const maskSalt = options.maskBuyers === true ? (options.maskSalt ?? '') : null;
     if (options.details === true) report.details = detailsOf(result, from, to, maskSalt);
-    if (result.conduct !== null && from !== null && to !== null) addConduct(report, result.conduct, from, to, shopNames.length > 1, maskSalt);
+    if (result.conduct !== null && options.conduct !== false && from !== null && to !== null) addConduct(report, result.conduct, from, to, shopNames.length > 1, maskSalt);
     return report;
   });
   const files = [...scan.files, ...presence.files, ...reviews.files];

@@ -14,17 +14,30 @@ const DEFAULTS: ConductRules = {
   penalties: [],
 };
 
-/** Per conversation: shop messages since the buyer last wrote, and late-night contacts so far. */
+/** Per conversation: the shop's unanswered run, when each side last wrote, findings per detector. */
 interface ConversationConduct {
   unanswered: number;
+  lastCountedT: number | null;
+  lastBuyerT: number | null;
+  lastShopT: number | null;
   /** Findings so far per detector (the n-th is what a "多次" penalty counts). */
   counts: Record<string, number>;
 }
 
+/** Shop messages this soon after the buyer wrote answer the buyer: they are not unanswered contact. */
+const ANSWER_MS = 10 * 60_000;
+/** An unanswered run ends when the shop stays quiet this long; the next message starts a new one. */
+const RUN_GAP_MS = 24 * 3_600_000;
+/** A shop message starts a contact when the shop was quiet for an hour and the buyer for 12 hours. */
+const CONTACT_GAP_MS = 3_600_000;
+const BUYER_SILENCE_MS = 12 * 3_600_000;
+/** Messages that make contact; red packets, cards and notices do not count toward a run. */
+const CONTACT_TYPES = new Set(['text', 'image', 'link']);
+
 /**
  * One shop's conduct checks (RULES.md §8): the text detectors over every message the shop
  * sends to a buyer, and the harassment checks that need the conversation (messages in a row
- * without an answer, shop-initiated contact late at night). Findings are evidence: the message,
+ * without an answer, contact the shop starts late at night; their time limits are above). Findings are evidence: the message,
  * the matched text, who sent it, and where it was read.
  */
 export class ConductChecker {
@@ -57,9 +70,11 @@ export class ConductChecker {
     this.nightTo = clockToMs(this.rules.night.to)!;
   }
 
-  /** A buyer wrote: the shop's messages in a row start again from zero. */
+  /** A buyer wrote: the shop's unanswered run starts again from zero. */
   buyerMessage(m: Message): void {
-    this.of(m.buyer).unanswered = 0;
+    const c = this.of(m.buyer);
+    c.unanswered = 0;
+    c.lastBuyerT = m.t;
   }
 
   /** A message the shop sent (agent or bot) in a customer conversation. */
@@ -69,19 +84,26 @@ export class ConductChecker {
     const byDetector = new Map<string, string[]>();
     for (const match of detectText(m.content, this.text)) byDetector.set(match.detector, [...(byDetector.get(match.detector) ?? []), match.matched]);
     for (const [detector, matched] of byDetector) this.add(detector, m, matched.join(' | '));
+    if (!CONTACT_TYPES.has(m.type)) return;
     const c = this.of(m.buyer);
-    c.unanswered++;
-    // One finding per run of unanswered messages, on the message that reaches the limit.
-    if (c.unanswered === this.rules.unanswered_messages.value) {
-      this.add('unanswered_messages', m, `${c.unanswered} shop messages in a row without an answer from the buyer`);
+    // Harassment by frequent contact (频繁联系): messages that do not answer the buyer (not within
+    // 10 minutes of the buyer's last message), N in a row without an answer, none 24 h apart.
+    const answering = c.lastBuyerT !== null && m.t - c.lastBuyerT <= ANSWER_MS;
+    if (!answering) {
+      if (c.lastCountedT !== null && m.t - c.lastCountedT > RUN_GAP_MS) c.unanswered = 0;
+      c.unanswered++;
+      c.lastCountedT = m.t;
+      if (c.unanswered === this.rules.unanswered_messages.value) {
+        this.add('unanswered_messages', m, `${c.unanswered} shop messages in a row without an answer from the buyer`);
+      }
     }
-  }
-
-  /** The shop started a contact (no buyer question open, RULES.md §1 seller-first). */
-  shopInitiated(m: Message): void {
-    if (!this.atNight(m.t)) return;
-    const n = (this.of(m.buyer).counts.late_night_contact ?? 0) + 1;
-    this.add('late_night_contact', m, `shop-initiated at ${localTime(m.t, this.zone).slice(11)} (night ${this.rules.night.from}-${this.rules.night.to}), night contact ${n} with this buyer`);
+    // Late at night the shop starts a contact: it was quiet for an hour and the buyer for 12 hours.
+    const startsContact = (c.lastShopT === null || m.t - c.lastShopT > CONTACT_GAP_MS) && (c.lastBuyerT === null || m.t - c.lastBuyerT > BUYER_SILENCE_MS);
+    c.lastShopT = m.t;
+    if (startsContact && this.atNight(m.t)) {
+      const n = (c.counts.late_night_contact ?? 0) + 1;
+      this.add('late_night_contact', m, `shop-initiated at ${localTime(m.t, this.zone).slice(11)} (night ${this.rules.night.from}-${this.rules.night.to}), night contact ${n} with this buyer`);
+    }
   }
 
   private atNight(t: number): boolean {
@@ -110,7 +132,7 @@ export class ConductChecker {
 
   private of(buyer: string): ConversationConduct {
     let c = this.conversations.get(buyer);
-    if (!c) this.conversations.set(buyer, (c = { unanswered: 0, counts: {} }));
+    if (!c) this.conversations.set(buyer, (c = { unanswered: 0, lastCountedT: null, lastBuyerT: null, lastShopT: null, counts: {} }));
     return c;
   }
 
@@ -119,7 +141,7 @@ export class ConductChecker {
   }
 
   restoreState(state: { conversations: Map<string, ConversationConduct>; findings: Finding[] }): void {
-    this.conversations = new Map([...state.conversations].map(([b, c]) => [b, { unanswered: c.unanswered, counts: { ...c.counts } }]));
+    this.conversations = new Map([...state.conversations].map(([b, c]) => [b, { ...c, counts: { ...c.counts } }]));
     this.findings = [...state.findings];
   }
 }

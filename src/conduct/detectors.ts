@@ -16,18 +16,18 @@ export interface DetectorInfo {
 }
 
 export const DETECTORS: readonly DetectorInfo[] = [
-  { id: 'off_platform_link', description: 'a link to a domain other than the platform\'s own', clauses: ['RULES.md §8 off-platform contact', 'seed-001 PDD 2.2 非拼多多购物链接或未经拼多多许可的第三方链接'], platforms: [] },
+  { id: 'off_platform_link', description: 'a link to a domain other than the platform\'s own', clauses: ['RULES.md §8 off-platform contact', 'seed-001 PDD 2.2 非拼多多购物链接或未经拼多多许可的第三方链接'], platforms: ['pinduoduo'] },
   { id: 'phone_number', description: 'a mobile or landline phone number', clauses: ['RULES.md §8 off-platform contact (phone numbers)'], platforms: [] },
   { id: 'wechat_qq', description: 'a WeChat or QQ id, or an invitation to add one (加V, vx, 薇信, 扣扣 …)', clauses: ['RULES.md §8 off-platform contact (WeChat numbers)'], platforms: [] },
-  { id: 'email_address', description: 'an e-mail address', clauses: ['RULES.md §8 off-platform contact', 'seed-001 PDD 2.2 电子邮箱'], platforms: [] },
-  { id: 'bank_card', description: 'a bank card number (16-19 digits passing the Luhn check, with banking context or grouped by four)', clauses: ['RULES.md §8 bank accounts', 'seed-001 PDD 2.2 银行账号'], platforms: [] },
-  { id: 'payment_account', description: 'a payment account or a transfer outside the platform (支付宝账号, 转账到我的微信, 私下交易, 收款码)', clauses: ['RULES.md §8 payment accounts', 'seed-001 PDD 2.2 支付账号'], platforms: [] },
-  { id: 'qr_code', description: 'a QR code offered to the buyer (二维码, 扫码, 扫一扫)', clauses: ['RULES.md §8 QR codes', 'seed-001 PDD 2.2 二维码'], platforms: [] },
+  { id: 'email_address', description: 'an e-mail address', clauses: ['RULES.md §8 off-platform contact', 'seed-001 PDD 2.2 电子邮箱'], platforms: ['pinduoduo'] },
+  { id: 'bank_card', description: 'a bank card number (16-19 digits passing the Luhn check, with banking context or grouped by four)', clauses: ['RULES.md §8 bank accounts', 'seed-001 PDD 2.2 银行账号'], platforms: ['pinduoduo'] },
+  { id: 'payment_account', description: 'a payment account or a transfer outside the platform (支付宝账号, 转账到我的微信, 私下交易, 收款码)', clauses: ['RULES.md §8 payment accounts', 'seed-001 PDD 2.2 支付账号'], platforms: ['pinduoduo'] },
+  { id: 'qr_code', description: 'a QR code offered to the buyer (二维码, 扫码, 扫一扫)', clauses: ['RULES.md §8 QR codes', 'seed-001 PDD 2.2 二维码'], platforms: ['pinduoduo'] },
   { id: 'abusive_language', description: 'abusive or insulting language (lexicon)', clauses: ['RULES.md §8 abusive language', 'seed-001 PDD 2.3', 'seed-002 XHS point 6'], platforms: ['pinduoduo', 'xiaohongshu'] },
   { id: 'impatience', description: 'rushing, impatient or rhetorical replies (不耐烦, 反诘, 催促结束对话)', clauses: ['seed-002 XHS point 3'], platforms: ['xiaohongshu'] },
   { id: 'credential_request', description: 'asking for an account password or a verification code', clauses: ['RULES.md §8 asking for passwords', 'seed-002 XHS point 8'], platforms: ['xiaohongshu'] },
-  { id: 'unanswered_messages', description: 'many shop messages in a row to a buyer who does not answer', clauses: ['RULES.md §8 harassment', 'seed-001 PDD 2.4, 4.1 频繁联系'], platforms: ['pinduoduo'] },
-  { id: 'late_night_contact', description: 'a shop-initiated message late at night', clauses: ['RULES.md §8 harassment (late at night)', 'seed-001 PDD 4.1 多次在深夜、凌晨联系他人'], platforms: ['pinduoduo'] },
+  { id: 'unanswered_messages', description: 'many shop messages in a row to a buyer who does not answer', clauses: ['RULES.md §8 harassment', 'seed-001 PDD 2.4, 4.1 频繁联系', 'seed-002 XHS point 6 骚扰'], platforms: ['pinduoduo', 'xiaohongshu'] },
+  { id: 'late_night_contact', description: 'a shop-initiated message late at night', clauses: ['RULES.md §8 harassment (late at night)', 'seed-001 PDD 4.1 多次在深夜、凌晨联系他人', 'seed-002 XHS point 6 骚扰'], platforms: ['pinduoduo', 'xiaohongshu'] },
 ];
 
 export const DETECTOR_IDS = new Set(DETECTORS.map((d) => d.id));
@@ -57,7 +57,7 @@ export interface Match {
 }
 
 const ORDER_CONTEXT = /(订单|单号|运单|快递|物流|编号|工单|货号|条码|型号|尾号|批次|批号)[号码:：\s#]*$/;
-const BANK_CONTEXT = /银行|卡号|储蓄卡|借记卡|信用卡|开户|户名|转账|汇款|打款|收款|账号|账户/;
+const BANK_CONTEXT = /银行|卡号|储蓄卡|借记卡|信用卡|开户|户名|转账|汇款|打款|收款|账号|工行|建行|农行|招行|中行|交行/;
 const TLD = 'com|cn|net|org|top|xyz|cc|vip|shop|info|me|io|co|club|site|online|store|link|ltd|wang|tv|biz|hk|tw|app|live|fun|ink|pro|work|asia|mobi';
 const LINK_URL = /https?:\/\/[^\s，。！？、；）)\]】"'<>]+/gi;
 // Domains are written in lower case; a capitalized "iPhone15.Pro" is a model name, not a site.
@@ -71,12 +71,14 @@ const WECHAT_ID = new RegExp(`(?<![A-Za-z])${WECHAT_WORD}\\s*(?:号码|号|ID|id
 const QQ_ID = /(?<![A-Za-z])(?:QQ|qq|Qq|扣扣|企鹅号|Q号)\s*(?:号码|号|群)?\s*[:：是为]?\s*[1-9]\d{4,10}(?!\d)/g;
 const ADD_CONTACT = /(?:加|添加|➕|\+)\s*(?:我的|我|个|一下|下)?\s*(?:(?:微信|薇信|威信|徽信|维信|V信|v信)|(?:VX|vx|Vx|wx|WX|QQ|qq|V|v|Q|q)(?![A-Za-z弹])|扣扣|企鹅|微(?![笑博商店小信])|薇)/g;
 const PAYMENT = [
-  /(?:转账|转钱|转款|打款|汇款|付款|打钱|付钱)\s*(?:到|给|至)\s*(?:我|我们|本人|个人|店主|老板)?\s*(?:的)?\s*(?:支付宝|微信|银行卡|卡上|私人账户|个人账户|账户|账号)/g,
-  /(?:支付宝|alipay|Alipay)\s*(?:账号|账户|号码|号)/g,
+  // The shop's (or a person's) own account: "退回您的支付宝账户" is a refund notice, not one.
+  /(?:转账|转钱|转款|打款|汇款|付款|打钱|付钱|转)\s*(?:到|给|至)?\s*(?:我|我们|本人|个人|店主|老板|私人)\s*(?:的)?\s*(?:支付宝|微信|银行卡|卡上|账户|账号)/g,
+  /(?:支付宝|微信)\s*(?:转账|转|付)\s*(?:给我|我)/g,
+  /(?:支付宝|alipay|Alipay)\s*(?:账号|账户|号码|号)\s*[:：是为]?\s*[A-Za-z0-9@._-]{5,}/g,
   /(?:私下|线下|场外)\s*(?:转账|交易|付款|打款|汇款|支付)/g,
   /收款码|付款码发|收钱码/g,
 ];
-const DIGIT_RUN = /\d[\d \-]{5,}\d/;
+const DIGIT_RUN = /\d[\d -]{5,}\d/;
 const CONTACT_HINT = /[微薇威徽维VvWwQq扣企]/;
 const PAYMENT_HINT = /[转支私线场收付打汇]|alipay/i;
 const QR_HINT = /[码扫]|qr/i;
@@ -88,10 +90,27 @@ function matchesOf(re: RegExp, text: string): RegExpExecArray[] {
   return [...text.matchAll(re)];
 }
 
-/** Whether a negation ("请勿", "不要") stands just before position `at`: a warning, not a request. */
+/** Words that contain a negation without negating anything (特别, 识别, 要不要, 不会的话). */
+const NOT_NEGATIONS = ['特别', '区别', '识别', '告别', '分别', '级别', '类别', '性别', '个别', '差别', '辨别', '要不要', '会不会', '不会的话', '小心轻放'];
+
+/**
+ * Whether a negation ("请勿", "不要") stands just before position `at` (within 6 characters): a
+ * warning, not a request. A negation inside a compound like 特别 or 要不要 is none.
+ */
 function negatedBefore(text: string, at: number, negations: readonly string[]): boolean {
-  const before = text.slice(Math.max(0, at - 8), at);
-  return negations.some((n) => before.includes(n));
+  const from = Math.max(0, at - 6);
+  const before = text.slice(from, at);
+  return negations.some((n) => {
+    for (let i = before.indexOf(n); i >= 0; i = before.indexOf(n, i + 1)) {
+      const abs = from + i;
+      const inCompound = NOT_NEGATIONS.some((c) => {
+        const k = c.indexOf(n);
+        return k >= 0 && text.startsWith(c, abs - k);
+      });
+      if (!inCompound) return true;
+    }
+    return false;
+  });
 }
 
 /** Luhn check of a digit string. */
@@ -140,10 +159,15 @@ function lexiconHits(text: string, words: readonly string[], allowed: readonly s
 }
 
 /** Every text detector over one shop message. */
-export function detectText(text: string, rules: TextRules): Match[] {
+export function detectText(raw: string, rules: TextRules): Match[] {
+  // Full-width digits and letters (１３８, ｗｅｉｄｉａｎ．ｃｏｍ) read as their plain forms.
+  const text = raw.normalize('NFKC');
   const out: Match[] = [];
   const add = (detector: string, matched: string): void => {
-    out.push({ detector, matched: matched.trim() });
+    // Quote the message as written when normalizing kept its length (full-width forms do).
+    const at = text.indexOf(matched);
+    const original = raw.length === text.length && at >= 0 ? raw.slice(at, at + matched.length) : matched;
+    out.push({ detector, matched: original.trim() });
   };
   const { lexicon } = rules;
 
@@ -184,8 +208,13 @@ export function detectText(text: string, rules: TextRules): Match[] {
     const digits = m[0].replace(/[ -]/g, '');
     if (digits.length < 16 || digits.length > 19 || !luhn(digits)) continue;
     if (ORDER_CONTEXT.test(text.slice(Math.max(0, m.index - 10), m.index))) continue;
+    // Card numbers start 62 (UnionPay), 4, 5 or 3; an order number followed by 这个订单 is one.
+    if (!/^(62|[345])/.test(digits)) continue;
+    const after = text.slice(m.index + m[0].length, m.index + m[0].length + 8);
+    if (/订单|单号|运单|快递|物流/.test(after)) continue;
     const grouped = /^\d{4}([ -])\d{4}\1\d{4}\1\d{4}/.test(m[0]);
-    if (grouped || BANK_CONTEXT.test(text)) add('bank_card', m[0]);
+    const near = text.slice(Math.max(0, m.index - 12), m.index + m[0].length + 12);
+    if (grouped || BANK_CONTEXT.test(near)) add('bank_card', m[0]);
   }
 
   for (const re of CONTACT_HINT.test(text) ? [WECHAT_ID, QQ_ID, ADD_CONTACT] : []) {
@@ -202,15 +231,20 @@ export function detectText(text: string, rules: TextRules): Match[] {
   for (const w of lexiconHits(text, lexicon.abusive, lexicon.allowed)) add('abusive_language', w);
   for (const w of lexiconHits(text, lexicon.impatience, lexicon.allowed)) add('impatience', w);
 
+  // A request close to the word (验证码发给我, 把密码告诉我, 验证码是多少), not a help text that
+  // happens to hold both somewhere (用验证码登录后，把截图发给我).
   for (const word of lexicon.credential_words) {
-    const at = text.indexOf(word);
-    if (at < 0 || negatedBefore(text, at, lexicon.negations)) continue;
-    const request = lexicon.credential_requests.find((r) => {
-      const i = text.indexOf(r);
-      return i >= 0 && !negatedBefore(text, i, lexicon.negations);
-    });
-    if (request !== undefined) {
-      add('credential_request', text.slice(Math.min(at, text.indexOf(request)), Math.max(at + word.length, text.indexOf(request) + request.length)));
+    for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+      if (negatedBefore(text, at, lexicon.negations)) continue;
+      const near = text.slice(Math.max(0, at - 8), at + word.length + 8);
+      const offset = Math.max(0, at - 8);
+      const request = lexicon.credential_requests
+        .map((r) => ({ r, i: near.indexOf(r) }))
+        .find(({ i }) => i >= 0 && !negatedBefore(text, offset + i, lexicon.negations));
+      if (request === undefined) continue;
+      const start = Math.min(at, offset + request.i);
+      const end = Math.max(at + word.length, offset + request.i + request.r.length);
+      add('credential_request', text.slice(start, end));
       break;
     }
   }

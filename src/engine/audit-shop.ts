@@ -133,7 +133,6 @@ export class ShopAuditor {
       },
       sellerFirst: (s: SellerFirst) => {
         this.activityOn(s.day).seller_first_rounds++;
-        this.result.conduct?.shopInitiated(s.message);
       },
       session: (s: Session) => {
         this.activityOn(s.startDay).sessions++;

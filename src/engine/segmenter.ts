@@ -57,7 +57,6 @@ export interface SellerFirst {
   t: number;
   day: number;
   agent: string | null;
-  message: Message;
 }
 
 /**
@@ -234,7 +233,7 @@ export class ConversationSegmenter {
     }
     if (!this.sellerOpen) {
       this.sellerOpen = true;
-      this.sink.sellerFirst({ shop: this.shop, buyer: this.buyer, t: m.t, day, agent: m.agent, message: m });
+      this.sink.sellerFirst({ shop: this.shop, buyer: this.buyer, t: m.t, day, agent: m.agent });
     }
   }
 

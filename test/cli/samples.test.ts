@@ -128,7 +128,7 @@ describe('samples/conduct: one finding per detector, penalties as samples/conduc
     ]);
   });
 
-  it('xiaohongshu: 10 points per impatient reply (2), 25 for the insult, 25 for the code request: 70 points', () => {
+  it('xiaohongshu: 10 points per impatient reply (2), 25 each for the insult, the code request, the unanswered run and the second night contact: 120 points', () => {
     const r = runSample('conduct-xiaohongshu');
     const conduct = r.penalties.filter((p) => p.metric === 'conduct');
     expect(conduct.map((p) => [p.detector, p.points])).toEqual([
@@ -136,7 +136,9 @@ describe('samples/conduct: one finding per detector, penalties as samples/conduc
       ['abusive_language', 25],
       ['impatience', 10],
       ['credential_request', 25],
+      ['unanswered_messages', 25],
+      ['late_night_contact', 25],
     ]);
-    expect(conduct.reduce((n, p) => n + p.points, 0)).toBe(70);
+    expect(conduct.reduce((n, p) => n + p.points, 0)).toBe(120);
   });
 });

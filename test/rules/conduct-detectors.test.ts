@@ -90,6 +90,8 @@ describe('bank_card (RULES.md §8 bank accounts, Luhn-checked)', () => {
       '拼单号 231102-458921035617',
       '手机号 13812345678',
       '物流编号 4111111111111111',
+      '6222021234567890128 这个订单的退款已经原路退回您的支付宝账户了',
+      '订单 3701234567890123454，退款已到账户',
       '批次 6222021234567890128 的货已到',
     ]);
   });
@@ -148,6 +150,12 @@ describe('wechat_qq (RULES.md §8: WeChat/QQ ids and disguises)', () => {
   });
   it('leaves innocent mentions alone', () => {
     expectNone('wechat_qq', ['支持微信支付', '可以用微信付款', '口感更加Q弹', '加VIP会员享折扣', '微笑服务', '请勿添加陌生人微信', '我们只在平台内沟通']);
+    // A negation inside a compound (特别, 要不要, 识别) negates nothing.
+    expect(found('特别提醒，加我微信 hwyx2026 领券', 'wechat_qq')).not.toEqual([]);
+    expect(found('要不要加个微信 hwyx2026', 'wechat_qq')).not.toEqual([]);
+    expect(found('长按识别二维码进群', 'qr_code')).toEqual(['二维码']);
+    // Full-width digits are digits.
+    expect(found('电话１３８００１３８０００', 'phone_number')).toEqual(['１３８００１３８０００']);
   });
 });
 
@@ -156,7 +164,8 @@ describe('email_address, payment_account, qr_code (RULES.md §8, PDD 2.2)', () =
     expectMatches('email_address', [['发到 shop2024@163.com', 'shop2024@163.com']]);
     expectMatches('payment_account', [
       ['直接转账到我的支付宝', '转账到我的支付宝'],
-      ['支付宝账号 13812345678', '支付宝账号'],
+      ['支付宝账号 13812345678', '支付宝账号 13812345678'],
+      ['微信转账给我就行', '微信转账给我'],
       ['我们可以私下交易更便宜', '私下交易'],
       ['扫我的收款码付款', '收款码'],
     ]);
@@ -167,7 +176,7 @@ describe('email_address, payment_account, qr_code (RULES.md §8, PDD 2.2)', () =
   });
   it('leaves innocent mentions alone', () => {
     expectNone('email_address', ['@小美 请跟进', '邮箱请在平台内填写']);
-    expectNone('payment_account', ['支付宝付款成功了', '请在平台内付款', '不要私下转账哦', '退款原路返回']);
+    expectNone('payment_account', ['支付宝付款成功了', '请在平台内付款', '不要私下转账哦', '退款原路返回', '退款已退回您的支付宝账户', '付款到账户后我们会尽快发货']);
     expectNone('qr_code', ['扫描包装上的防伪码验证真伪', '扫码查看物流信息', '请勿扫描陌生二维码', '说明书二维码里有视频']);
   });
 });
@@ -188,7 +197,7 @@ describe('abusive_language and impatience (PDD 2.3, XHS points 3 and 6; lexicon 
   });
   it('leaves innocent words that contain an entry alone', () => {
     expectNone('abusive_language', ['送您一卷垃圾袋', '滚筒洗衣机很好用', 'USB 接口', '妈妈的生日礼物选这款', '滚动条在右边']);
-    expectNone('impatience', ['您可以自己看看喜欢哪款', '没空调的房间也能用']);
+    expectNone('impatience', ['您可以自己看看喜欢哪款', '没空调的房间也能用', '你自己看一下详情页的尺码表哦', '赶紧下单吧，活动今晚结束', '不买也没关系']);
   });
 });
 
@@ -197,9 +206,19 @@ describe('credential_request (XHS point 8: asking for passwords or verification 
     expectMatches('credential_request', [
       ['请把收到的验证码发给我', '验证码发给我'],
       ['告诉我你的登录密码，我帮你改', '告诉我你的登录密码'],
+      ['验证码是多少', '验证码是多少'],
     ]);
   });
   it('leaves warnings and help texts alone', () => {
-    expectNone('credential_request', ['请勿将验证码告诉任何人', '忘记密码可以在设置里找回', '客服不会索要您的密码', '验证码5分钟内有效', '告诉我您的订单号']);
+    expectNone('credential_request', [
+      '请勿将验证码告诉任何人',
+      '忘记密码可以在设置里找回',
+      '客服不会索要您的密码',
+      '验证码5分钟内有效',
+      '告诉我您的订单号',
+      '用验证码登录App后，把订单截图发给我看一下',
+      '这款密码锁初始密码是123456，收到后有问题拍个视频发给我',
+      '复制淘口令打开，有问题告诉我哈',
+    ]);
   });
 });

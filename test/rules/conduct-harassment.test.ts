@@ -20,6 +20,29 @@ describe('unanswered_messages', () => {
   });
 });
 
+describe('harassment is not an ordinary answer', () => {
+  it('five short messages answering one question, and the second message of a night answer, find nothing', async () => {
+    const r = await auditCsv(
+      [
+        HEAD,
+        '2026-11-02 14:00:00,S,b1,buyer,,这个怎么用',
+        ...[1, 2, 3, 4, 5].map((i) => `2026-11-02 14:0${i}:00,S,b1,agent,S:amy,第${i}步`),
+        '2026-11-02 23:10:00,S,b2,buyer,,还在吗',
+        '2026-11-02 23:11:00,S,b2,agent,S:amy,可以的亲',
+        '2026-11-02 23:11:30,S,b2,agent,S:amy,我这边帮您备注一下',
+      ].join('\n'),
+      { platform: 'pinduoduo' },
+    );
+    expect(r.findings).toEqual([]);
+  });
+
+  it('an unanswered run ends after 24 quiet hours: five messages two days apart are no run', async () => {
+    const rows = [HEAD, ...[1, 2, 3, 4, 5].map((d) => `2026-11-${String(2 * d).padStart(2, '0')} 10:00:00,S,b1,agent,S:amy,亲，活动开始了`)];
+    const r = await auditCsv(rows.join('\n'), { platform: 'pinduoduo' });
+    expect(r.findings!.filter((f) => f.detector === 'unanswered_messages')).toEqual([]);
+  });
+});
+
 describe('late_night_contact', () => {
   it('shop-initiated at 23:30 and 06:59 is night, 07:00 and replies to a question are not; the second with a buyer is penalized', async () => {
     const r = await auditCsv(

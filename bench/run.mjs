@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// npm run bench (issue 8): the real CLI on generated logs, against a floor measured in the same
+// run (a quote-aware byte scan of the same file). Prints messages/s, MB/s, peak RSS, the ratio
+// to the floor and the targets of issue 8. Not a test: numbers depend on the machine.
+//   node bench/run.mjs [--sizes 1000000,5000000] [--platforms] [--gbk] [--unsorted]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const say = (text) => process.stdout.write(`${text}\n`);
+const DATA = path.join(ROOT, 'bench', 'data');
+mkdirSync(DATA, { recursive: true });
+const arg = (name) => process.argv.includes(name);
+const value = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const sizes = value('--sizes', '1000000,5000000').split(',').map(Number);
+
+function dataFile(messages) {
+  const file = path.join(DATA, `chat-${messages}.csv`);
+  if (!existsSync(file)) execFileSync(process.execPath, [path.join(ROOT, 'bench/generate.mjs'), String(messages), file], { stdio: 'inherit' });
+  return file;
+}
+
+/** The floor: every byte looked at once, quotes respected, rows and fields counted, no strings made. */
+function floorScan(file) {
+  const started = process.hrtime.bigint();
+  const bytes = readFileSync(file);
+  let rows = 0;
+  let fields = 0;
+  let quoted = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 0x22) quoted = !quoted;
+    else if (!quoted) {
+      if (b === 0x2c) fields++;
+      else if (b === 0x0a) rows++;
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { seconds, rows: rows - 1, fields };
+}
+
+/** The CLI as a user runs it, timed, with its peak RSS (GNU time). */
+function cli(args) {
+  const time = existsSync('/usr/bin/time') ? ['/usr/bin/time', ['-f', '%e %M']] : null;
+  const started = process.hrtime.bigint();
+  const r = time
+    ? spawnSync(time[0], [...time[1], process.execPath, path.join(ROOT, 'bin/cs-audit.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 30 })
+    : spawnSync(process.execPath, [path.join(ROOT, 'bin/cs-audit.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.status !== 0) throw new Error(`cs-audit ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  const last = r.stderr.trim().split('\n').at(-1) ?? '';
+  const rssKb = time ? Number(last.split(' ')[1]) : NaN;
+  return { seconds, rssMb: rssKb / 1024 };
+}
+
+const line = (label, messages, bytes, t, floor) =>
+  `${label.padEnd(28)} ${(messages / t.seconds / 1e6).toFixed(3)} M msgs/s  ${(bytes / 1e6 / t.seconds).toFixed(1)} MB/s  ` +
+  `${t.seconds.toFixed(2)} s  peak ${Number.isNaN(t.rssMb) ? '?' : t.rssMb.toFixed(0)} MB` +
+  (floor ? `  ${(t.seconds / floor.seconds).toFixed(1)}× the floor` : '');
+
+say(`cs-audit bench · node ${process.version} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · ${(os.totalmem() / 2 ** 30).toFixed(1)} GB`);
+const results = {};
+for (const messages of sizes) {
+  const file = dataFile(messages);
+  const bytes = statSync(file).size;
+  const floor = floorScan(file);
+  say(`\n${messages.toLocaleString('en')} messages, ${(bytes / 1e6).toFixed(0)} MB`);
+  say(`${'floor (quote-aware scan)'.padEnd(28)} ${(floor.rows / floor.seconds / 1e6).toFixed(3)} M rows/s  ${(bytes / 1e6 / floor.seconds).toFixed(1)} MB/s  ${floor.seconds.toFixed(2)} s`);
+  const t = cli(['run', '--platform', 'tmall', '--format', 'json', '--out', '/dev/null', '--quiet', file]);
+  results[messages] = t;
+  say(line('tmall --format json', messages, bytes, t, floor));
+  if (arg('--platforms') && messages === sizes[0]) {
+    for (const platform of ['pinduoduo', 'taojiji', 'xiaohongshu', 'suning', 'kuaishou']) {
+      const p = cli(['run', '--platform', platform, '--format', 'json', '--out', '/dev/null', '--quiet', file]);
+      say(`${line(platform, messages, bytes, p, floor)}  ${(p.seconds / t.seconds).toFixed(2)}× tmall`);
+    }
+  }
+  if (arg('--gbk') && messages === sizes[0]) {
+    const gbk = path.join(DATA, `chat-${messages}-gbk.csv`);
+    if (!existsSync(gbk)) {
+      const { default: iconv } = await import('iconv-lite');
+      writeFileSync(gbk, iconv.encode(readFileSync(file, 'utf8'), 'gb18030'));
+    }
+    say(line('tmall, GBK input', messages, statSync(gbk).size, cli(['run', '--platform', 'tmall', '--format', 'json', '--out', '/dev/null', '--quiet', gbk]), null));
+  }
+}
+
+say('\nTargets (issue 8)');
+const first = results[sizes[0]];
+for (const messages of sizes) {
+  const t = results[messages];
+  say(`  ${messages.toLocaleString('en')}: ${(messages / t.seconds / 1e6).toFixed(3)} M msgs/s (target ≥ 2.4 at 5 M), peak ${t.rssMb.toFixed(0)} MB (target ≤ 200)`);
+}
+if (sizes.length > 1) {
+  const last = sizes.at(-1);
+  say(`  time ${last / sizes[0]}× the messages: ${(results[last].seconds / first.seconds).toFixed(2)}× the time; peak RSS ${(results[last].rssMb / first.rssMb).toFixed(2)}× (target ≤ 1.5× from 1 M to 20 M)`);
+}
