@@ -304,13 +304,7 @@ async function run(files: string[], flags: RunFlags, io: CliIO): Promise<number>
     io.stderr.write('cs-audit: missing --platform <id> (or --rules FILE)\n');
     return EXIT.usage;
   }
-  if (flags.out !== undefined) {
-    const problem = await unwritable(flags.out);
-    if (problem !== null) {
-      io.stderr.write(`cs-audit: cannot write --out ${flags.out}: ${problem}\n`);
-      return EXIT.usage;
-    }
-  }
+  if (!(await outWritable(flags.out, io))) return EXIT.usage;
   let report: Report;
   try {
     report = await audit({
@@ -387,13 +381,7 @@ async function emit(report: Report, flags: OutputFlags, io: CliIO): Promise<numb
 type MergeFlags = OutputFlags;
 
 async function mergeCommand(files: string[], flags: MergeFlags, io: CliIO): Promise<number> {
-  if (flags.out !== undefined) {
-    const problem = await unwritable(flags.out);
-    if (problem !== null) {
-      io.stderr.write(`cs-audit: cannot write --out ${flags.out}: ${problem}\n`);
-      return EXIT.usage;
-    }
-  }
+  if (!(await outWritable(flags.out, io))) return EXIT.usage;
   let report: Report;
   try {
     report = await mergeReportFiles(files);
@@ -435,6 +423,14 @@ function progressFor(io: CliIO): ProgressSink | null {
 }
 
 const PROGRESS_FROM_BYTES = 50 * 1024 * 1024;
+
+/** --out checked before anything is audited: false (and said on stderr) when it cannot be written. */
+async function outWritable(out: string | undefined, io: CliIO): Promise<boolean> {
+  if (out === undefined) return true;
+  const problem = await unwritable(out);
+  if (problem !== null) io.stderr.write(`cs-audit: cannot write --out ${out}: ${problem}\n`);
+  return problem === null;
+}
 
 /** Why a report file cannot be written there, checked before the audit runs; null when it can. */
 async function unwritable(file: string): Promise<string | null> {
