@@ -250,8 +250,9 @@ async function auditSources(
       if (row === null) continue;
       const saved = history.restore(row);
       const fresh = directories.get(shop);
-      const auditor = new ShopAuditor(shop, rules, mergeDirectory(saved.directory, fresh), options.details === true, null, keepConduct);
-      directories.set(shop, mergeDirectory(saved.directory, fresh));
+      const directory = mergeDirectory(saved.directory, fresh);
+      const auditor = new ShopAuditor(shop, rules, directory, options.details === true, null, keepConduct);
+      directories.set(shop, directory);
       auditor.restoreState(saved.state);
       if (plans.has(shop) && isoToDay(row.lastDay)! + 1 < covers!.first) {
         // The exports between are missing: what waited at the end of row's days stays undecided.
