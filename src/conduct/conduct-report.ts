@@ -32,6 +32,7 @@ export function conductReport(
         kind: c.kind,
         amount_cny: c.amount_cny ?? 0,
         points: c.points ?? 0,
+        ...(c.ledger ? { ledger: c.ledger } : {}),
         ...(c.days ? { days: c.days } : {}),
         clause: c.clause,
         reason: `${f.detector}: "${f.matched}" in ${f.agent}'s message to ${shown.buyer} at ${f.time}${f.occurrence > 1 ? ` (finding no. ${f.occurrence} with this buyer)` : ''} [${c.source}]`,

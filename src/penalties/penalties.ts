@@ -84,6 +84,7 @@ function issue(ctx: PenaltyContext, day: number, metric: MetricRule, c: Conseque
     kind: c.kind,
     amount_cny: c.kind === 'fine' ? (c.amount_cny ?? 0) : 0,
     points: c.kind === 'points' ? (c.points ?? 0) : 0,
+    ...(c.ledger === undefined ? {} : { ledger: c.ledger }),
     ...(c.days === undefined ? {} : { days: c.days }),
     clause: `${metric.name.zh} ${metric.name.en}: ${c.clause} [${c.source}]`,
     reason,
@@ -394,6 +395,10 @@ export function totalsOf(penalties: readonly Penalty[]): Totals {
   for (const p of penalties) {
     totals.fines_cny += p.amount_cny;
     totals.points += p.points;
+    if (p.ledger !== undefined && p.points > 0) {
+      totals.points_by_ledger ??= {};
+      totals.points_by_ledger[p.ledger] = (totals.points_by_ledger[p.ledger] ?? 0) + p.points;
+    }
     if (p.kind === 'warning') totals.warnings++;
     if (p.kind === 'restriction') totals.restrictions++;
   }

@@ -168,6 +168,8 @@ export interface Penalty {
   kind: 'fine' | 'points' | 'warning' | 'restriction';
   amount_cny: number;
   points: number;
+  /** The points ledger, where a platform keeps several (Xiaohongshu: general, serious). */
+  ledger?: string;
   days?: number;
   clause: string;
   reason: string;
@@ -175,7 +177,9 @@ export interface Penalty {
 
 export interface Totals {
   fines_cny: number;
+  /** All points together; `points_by_ledger` splits them where the platform keeps ledgers apart. */
   points: number;
+  points_by_ledger?: Record<string, number>;
   warnings: number;
   restrictions: number;
 }

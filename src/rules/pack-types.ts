@@ -38,6 +38,8 @@ export interface Consequence {
   kind: 'warning' | 'fine' | 'points' | 'restriction';
   amount_cny?: number;
   points?: number;
+  /** The points ledger (Xiaohongshu keeps general 一般 and serious 严重 points apart). */
+  ledger?: string;
   days?: number;
   /** What the platform does, in words, for the report. */
   clause: string;

@@ -140,5 +140,7 @@ describe('samples/conduct: one finding per detector, penalties as samples/conduc
       ['late_night_contact', 25],
     ]);
     expect(conduct.reduce((n, p) => n + p.points, 0)).toBe(120);
+    // General and serious points are separate ledgers on Xiaohongshu.
+    expect(r.totals.points_by_ledger).toEqual({ general: 20, serious: 100 });
   });
 });

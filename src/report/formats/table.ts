@@ -186,7 +186,8 @@ function findingLines(s: ShopReport, p: Palette): string[] {
 }
 
 function totalsLine(t: Totals, p: Palette): string {
-  const text = `${L.totals}: ${L.fines} ${t.fines_cny} CNY, ${L.points} ${t.points}, ${L.warnings} ${t.warnings}, ${L.restrictions} ${t.restrictions}`;
+  const ledgers = t.points_by_ledger ? ` (${Object.entries(t.points_by_ledger).map(([l, n]) => `${l} ${n}`).join(', ')})` : '';
+  const text = `${L.totals}: ${L.fines} ${t.fines_cny} CNY, ${L.points} ${t.points}${ledgers}, ${L.warnings} ${t.warnings}, ${L.restrictions} ${t.restrictions}`;
   return t.fines_cny > 0 || t.points > 0 || t.restrictions > 0 ? p.fail(text) : t.warnings > 0 ? p.warn(text) : text;
 }
 
