@@ -62,6 +62,7 @@ export class ConductChecker {
       lexicon: {
         ...lexicon,
         abusive: [...lexicon.abusive, ...(extra.abusive ?? [])],
+        threats: [...lexicon.threats, ...(extra.threats ?? [])],
         impatience: [...lexicon.impatience, ...(extra.impatience ?? [])],
         allowed: [...lexicon.allowed, ...(extra.allowed ?? [])],
       },

@@ -24,6 +24,7 @@ export const DETECTORS: readonly DetectorInfo[] = [
   { id: 'payment_account', description: 'a payment account or a transfer outside the platform (支付宝账号, 转账到我的微信, 私下交易, 收款码)', clauses: ['RULES.md §8 payment accounts', 'seed-001 PDD 2.2 支付账号'], platforms: ['pinduoduo'] },
   { id: 'qr_code', description: 'a QR code offered to the buyer (二维码, 扫码, 扫一扫)', clauses: ['RULES.md §8 QR codes', 'seed-001 PDD 2.2 二维码'], platforms: ['pinduoduo'] },
   { id: 'abusive_language', description: 'abusive or insulting language (lexicon)', clauses: ['RULES.md §8 abusive language', 'seed-001 PDD 2.3', 'seed-002 XHS point 6'], platforms: ['pinduoduo', 'xiaohongshu'] },
+  { id: 'threat', description: 'threats (去死, 弄死你, 你给我等着; lexicon)', clauses: ['RULES.md §8 harassment', 'seed-001 PDD 2.4, 4.1 恐吓 (7 days)', 'seed-002 XHS point 6'], platforms: ['pinduoduo', 'xiaohongshu'] },
   { id: 'impatience', description: 'rushing, impatient or rhetorical replies (不耐烦, 反诘, 催促结束对话)', clauses: ['seed-002 XHS point 3'], platforms: ['xiaohongshu'] },
   { id: 'credential_request', description: 'asking for an account password or a verification code', clauses: ['RULES.md §8 asking for passwords', 'seed-002 XHS point 8'], platforms: ['xiaohongshu'] },
   { id: 'unanswered_messages', description: 'many shop messages in a row to a buyer who does not answer', clauses: ['RULES.md §8 harassment', 'seed-001 PDD 2.4, 4.1 频繁联系', 'seed-002 XHS point 6 骚扰'], platforms: ['pinduoduo', 'xiaohongshu'] },
@@ -34,6 +35,7 @@ export const DETECTOR_IDS = new Set(DETECTORS.map((d) => d.id));
 
 export interface Lexicon {
   abusive: string[];
+  threats: string[];
   impatience: string[];
   allowed: string[];
   credential_words: string[];
@@ -229,6 +231,7 @@ export function detectText(raw: string, rules: TextRules): Match[] {
   }
 
   for (const w of lexiconHits(text, lexicon.abusive, lexicon.allowed)) add('abusive_language', w);
+  for (const w of lexiconHits(text, lexicon.threats, lexicon.allowed)) add('threat', w);
   for (const w of lexiconHits(text, lexicon.impatience, lexicon.allowed)) add('impatience', w);
 
   // A request close to the word (验证码发给我, 把密码告诉我, 验证码是多少), not a help text that

@@ -254,7 +254,7 @@ export interface ConductRules {
   /** Shop messages in a row without a buyer's answer that make harassment. */
   unanswered_messages: Clause<number>;
   /** Words added to the built-in lexicon (platforms/conduct/lexicon.json). */
-  lexicon?: { abusive?: string[]; impatience?: string[]; allowed?: string[] };
+  lexicon?: { abusive?: string[]; threats?: string[]; impatience?: string[]; allowed?: string[] };
   penalties: ConductPenalty[];
 }
 

@@ -30,11 +30,11 @@ describe('conduct findings in every format', () => {
 
   it('the table counts findings per agent and marks the penalized ones', () => {
     const r = cli(['run', '--platform', 'pinduoduo', SAMPLE]);
-    expect(r.stdout).toContain('Conduct findings: 14 (3 penalized)');
+    expect(r.stdout).toContain('Conduct findings: 15 (4 penalized)');
     // 小王: link, phone, WeChat, payment, card, code request, unanswered run = 7;
-    // 小李: e-mail, QR code, impatience ×2, insult, night contact ×2 = 7.
+    // 小李: e-mail, QR code, impatience ×2, insult, threat, night contact ×2 = 8.
     expect(r.stdout).toMatch(/好物优选店:小王\s*│\s*7\s*│/);
-    expect(r.stdout).toMatch(/好物优选店:小李\s*│\s*7\s*│/);
+    expect(r.stdout).toMatch(/好物优选店:小李\s*│\s*8\s*│/);
   });
 
   it('--format csv --details lists each finding as an item of the appeal pack', () => {

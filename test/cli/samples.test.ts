@@ -114,33 +114,35 @@ describe('samples/conduct: one finding per detector, penalties as samples/conduc
     const r = runSample('conduct-pinduoduo');
     const found = new Set(r.findings!.map((f) => f.detector));
     expect([...found].sort()).toEqual(
-      ['abusive_language', 'bank_card', 'credential_request', 'email_address', 'impatience', 'late_night_contact', 'off_platform_link', 'payment_account', 'phone_number', 'qr_code', 'unanswered_messages', 'wechat_qq'].sort(),
+      ['abusive_language', 'bank_card', 'credential_request', 'email_address', 'impatience', 'late_night_contact', 'off_platform_link', 'payment_account', 'phone_number', 'qr_code', 'threat', 'unanswered_messages', 'wechat_qq'].sort(),
     );
     expect(r.findings!.find((f) => f.detector === 'bank_card')!.matched).toBe('6222021234567890128');
-    expect(r.findings!.filter((f) => f.origin?.line === 27)).toEqual([]);
+    expect(r.findings!.filter((f) => f.origin?.line === 28)).toEqual([]);
   });
 
-  it('pinduoduo: 3-day restrictions for the insult and the unanswered run, 7 days for the second night contact', () => {
+  it('pinduoduo: 3-day restrictions for the insult and the unanswered run, 7 days for the threat and the second night contact', () => {
     expect(fines(runSample('conduct-pinduoduo')).filter((p) => p.includes('conduct'))).toEqual([
       '2026-11-02 conduct restriction 3d',
+      '2026-11-02 conduct restriction 7d',
       '2026-11-02 conduct restriction 3d',
       '2026-11-03 conduct restriction 7d',
     ]);
   });
 
-  it('xiaohongshu: 10 points per impatient reply (2), 25 each for the insult, the code request, the unanswered run and the second night contact: 120 points', () => {
+  it('xiaohongshu: 10 points per impatient reply (2), 25 each for the insult, the threat, the code request, the unanswered run and the second night contact: 145 points', () => {
     const r = runSample('conduct-xiaohongshu');
     const conduct = r.penalties.filter((p) => p.metric === 'conduct');
     expect(conduct.map((p) => [p.detector, p.points])).toEqual([
       ['impatience', 10],
       ['abusive_language', 25],
       ['impatience', 10],
+      ['threat', 25],
       ['credential_request', 25],
       ['unanswered_messages', 25],
       ['late_night_contact', 25],
     ]);
-    expect(conduct.reduce((n, p) => n + p.points, 0)).toBe(120);
+    expect(conduct.reduce((n, p) => n + p.points, 0)).toBe(145);
     // General and serious points are separate ledgers on Xiaohongshu.
-    expect(r.totals.points_by_ledger).toEqual({ general: 20, serious: 100 });
+    expect(r.totals.points_by_ledger).toEqual({ general: 20, serious: 125 });
   });
 });

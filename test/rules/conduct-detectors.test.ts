@@ -189,6 +189,8 @@ describe('abusive_language and impatience (PDD 2.3, XHS points 3 and 6; lexicon 
       ['SB 买家', 'SB'],
     ]);
     expect(found('他妈的烦死了', 'abusive_language')).toEqual(['他妈的']);
+    expect(found('再投诉你给我等着', 'threat')).toEqual(['你给我等着']);
+    expect(found('这个价格打死也不会再低了，冲吧', 'threat')).toEqual([]);
     expectMatches('impatience', [
       ['说了多少遍了，自己看详情页', '说了多少遍'],
       ['爱买不买', '爱买不买'],
