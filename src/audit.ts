@@ -371,6 +371,7 @@ async function auditSources(
       version: versions.at(-1)?.version ?? rules.pack.versions.at(-1)!.version,
       versions,
       file: rulesFile,
+      sha256: rules.sha256,
     },
     timezone: rules.zone.name,
     input_timezone: inputZone.name,

@@ -44,6 +44,8 @@ export function mergeReports(reports: readonly { file: string; report: Report }[
     };
     same('platform', first.report.platform, report.platform);
     same('rules version', first.report.rules.version, report.rules.version);
+    // Two packs with one version string but other contents (a user's --rules) are other rules.
+    if (first.report.rules.sha256 !== undefined && report.rules.sha256 !== undefined) same('rules (sha256)', first.report.rules.sha256, report.rules.sha256);
     same('time zone', first.report.timezone, report.timezone);
   }
   const owner = new Map<string, string>();

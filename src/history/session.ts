@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { builtInLexicon } from '../conduct/detectors.js';
 import { InputError } from '../errors.js';
 import type { PresenceEvent, PresenceStatus } from '../normalize/presence-row.js';
 import type { Review } from '../normalize/review-row.js';
@@ -71,8 +69,7 @@ export class HistorySession {
   static async open(file: string, rules: RuleSet): Promise<HistorySession> {
     const store = await HistoryStore.open(file);
     try {
-      // The conduct lexicon decides findings too: a changed word list is other rules.
-      const hash = createHash('sha256').update(JSON.stringify(rules.pack)).update(JSON.stringify(builtInLexicon())).digest('hex');
+      const hash = rules.sha256;
       const recorded = { platform: store.meta('platform'), rules: store.meta('rules_sha256'), state: store.meta('engine_state') };
       if (recorded.platform === null) {
         store.setMeta('platform', rules.pack.id);

@@ -223,6 +223,8 @@ export interface Report {
     version: string;
     versions: { version: string; effective: string; days: number }[];
     file: string;
+    /** A hash of the pack and the conduct lexicon: two reports judged by the same rules share it. */
+    sha256?: string;
   };
   timezone: string;
   input_timezone: string;

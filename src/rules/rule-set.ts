@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { builtInLexicon } from '../conduct/detectors.js';
 import { isoToDay, Zone } from '../time/zone.js';
 import type { MetricRule, Pack, PackVersion } from './pack-types.js';
 
@@ -11,6 +13,17 @@ export class RuleSet {
     this.pack = pack;
     this.zone = new Zone(pack.timezone.value);
     this.effectiveDays = pack.versions.map((v) => isoToDay(v.effective)!);
+  }
+
+  private hash: string | null = null;
+
+  /**
+   * What identifies these rules: a hash of the pack and of the conduct lexicon (both decide the
+   * report). A history store and `cs-audit merge` compare it.
+   */
+  get sha256(): string {
+    this.hash ??= createHash('sha256').update(JSON.stringify(this.pack)).update(JSON.stringify(builtInLexicon())).digest('hex');
+    return this.hash;
   }
 
   /** RULES.md §1: each day is judged by the version in force; days before the first use the first. */

@@ -149,9 +149,14 @@ describe('cs-audit merge: shards audited by separate processes', () => {
     expect(table.stdout).toContain('Portfolio: 2');
   });
 
-  it('refuses shards that overlap or are not cs-audit reports', () => {
-    const a = path.join(tmp, 'one.json');
-    writeFileSync(a, cli(['run', '--platform', 'tmall', '--format', 'json', onlyB]).stdout);
+  const onlyBReport = (): string => {
+    const file = path.join(tmp, 'one.json');
+    writeFileSync(file, cli(['run', '--platform', 'tmall', '--format', 'json', onlyB]).stdout);
+    return file;
+  };
+
+  it('refuses shards that overlap, are not cs-audit reports, or were judged by other rules', () => {
+    const a = onlyBReport();
     const overlap = cli(['merge', a, a]);
     expect(overlap.exitCode).toBe(2);
     expect(overlap.stderr).toContain(`shop "${SHOP_B}" is in both`);
@@ -165,5 +170,15 @@ describe('cs-audit merge: shards audited by separate processes', () => {
     const mixed = cli(['merge', a, pdd]);
     expect(mixed.exitCode).toBe(2);
     expect(mixed.stderr).toContain('platform');
+    // The same version string, other contents: a user's pack with another threshold.
+    const pack = JSON.parse(readFileSync(path.join(ROOT, 'platforms/tmall.json'), 'utf8')) as { versions: { metrics: { threshold_seconds?: { value: number } }[] }[] };
+    pack.versions[0]!.metrics[0]!.threshold_seconds!.value = 120;
+    const packFile = path.join(tmp, 'tmall-120.json');
+    writeFileSync(packFile, JSON.stringify(pack));
+    const otherRules = path.join(tmp, 'other-rules.json');
+    writeFileSync(otherRules, cli(['run', '--rules', packFile, '--format', 'json', twoShops, '--shop', SHOP_A]).stdout);
+    const rulesDiffer = cli(['merge', onlyBReport(), otherRules]);
+    expect(rulesDiffer.exitCode).toBe(2);
+    expect(rulesDiffer.stderr).toContain('rules (sha256)');
   });
 });
