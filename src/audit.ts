@@ -12,14 +12,14 @@ import { onlineIntervals, onlineMsPerDay } from './metrics/online-time.js';
 import { projectAmount, projectRatio } from './metrics/projections.js';
 import { ReviewCounter } from './metrics/review-reply.js';
 import { normalizePresenceRow, type PresenceEvent } from './normalize/presence-row.js';
-import { normalizeReviewRow, type Review } from './normalize/review-row.js';
+import { normalizeReviewRow, reviewKey, takeEarlierReply, type Review } from './normalize/review-row.js';
 import type { OnlineHoursMetric } from './rules/pack-types.js';
 import { assessDays, metricReport, NO_DAYS, type Span } from './metrics/assess.js';
 import { penaltiesOf, totalsOf } from './penalties/penalties.js';
 import { REPORT_SCHEMA, type HistoryReport, type ItemDetail, type MetricReport, type Penalty, type Report, type ShopReport } from './report/model.js';
 import { HistorySession, type DaySpan, type ShopHistory } from './history/session.js';
 import type { SavedShop } from './history/state-codec.js';
-import { DEFAULT_SHOP, type Message } from './model.js';
+import { DEFAULT_SHOP } from './model.js';
 import { maskBuyer } from './report/mask.js';
 import { keyFigures } from './report/summary.js';
 import type { ConductChecker } from './conduct/conduct-checker.js';
@@ -265,10 +265,10 @@ async function auditSources(
     }
   }
   let fedEnd: number | null = null;
-  const observe = (m: Message): void => {
-    if (feeds(m.t) && (fedEnd === null || m.t > fedEnd)) fedEnd = m.t;
+  const reachEnd = (t: number): void => {
+    if (feeds(t) && (fedEnd === null || t > fedEnd)) fedEnd = t;
   };
-  for await (const m of chatMessages(scan, dedup, observe)) {
+  for await (const m of chatMessages(scan, dedup, (read) => reachEnd(read.t))) {
     if (only !== null && !only.has(m.shop)) notAudited.add(m.origin.file, OTHER_SHOP);
     else if (!feeds(m.t)) notAudited.add(m.origin.file, OUTSIDE_COVERED_DAYS);
     else auditorOf(m.shop).push(m);
@@ -278,10 +278,10 @@ async function auditSources(
   let shopData: Map<string, ShopHistory> | null = null;
   if (covers !== null) {
     // The data ends with the latest time of the covered days (RULES.md §1 Pending).
-    for (const e of presence.items) observe({ t: e.t } as Message);
+    for (const e of presence.items) reachEnd(e.t);
     for (const r of reviews.items) {
-      observe({ t: r.t } as Message);
-      if (r.replyT !== null) observe({ t: r.replyT } as Message);
+      reachEnd(r.t);
+      if (r.replyT !== null) reachEnd(r.replyT);
     }
     firstDay = covers.first;
     lastDay = covers.last;
@@ -615,10 +615,10 @@ function narrowToShops(
 function dropRepeatedReviews(reviews: LogInput<Review>): void {
   const kept = new Map<string, Review>();
   for (const r of [...reviews.items].sort((a, b) => a.t - b.t || a.seq - b.seq)) {
-    const key = `${r.shop}\u0000${r.id}`;
+    const key = reviewKey(r.shop, r.id);
     const first = kept.get(key);
     if (first) {
-      mergeReply(first, r);
+      takeEarlierReply(first, r);
       const stats = reviews.files.find((f) => f.file === r.origin.file);
       if (stats) {
         stats.duplicates++;
@@ -629,14 +629,6 @@ function dropRepeatedReviews(reviews: LogInput<Review>): void {
     kept.set(key, r);
   }
   reviews.items = [...kept.values()];
-}
-
-/** The earliest reply time (and its account) of two rows of one review. */
-export function mergeReply(into: Review, from: Review): void {
-  if (from.replyT !== null && (into.replyT === null || from.replyT < into.replyT)) {
-    into.replyT = from.replyT;
-    into.agent = from.agent ?? into.agent;
-  }
 }
 
 /** Review metrics read the review log, not the chat: one counter per review metric. */

@@ -15,21 +15,10 @@ export interface DetectorInfo {
   platforms: string[];
 }
 
-export const DETECTORS: readonly DetectorInfo[] = [
-  { id: 'off_platform_link', description: 'a link to a domain other than the platform\'s own', clauses: ['RULES.md §8 off-platform contact', 'seed-001 PDD 2.2 非拼多多购物链接或未经拼多多许可的第三方链接'], platforms: ['pinduoduo'] },
-  { id: 'phone_number', description: 'a mobile or landline phone number', clauses: ['RULES.md §8 off-platform contact (phone numbers)'], platforms: [] },
-  { id: 'wechat_qq', description: 'a WeChat or QQ id, or an invitation to add one (加V, vx, 薇信, 扣扣 …)', clauses: ['RULES.md §8 off-platform contact (WeChat numbers)'], platforms: [] },
-  { id: 'email_address', description: 'an e-mail address', clauses: ['RULES.md §8 off-platform contact', 'seed-001 PDD 2.2 电子邮箱'], platforms: ['pinduoduo'] },
-  { id: 'bank_card', description: 'a bank card number (16-19 digits passing the Luhn check, with banking context or grouped by four)', clauses: ['RULES.md §8 bank accounts', 'seed-001 PDD 2.2 银行账号'], platforms: ['pinduoduo'] },
-  { id: 'payment_account', description: 'a payment account or a transfer outside the platform (支付宝账号, 转账到我的微信, 私下交易, 收款码)', clauses: ['RULES.md §8 payment accounts', 'seed-001 PDD 2.2 支付账号'], platforms: ['pinduoduo'] },
-  { id: 'qr_code', description: 'a QR code offered to the buyer (二维码, 扫码, 扫一扫)', clauses: ['RULES.md §8 QR codes', 'seed-001 PDD 2.2 二维码'], platforms: ['pinduoduo'] },
-  { id: 'abusive_language', description: 'abusive or insulting language (lexicon)', clauses: ['RULES.md §8 abusive language', 'seed-001 PDD 2.3', 'seed-002 XHS point 6'], platforms: ['pinduoduo', 'xiaohongshu'] },
-  { id: 'threat', description: 'threats (去死, 弄死你, 你给我等着; lexicon)', clauses: ['RULES.md §8 harassment', 'seed-001 PDD 2.4, 4.1 恐吓 (7 days)', 'seed-002 XHS point 6'], platforms: ['pinduoduo', 'xiaohongshu'] },
-  { id: 'impatience', description: 'rushing, impatient or rhetorical replies (不耐烦, 反诘, 催促结束对话)', clauses: ['seed-002 XHS point 3'], platforms: ['xiaohongshu'] },
-  { id: 'credential_request', description: 'asking for an account password or a verification code', clauses: ['RULES.md §8 asking for passwords', 'seed-002 XHS point 8'], platforms: ['xiaohongshu'] },
-  { id: 'unanswered_messages', description: 'many shop messages in a row to a buyer who does not answer', clauses: ['RULES.md §8 harassment', 'seed-001 PDD 2.4, 4.1 频繁联系', 'seed-002 XHS point 6 骚扰'], platforms: ['pinduoduo', 'xiaohongshu'] },
-  { id: 'late_night_contact', description: 'a shop-initiated message late at night', clauses: ['RULES.md §8 harassment (late at night)', 'seed-001 PDD 4.1 多次在深夜、凌晨联系他人', 'seed-002 XHS point 6 骚扰'], platforms: ['pinduoduo', 'xiaohongshu'] },
-];
+/** The detectors, as data (platforms/conduct/detectors.json): the engine names no platform. */
+export const DETECTORS: readonly DetectorInfo[] = (
+  JSON.parse(readFileSync(new URL('../../platforms/conduct/detectors.json', import.meta.url), 'utf8')) as { detectors: DetectorInfo[] }
+).detectors;
 
 export const DETECTOR_IDS = new Set(DETECTORS.map((d) => d.id));
 

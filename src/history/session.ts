@@ -1,21 +1,12 @@
 import { InputError } from '../errors.js';
 import type { PresenceEvent, PresenceStatus } from '../normalize/presence-row.js';
-import type { Review } from '../normalize/review-row.js';
+import { reviewKey, takeEarlierReply, type Review } from '../normalize/review-row.js';
 import type { Report } from '../report/model.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import { dayToIso, isoToDay } from '../time/zone.js';
 import { VERSION } from '../version.js';
 import { decodeShop, encodeShop, STATE_FORMAT, type SavedShop } from './state-codec.js';
 import { HistoryStore, type CoverageRow, type Row } from './store.js';
-
-/** A review with a later run's reply, when that reply is earlier than its own. */
-function withReply(review: Review, reply: { t: number; agent: string | null } | undefined): Review {
-  if (reply !== undefined && (review.replyT === null || reply.t < review.replyT)) {
-    review.replyT = reply.t;
-    review.agent = reply.agent ?? review.agent;
-  }
-  return review;
-}
 
 /** Local days, inclusive. */
 export interface DaySpan {
@@ -194,25 +185,22 @@ export class HistorySession {
       'presence',
       presence.map((e) => ({ run, shop: e.shop, t: e.t, seq: e.seq, agent: e.agent, status: e.status, file: e.origin.file, line: e.origin.line })),
     );
-    const known = new Map<string, { replyT: number | null }>();
-    for (const r of this.reviews()) known.set(`${r.shop}\u0000${r.id}`, { replyT: r.replyT });
+    const known = new Map<string, { replyT: number | null; agent: string | null }>();
+    for (const r of this.reviews()) known.set(reviewKey(r.shop, r.id), { replyT: r.replyT, agent: r.agent });
     const repeats: Review[] = [];
     const fresh: Row[] = [];
     const replies: Row[] = [];
     for (const r of reviews) {
-      const key = `${r.shop}\u0000${r.id}`;
+      const key = reviewKey(r.shop, r.id);
       const stored = known.get(key);
       if (stored) {
-        // A review recorded earlier: this row can only tell its reply (the earliest wins),
-        // recorded as this run's, so that replacing this run takes it back.
-        if (r.replyT !== null && (stored.replyT === null || r.replyT < stored.replyT)) {
-          replies.push({ run, shop: r.shop, review_id: r.id, reply_t: r.replyT, agent: r.agent });
-          stored.replyT = r.replyT;
-        }
+        // A review recorded earlier: this row can only tell its reply, recorded as this run's,
+        // so that replacing this run takes it back.
+        if (takeEarlierReply(stored, r)) replies.push({ run, shop: r.shop, review_id: r.id, reply_t: r.replyT, agent: r.agent });
         repeats.push(r);
         continue;
       }
-      known.set(key, { replyT: r.replyT });
+      known.set(key, { replyT: r.replyT, agent: r.agent });
       fresh.push({
         run, shop: r.shop, t: r.t, seq: r.seq, review_id: r.id, rating: r.rating, has_content: r.hasContent ? 1 : 0,
         content: r.content, reply_t: r.replyT, agent: r.agent, file: r.origin.file, line: r.origin.line,
@@ -237,23 +225,28 @@ export class HistorySession {
 
   /** Every review recorded, with the earliest reply any run gave it. */
   reviews(): Review[] {
-    const replies = new Map<string, { t: number; agent: string | null }>();
+    const replies = new Map<string, { replyT: number; agent: string | null }>();
     for (const r of this.store.all('SELECT shop, review_id, reply_t, agent FROM review_replies ORDER BY reply_t')) {
-      const key = `${String(r.shop)}\u0000${String(r.review_id)}`;
-      if (!replies.has(key)) replies.set(key, { t: Number(r.reply_t), agent: r.agent === null ? null : String(r.agent) });
+      const key = reviewKey(String(r.shop), String(r.review_id));
+      if (!replies.has(key)) replies.set(key, { replyT: Number(r.reply_t), agent: r.agent === null ? null : String(r.agent) });
     }
-    return this.store.all('SELECT * FROM reviews ORDER BY t, run, seq').map((r, seq) => withReply({
-      t: Number(r.t),
-      seq,
-      shop: String(r.shop),
-      id: String(r.review_id),
-      rating: Number(r.rating),
-      hasContent: Number(r.has_content) === 1,
-      content: String(r.content),
-      replyT: r.reply_t === null ? null : Number(r.reply_t),
-      agent: r.agent === null ? null : String(r.agent),
-      origin: { file: String(r.file), line: Number(r.line) },
-    }, replies.get(`${String(r.shop)}\u0000${String(r.review_id)}`)));
+    return this.store.all('SELECT * FROM reviews ORDER BY t, run, seq').map((r, seq) => {
+      const review: Review = {
+        t: Number(r.t),
+        seq,
+        shop: String(r.shop),
+        id: String(r.review_id),
+        rating: Number(r.rating),
+        hasContent: Number(r.has_content) === 1,
+        content: String(r.content),
+        replyT: r.reply_t === null ? null : Number(r.reply_t),
+        agent: r.agent === null ? null : String(r.agent),
+        origin: { file: String(r.file), line: Number(r.line) },
+      };
+      const later = replies.get(reviewKey(review.shop, review.id));
+      if (later) takeEarlierReply(review, later);
+      return review;
+    });
   }
 
   /** Every shop's covered days and data end, as recorded (this run included once recorded). */
@@ -288,21 +281,17 @@ export class HistorySession {
     for (const shop of report.shops) {
       const metricRows: Row[] = [];
       for (const m of shop.metrics) {
+        const base = (d: { date: string; status: string; missing?: boolean; note?: string }): Row => ({
+          shop: shop.shop, metric: m.id, day: d.date, agent: '', status: d.status, missing: d.missing === true ? 1 : 0, note: d.note ?? null,
+        });
+        if (m.unit === 'hours') {
+          for (const d of m.days) metricRows.push({ ...base(d), hours: d.value, window_hours: d.window?.value ?? null });
+          continue;
+        }
         for (const d of m.days) {
-          const missing = 'missing' in d && d.missing === true ? 1 : 0;
-          const note = d.note ?? null;
-          if (m.unit === 'hours') {
-            const day = d as (typeof m.days)[number];
-            metricRows.push({ shop: shop.shop, metric: m.id, day: day.date, agent: '', hours: day.value, status: day.status, window_hours: day.window?.value ?? null, missing, note });
-            continue;
-          }
-          const day = d as (typeof m.days)[number];
-          metricRows.push({
-            shop: shop.shop, metric: m.id, day: day.date, agent: '', eligible: day.eligible, passed: day.passed, pending: day.pending,
-            status: day.status, window_rate: day.window?.rate ?? null, missing, note,
-          });
-          for (const a of day.agents ?? []) {
-            metricRows.push({ shop: shop.shop, metric: m.id, day: day.date, agent: a.agent, eligible: a.eligible, passed: a.passed, pending: a.pending, missing, note: null });
+          metricRows.push({ ...base(d), eligible: d.eligible, passed: d.passed, pending: d.pending, window_rate: d.window?.rate ?? null });
+          for (const a of d.agents ?? []) {
+            metricRows.push({ ...base(d), agent: a.agent, status: null, note: null, eligible: a.eligible, passed: a.passed, pending: a.pending });
           }
         }
       }

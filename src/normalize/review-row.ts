@@ -47,3 +47,19 @@ export function normalizeReviewRow(values: Record<string, unknown>, origin: Orig
   const agent = text(values.agent).trim() || null;
   return { t, seq, shop: text(values.shop).trim(), id, rating, hasContent, content, replyT, agent, origin };
 }
+
+/** A review is one per (shop, review id): rows repeating it (overlapping exports) are the same review. */
+export function reviewKey(shop: string, id: string): string {
+  return `${shop}\u0000${id}`;
+}
+
+/**
+ * Two rows of one review: the reply time is the earliest either gives, with its account (a reply,
+ * once written, exists; an export taken before it shows none). Returns whether `into` changed.
+ */
+export function takeEarlierReply(into: { replyT: number | null; agent: string | null }, from: { replyT: number | null; agent: string | null }): boolean {
+  if (from.replyT === null || (into.replyT !== null && from.replyT >= into.replyT)) return false;
+  into.replyT = from.replyT;
+  into.agent = from.agent ?? into.agent;
+  return true;
+}

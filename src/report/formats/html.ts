@@ -1,3 +1,4 @@
+import { keyFigureText, percent as pct } from './figures.js';
 import { kindLabel, LABELS, metricLabel, type Labels, type Lang } from '../labels.js';
 import type { AmountMetricReport, ItemDetail, MetricReport, RatioMetricReport, Report, ShopReport } from '../model.js';
 
@@ -17,9 +18,6 @@ export function escapeHtml(value: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
-function pct(rate: number | null): string {
-  return rate === null ? '–' : `${(rate * 100).toFixed(2)}%`;
-}
 
 const W = 720;
 const H = 220;
@@ -182,10 +180,8 @@ function portfolioSection(report: Report): string {
   const metrics = report.shops[0]!.metrics;
   const rows = report.shops.map((s) => {
     const figures = s.summary.map((f) => {
-      const op = f.target.op === '>=' ? '≥' : f.target.op === '<=' ? '≤' : f.target.op;
-      const value = f.unit === 'hours' ? (f.value === null ? '–' : `${f.value.toFixed(2)} h`) : pct(f.value);
-      const target = f.unit === 'hours' ? `${f.target.value} h` : pct(f.target.value);
-      return `<td>${escapeHtml(`${value} (${op} ${target})`)}</td>${statusCell(f.status)}`;
+      const { value, target } = keyFigureText(f);
+      return `<td>${escapeHtml(`${value} (${target})`)}</td>${statusCell(f.status)}`;
     });
     return `<tr><td>${escapeHtml(s.shop)}</td><td>${escapeHtml(report.platform)}</td>${figures.join('')}<td>${s.penalties.length}</td><td>${s.totals.fines_cny} CNY</td></tr>`;
   });

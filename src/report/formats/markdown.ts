@@ -1,3 +1,4 @@
+import { keyFigureText, opSymbol, percent as pct } from './figures.js';
 import { kindLabel, LABELS, metricLabel, type Labels, type Lang } from '../labels.js';
 import type { AmountMetricReport, MetricReport, RatioMetricReport, Report, ShopReport } from '../model.js';
 
@@ -7,9 +8,6 @@ let L: Labels = LABELS.en;
 
 const icon = (status: string): string => (status === 'pass' ? `✅ ${L.pass}` : status === 'fail' ? `❌ ${L.fail}` : L.na);
 
-function pct(rate: number | null): string {
-  return rate === null ? '–' : `${(rate * 100).toFixed(2)}%`;
-}
 
 /** Table cells: pipes and newlines would break the table. */
 function cell(text: string): string {
@@ -17,7 +15,7 @@ function cell(text: string): string {
 }
 
 function ratio(m: RatioMetricReport): string[] {
-  const op = m.target.op === '>=' ? '≥' : m.target.op === '<=' ? '≤' : m.target.op;
+  const op = opSymbol(m.target.op);
   const out = [
     `### ${m.name.zh} ${m.name.en} (\`${m.id}\`) — target ${op} ${pct(m.target.value)}${m.target.assumed ? ' (assumed)' : ''}`,
     '',
@@ -34,7 +32,7 @@ function ratio(m: RatioMetricReport): string[] {
 }
 
 function amount(m: AmountMetricReport): string[] {
-  const op = m.target.op === '>=' ? '≥' : m.target.op === '<=' ? '≤' : m.target.op;
+  const op = opSymbol(m.target.op);
   const h = (v: number | null) => (v === null ? '–' : `${v.toFixed(2)} h`);
   const out = [`### ${m.name.zh} ${m.name.en} (\`${m.id}\`) — target ${op} ${m.target.value} h a day`, '', `| ${L.date} | ${L.hours} | ${L.window} | ${L.status} |`, '| --- | ---: | --- | --- |'];
   for (const d of m.days) out.push(`| ${d.date} | ${h(d.value)} | ${d.window === null ? '–' : h(d.window.value)} | ${d.missing ? `⚠️ ${L.missing}` : icon(d.status)} |`);
@@ -83,10 +81,8 @@ function portfolio(report: Report): string[] {
   ];
   for (const s of report.shops) {
     const figures = s.summary.map((f) => {
-      const op = f.target.op === '>=' ? '≥' : f.target.op === '<=' ? '≤' : f.target.op;
-      const value = f.unit === 'hours' ? (f.value === null ? '–' : `${f.value.toFixed(2)} h`) : pct(f.value);
-      const target = f.unit === 'hours' ? `${f.target.value} h` : pct(f.target.value);
-      return `${value} (${op} ${target}) ${icon(f.status)}`;
+      const { value, target } = keyFigureText(f);
+      return `${value} (${target}) ${icon(f.status)}`;
     });
     out.push(`| ${cell(s.shop)} | ${report.platform} | ${figures.join(' | ')} | ${s.penalties.length} | ${s.totals.fines_cny} CNY |`);
   }

@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { keyFigureText, opSymbol, percent as pct } from './figures.js';
 import type { AssessmentPeriod } from '../../metrics/periods.js';
 import type { Projection } from '../../metrics/projections.js';
 import type { Palette } from '../colors.js';
@@ -10,12 +11,9 @@ import type { AmountMetricReport, Counts, DayEntry, MetricReport, Penalty, Repor
 
 // Tables for people: may change freely (the JSON report is the contract). Formats, never computes.
 
-function pct(rate: number | null): string {
-  return rate === null ? '–' : `${(rate * 100).toFixed(2)}%`;
-}
 
 function targetText(m: { target: { op: string; value: number; assumed?: boolean } }): string {
-  const op = m.target.op === '>=' ? '≥' : m.target.op === '<=' ? '≤' : m.target.op;
+  const op = opSymbol(m.target.op);
   return `${op} ${pct(m.target.value)}${m.target.assumed ? ' (assumed)' : ''}`;
 }
 
@@ -73,7 +71,7 @@ function hoursText(value: number | null): string {
 
 function amountSection(m: AmountMetricReport, p: Palette): string {
   const lines: string[] = [];
-  const op = m.target.op === '>=' ? '≥' : m.target.op === '<=' ? '≤' : m.target.op;
+  const op = opSymbol(m.target.op);
   const scope = [`target ${op} ${m.target.value} h a day over ${periodText(m.assessment.period)}`, `${m.window_hours.from}-${m.window_hours.to}`];
   lines.push(p.bold(`${zh ? m.name.zh : `${m.name.zh} ${m.name.en}`} [${m.id}]`) + p.dim(` — ${scope.join(', ')}`));
   const days = newTable([L.date, L.hours, windowHeading(m.assessment.period), L.status], p);
@@ -208,10 +206,8 @@ function portfolioSection(report: Report, p: Palette): string {
   const table = newTable(head, p);
   for (const s of report.shops) {
     const cells = s.summary.map((f) => {
-      const value = f.unit === 'hours' ? hoursText(f.value) : pct(f.value);
-      const op = f.target.op === '>=' ? '≥' : f.target.op === '<=' ? '≤' : f.target.op;
-      const target = f.unit === 'hours' ? `${f.target.value} h` : pct(f.target.value);
-      return `${value} ${p.dim(`${op} ${target}`)} ${statusText(f.status, p)}`;
+      const { value, target } = keyFigureText(f);
+      return `${value} ${p.dim(target)} ${statusText(f.status, p)}`;
     });
     const fines = s.totals.fines_cny > 0 ? p.fail(`${s.totals.fines_cny} CNY`) : '0 CNY';
     table.push([s.shop, report.platform, ...cells, String(s.penalties.length), fines]);
