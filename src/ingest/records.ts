@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
-import { readBytes } from './encoding.js';
+import { CsvSplitter, type CsvItem } from './csv-splitter.js';
 import type { InputSource } from './sources.js';
 
 /**
@@ -76,7 +76,7 @@ export interface HeaderShape {
 }
 
 /**
- * Read one (UTF-8) input as records. Delimited text is streamed through csv-parse and its header
+ * Read one (UTF-8) input as records. Delimited text is streamed through the CSV reader and its header
  * checked against `shape`; JSON (an array, an object holding an array of records, or NDJSON) is
  * parsed whole, each record carrying the document's other top-level values as `$context`.
  */
@@ -87,8 +87,7 @@ export async function* readRecords(source: InputSource, shape: HeaderShape): Asy
     yield* jsonItems(source.name, text);
     return;
   }
-  const bytes = source.data !== null ? bufferBytes(source.data) : fileBytes(source.path!);
-  yield* csvRecords(source.name, bytes, layout.delimiter, shape);
+  yield* csvRecords(source.name, source, layout.delimiter, shape);
 }
 
 /** Header names are matched case-insensitively, ignoring surrounding spaces. */
@@ -96,143 +95,92 @@ export function normalizeHeader(name: string): string {
   return name.trim().toLowerCase();
 }
 
-/** A CSV input that can be read again from any byte offset (to resume after a broken record). */
-interface ByteSource {
-  open(offset: number): Readable;
-  /** Up to `length` bytes from `offset` (fewer at the end). */
-  bytes(offset: number, length: number): Promise<Buffer>;
-}
+/** How many bytes the CSV reader takes at a time. */
+const CHUNK_BYTES = 1 << 22;
 
-function fileBytes(path: string): ByteSource {
-  return {
-    open: (offset) => createReadStream(path, { start: offset }),
-    bytes: (offset, length) => readBytes(path, offset, length),
-  };
-}
-
-function bufferBytes(data: Buffer): ByteSource {
-  return {
-    open: (offset) => Readable.from([data.subarray(offset)]),
-    bytes: async (offset, length) => data.subarray(offset, offset + length),
-  };
+/** A CSV input's bytes, chunk by chunk (a file read in place, or a buffer already in memory). */
+async function* byteChunks(source: InputSource): AsyncGenerator<Buffer> {
+  if (source.data !== null) {
+    for (let at = 0; at < source.data.length; at += CHUNK_BYTES) yield source.data.subarray(at, at + CHUNK_BYTES);
+    return;
+  }
+  const file = await open(source.path!, 'r');
+  try {
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      const { bytesRead } = await file.read(chunk, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) return;
+      yield chunk.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 /**
- * Where a broken record starts (after empty lines) and where the line after its first line
- * starts: parsing resumes there, so one broken quote costs one line, not the rest of the file.
+ * A delimited input's records through the CSV reader (csv-splitter.ts), the first one checked
+ * as the header against `shape`. Rows whose field count differs from the header's are
+ * unreadable; so is a record the reader cannot read (e.g. a stray quote), which costs its
+ * first line only.
  */
-async function locateBroken(source: ByteSource, offset: number): Promise<{ emptyLines: number; resume: number | null }> {
-  let emptyLines = 0;
-  let pos = offset;
-  let atLineStart = true;
-  for (;;) {
-    const chunk = await source.bytes(pos, 65_536);
-    if (chunk.length === 0) return { emptyLines, resume: null };
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i];
-      if (c === 0x0a) {
-        if (atLineStart) emptyLines++;
-        else return { emptyLines, resume: pos + i + 1 };
-      } else if (c !== 0x0d) atLineStart = false;
-    }
-    pos += chunk.length;
-  }
-}
-
-interface ParsedItem {
-  record: string[];
-  info: { lines: number; empty_lines: number; records: number; bytes: number };
-}
-
-async function* csvRecords(
-  name: string,
-  source: ByteSource,
-  delimiter: string,
-  shape: HeaderShape,
-): AsyncGenerator<ReaderItem> {
-  // csv-parse's own line count drifts when a quoted field holds CRLF, so lines are counted here:
-  // a record starts after the previous one ends plus the empty lines skipped between them, and
-  // ends after the newlines inside its fields.
-  let lastEnd = 0;
+async function* csvRecords(name: string, source: InputSource, delimiter: string, shape: HeaderShape): AsyncGenerator<ReaderItem> {
+  const splitter = new CsvSplitter(delimiter.charCodeAt(0));
   let header: string[] | null = null;
-  let base = 0;
-  for (;;) {
-    const parser = parse({
-      bom: base === 0,
-      delimiter,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-    });
-    // Skip events fire while parsing, ahead of the records still buffered for us: remember how
-    // many records came before the first, and stop there.
-    let broken: { afterRecords: number; message: string } | null = null;
-    parser.on('skip', (err: Error) => {
-      broken ??= { afterRecords: parser.info.records, message: err.message };
-    });
-    const input = source.open(base);
-    input.on('error', (err) => parser.destroy(err));
-    input.pipe(parser);
-    let emptySeen = 0;
-    let consumed = 0;
+  let rest: Buffer | null = null;
+  const items: CsvItem[] = [];
+  const chunks = byteChunks(source);
+  for (let last = false; !last && !splitter.done; ) {
+    let step: IteratorResult<Buffer>;
     try {
-      for await (const item of parser as AsyncIterable<ParsedItem>) {
-        const stop = broken as { afterRecords: number } | null;
-        if (stop !== null && stop.afterRecords < item.info.records) break;
-        const line = lastEnd + 1 + (item.info.empty_lines - emptySeen);
-        emptySeen = item.info.empty_lines;
-        lastEnd = line + newlinesIn(item.record);
-        consumed = item.info.bytes;
-        if (header === null) {
-          const names = item.record.map(normalizeHeader);
-          header = shape.map ? shape.map(names) : names;
-          // Read after mapping: an import profile may require its own columns.
-          const required = shape.required;
-          const missing = required.filter((col) => !header!.includes(col));
-          if (missing.length > 0) {
-            throw new InputError(
-              `${name}: the header has no ${missing.map((c) => `"${c}"`).join(', ')} column` +
-                ` (required: ${required.join(', ')}; found: ${item.record.join(', ') || 'nothing'});` +
-              ` name your columns with --map field=header,... or pick a format with --input-format`,
-            );
-          }
-          continue;
-        }
-        if (item.record.length !== header.length) {
-          yield { line, unreadable: `has ${item.record.length} fields, the header has ${header.length}` };
-          continue;
-        }
-        const values: Record<string, unknown> = {};
-        for (let i = 0; i < header.length; i++) values[header[i]!] = item.record[i];
-        yield { line, values };
-      }
+      step = await chunks.next();
     } catch (err) {
-      if (err instanceof InputError) throw err;
       const e = err as NodeJS.ErrnoException;
       throw new InputError(`${name}: cannot read (${e.code ?? e.message})`);
-    } finally {
-      input.unpipe(parser);
-      input.destroy();
-      parser.destroy();
     }
-    const stop = broken as { message: string } | null;
-    if (stop === null) break;
-    const { emptyLines, resume } = await locateBroken(source, base + consumed);
-    const line = lastEnd + 1 + emptyLines;
-    lastEnd = line;
-    if (header === null) throw new InputError(`${name}:${line}: unreadable CSV header (${stop.message})`);
-    yield { line, unreadable: `unreadable CSV: ${stop.message.replace(/ at line \d+/, '')}` };
-    if (resume === null) break;
-    base = resume;
+    last = step.done === true;
+    const bytes: Buffer = last ? (rest ?? Buffer.alloc(0)) : rest === null || rest.length === 0 ? step.value! : Buffer.concat([rest, step.value!]);
+    const used = splitter.split(bytes, last, items);
+    rest = used < bytes.length ? bytes.subarray(used) : null;
+    for (const item of items) {
+      if ('error' in item) {
+        if (header === null) throw new InputError(`${name}:${item.line}: unreadable CSV header (${item.error})`);
+        yield { line: item.line, unreadable: `unreadable CSV: ${item.error}` };
+        continue;
+      }
+      const fields = item.fields;
+      if (header === null) {
+        header = readHeader(name, fields, shape);
+        continue;
+      }
+      if (fields.length !== header.length) {
+        yield { line: item.line, unreadable: `has ${fields.length} fields, the header has ${header.length}` };
+        continue;
+      }
+      const values: Record<string, unknown> = {};
+      for (let i = 0; i < header.length; i++) values[header[i]!] = fields[i];
+      yield { line: item.line, values };
+    }
+    items.length = 0;
   }
+  await chunks.return(undefined);
   if (header === null) throw new InputError(`${name}: empty file (no header row)`);
 }
 
-function newlinesIn(fields: readonly string[]): number {
-  let n = 0;
-  for (const f of fields) for (let i = f.indexOf('\n'); i !== -1; i = f.indexOf('\n', i + 1)) n++;
-  return n;
+/** The header's names, mapped (e.g. by an import profile) and checked for the required columns. */
+function readHeader(name: string, fields: string[], shape: HeaderShape): string[] {
+  const names = fields.map(normalizeHeader);
+  const header = shape.map ? shape.map(names) : names;
+  // Read after mapping: an import profile may require its own columns.
+  const required = shape.required;
+  const missing = required.filter((col) => !header.includes(col));
+  if (missing.length > 0) {
+    throw new InputError(
+      `${name}: the header has no ${missing.map((c) => `"${c}"`).join(', ')} column` +
+        ` (required: ${required.join(', ')}; found: ${fields.join(', ') || 'nothing'});` +
+        ` name your columns with --map field=header,... or pick a format with --input-format`,
+    );
+  }
+  return header;
 }
 
 function jsonItems(name: string, text: string): ReaderItem[] {
