@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Deterministic benchmark chat log (issue 8): canonical CSV, sorted by time, over 30 days, with
+// Deterministic benchmark chat log (issue 8): canonical CSV in time order (conversations
+// overlap; their rows are interleaved by time, ties in generation order), over 30 days, with
 // a realistic mix — bursts of buyer messages, replies from many agents, automatic and assist
 // bots, red packets, recalled messages, evaluations, system notices, and contents holding
 // commas, quotes and newlines. Same arguments, same bytes.
@@ -45,6 +46,51 @@ let t = BASE;
 let n = 0;
 let id = 0;
 let chunk = '';
+
+/** Rows generated but not written yet, earliest first (ties in generation order). */
+class RowHeap {
+  items = [];
+  get size() {
+    return this.items.length;
+  }
+  less(a, b) {
+    return a.at < b.at || (a.at === b.at && a.id < b.id);
+  }
+  peek() {
+    return this.items[0];
+  }
+  push(x) {
+    const h = this.items;
+    h.push(x);
+    for (let i = h.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i], h[p])) break;
+      [h[i], h[p]] = [h[p], h[i]];
+      i = p;
+    }
+  }
+  pop() {
+    const h = this.items;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0) {
+      h[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l], h[m])) m = l;
+        if (r < h.length && this.less(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+const pending = new RowHeap();
+
 while (n < total) {
   const hour = Math.floor(((t - BASE) % DAY) / 3_600_000);
   const busy = hour >= 9 && hour < 23 ? 1 : 0.15;
@@ -54,7 +100,8 @@ while (n < total) {
   const agent = `${shop}:agent${Math.floor(random() * 60)}`;
   let at = t;
   const rows = [];
-  const row = (sender, who, type, content, extra = ['', '', '']) => rows.push([`m${id++}`, local(at), shop, buyer, sender, who, type, content, ...extra]);
+  const row = (sender, who, type, content, extra = ['', '', '']) =>
+    rows.push({ at, id, cells: [`m${id++}`, local(at), shop, buyer, sender, who, type, content, ...extra] });
   const burst = 1 + Math.floor(random() * 3);
   for (let i = 0; i < burst; i++) {
     row('buyer', agent, 'text', pick(QUESTIONS), [random() < 0.01 ? '1' : '', '', '']);
@@ -78,14 +125,20 @@ while (n < total) {
   }
   for (const x of rows) {
     if (n >= total) break;
-    chunk += `${x.map(cell).join(',')}\n`;
+    pending.push(x);
     n++;
   }
-  if (chunk.length > 1 << 20) {
-    await write(chunk);
-    chunk = '';
+  // Rows of conversations still going wait until no later conversation can come before them.
+  const next = t;
+  while (pending.size > 0 && pending.peek().at <= next) {
+    chunk += `${pending.pop().cells.map(cell).join(',')}\n`;
+    if (chunk.length > 1 << 20) {
+      await write(chunk);
+      chunk = '';
+    }
   }
 }
+while (pending.size > 0) chunk += `${pending.pop().cells.map(cell).join(',')}\n`;
 await write(chunk);
 stream.end();
 await new Promise((r) => stream.on('finish', r));

@@ -21,7 +21,8 @@ const value = (name, fallback) => {
 const sizes = value('--sizes', '1000000,5000000').split(',').map(Number);
 
 function dataFile(messages) {
-  const file = path.join(DATA, `chat-${messages}.csv`);
+  // The name carries the generator version: data made by an older generator is not reused.
+  const file = path.join(DATA, `chat-v2-${messages}.csv`);
   if (!existsSync(file)) execFileSync(process.execPath, [path.join(ROOT, 'bench/generate.mjs'), String(messages), file], { stdio: 'inherit' });
   return file;
 }
@@ -82,7 +83,7 @@ for (const messages of sizes) {
     }
   }
   if (arg('--gbk') && messages === sizes[0]) {
-    const gbk = path.join(DATA, `chat-${messages}-gbk.csv`);
+    const gbk = path.join(DATA, `chat-v2-${messages}-gbk.csv`);
     if (!existsSync(gbk)) {
       const { default: iconv } = await import('iconv-lite');
       writeFileSync(gbk, iconv.encode(readFileSync(file, 'utf8'), 'gb18030'));

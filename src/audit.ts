@@ -268,10 +268,12 @@ async function auditSources(
   const reachEnd = (t: number): void => {
     if (feeds(t) && (fedEnd === null || t > fedEnd)) fedEnd = t;
   };
-  for await (const m of chatMessages(scan, dedup, (read) => reachEnd(read.t))) {
-    if (only !== null && !only.has(m.shop)) notAudited.add(m.origin.file, OTHER_SHOP);
-    else if (!feeds(m.t)) notAudited.add(m.origin.file, OUTSIDE_COVERED_DAYS);
-    else auditorOf(m.shop).push(m);
+  for await (const batch of chatMessages(scan, dedup, (read) => reachEnd(read.t))) {
+    for (const m of batch) {
+      if (only !== null && !only.has(m.shop)) notAudited.add(m.origin.file, OTHER_SHOP);
+      else if (!feeds(m.t)) notAudited.add(m.origin.file, OUTSIDE_COVERED_DAYS);
+      else auditorOf(m.shop).push(m);
+    }
   }
   for (const shop of fedShops) auditorOf(shop);
 

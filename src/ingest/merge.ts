@@ -56,3 +56,30 @@ export async function* mergeSorted<T>(
     if (!next.done) push({ value: next.value, index: head.index });
   }
 }
+
+/**
+ * The same over streams of sorted batches, handing on batches of up to `size` items: one stream
+ * passes straight through, several are merged item by item.
+ */
+export async function* mergeSortedBatches<T>(
+  streams: AsyncIterator<T[]>[],
+  compare: (a: T, b: T) => number,
+  size: number,
+): AsyncGenerator<T[]> {
+  if (streams.length === 1) {
+    for (let next = await streams[0]!.next(); !next.done; next = await streams[0]!.next()) yield next.value;
+    return;
+  }
+  const items = streams.map(async function* (s): AsyncGenerator<T> {
+    for (let next = await s.next(); !next.done; next = await s.next()) yield* next.value;
+  });
+  let out: T[] = [];
+  for await (const item of mergeSorted(items, compare)) {
+    out.push(item);
+    if (out.length >= size) {
+      yield out;
+      out = [];
+    }
+  }
+  if (out.length > 0) yield out;
+}

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { normalizeHeader, readRecords, type ReaderItem } from './records.js';
+import { normalizeHeader, readRecordBatches, type ReaderItem } from './records.js';
 import type { InputSource } from './sources.js';
 
 /**
@@ -340,16 +340,27 @@ function jsonKeys(values: Values): string[] {
   return keys;
 }
 
-/**
- * One input's records in canonical fields: the profile chosen (forced, or detected from the
- * header or the first record's keys), then --map applied, then each record mapped.
- */
+/** One input's records in canonical fields, one by one (see canonicalRecordBatches). */
 export async function* canonicalRecords(
   source: InputSource,
   log: LogKind,
   options: ProfileOptions,
   info?: SourceInfo,
 ): AsyncGenerator<ReaderItem> {
+  for await (const batch of canonicalRecordBatches(source, log, options, info)) yield* batch;
+}
+
+/**
+ * One input's records in canonical fields, a batch at a time: the profile chosen (forced, or
+ * detected from the header or the first record's keys), then --map applied, then each record
+ * mapped.
+ */
+export async function* canonicalRecordBatches(
+  source: InputSource,
+  log: LogKind,
+  options: ProfileOptions,
+  info?: SourceInfo,
+): AsyncGenerator<ReaderItem[]> {
   const required = REQUIRED[log];
   let profile: Profile | null = null;
   const userMap = (names: string[]) => names.map((n) => options.map?.get(n) ?? n);
@@ -371,14 +382,16 @@ export async function* canonicalRecords(
   const state: FileState = { recalledIds: new Set(), shop: '' };
   const items: ReaderItem[] = [];
   let json = false;
-  for await (const item of readRecords(source, shape)) {
+  for await (const batch of readRecordBatches(source, shape)) {
     // A delimited file's profile was chosen at its header; JSON records wait (see below).
     if (!json && profile !== null) {
-      yield mapItem(item, profile, state, options, false);
+      const chosen: Profile = profile;
+      // The canonical profile maps nothing: its records pass as they are.
+      yield chosen === canonical && options.map === null ? batch : batch.map((item) => mapItem(item, chosen, state, options, false));
       continue;
     }
     json = true;
-    items.push(item);
+    for (const item of batch) items.push(item);
   }
   if (items.length === 0) return;
   if (profile === null) {
@@ -434,7 +447,7 @@ export async function* canonicalRecords(
         `read as ${chosen.name}; --input-format or --map can say how to read it)`,
     );
   }
-  yield* mapped;
+  yield mapped;
 }
 
 function mapItem(item: ReaderItem, profile: Profile, state: FileState, options: ProfileOptions, json: boolean): ReaderItem {

@@ -3,8 +3,8 @@ import { DEFAULT_SHOP, type BadRow, type Message } from '../model.js';
 import { normalizeChatRow } from '../normalize/chat-row.js';
 import { statSync } from 'node:fs';
 import type { Zone } from '../time/zone.js';
-import { mergeSorted } from './merge.js';
-import { canonicalRecords, type ProfileOptions, type SourceInfo } from './profiles.js';
+import { mergeSortedBatches } from './merge.js';
+import { canonicalRecordBatches, type ProfileOptions, type SourceInfo } from './profiles.js';
 import type { InputSource } from './sources.js';
 
 export interface FileStats {
@@ -109,32 +109,33 @@ export async function scanChat(sources: InputSource[], options: ReadOptions): Pr
     let previous = -Infinity;
     let sorted = true;
     const size = source.data?.length ?? (source.path === null ? 0 : statSync(source.path).size);
-    for await (const item of canonicalRecords(source, 'chat', options.profiles, info)) {
-      stats.rows++;
-      if (options.progress && stats.rows % 50_000 === 0) options.progress.update(source.name, stats.rows, size);
-      const origin = { file: source.name, line: item.line };
-      const result = 'unreadable' in item ? item.unreadable : normalizeChatRow(item.values, origin, seq, options.zone);
-      if (typeof result === 'string') {
-        const bad = { file: source.name, line: item.line, reason: result };
-        if (options.strict) throw new StrictError(`${bad.file}:${bad.line}: ${bad.reason} (--strict)`);
-        scan.badRows.push(bad);
-        stats.bad_rows++;
-        continue;
+    for await (const batch of canonicalRecordBatches(source, 'chat', options.profiles, info)) {
+      for (const item of batch) {
+        stats.rows++;
+        if (options.progress && stats.rows % 50_000 === 0) options.progress.update(source.name, stats.rows, size);
+        const result = 'unreadable' in item ? item.unreadable : normalizeChatRow(item.values, { file: source.name, line: item.line }, seq, options.zone);
+        if (typeof result === 'string') {
+          const bad = { file: source.name, line: item.line, reason: result };
+          if (options.strict) throw new StrictError(`${bad.file}:${bad.line}: ${bad.reason} (--strict)`);
+          scan.badRows.push(bad);
+          stats.bad_rows++;
+          continue;
+        }
+        seq++;
+        const m = result;
+        if (m.shop === '' && source.shop !== undefined) m.shop = source.shop;
+        if (m.t < previous) sorted = false;
+        previous = m.t;
+        if (scan.firstT === null || m.t < scan.firstT) scan.firstT = m.t;
+        if (scan.lastT === null || m.t > scan.lastT) scan.lastT = m.t;
+        const d = directoryOf(raw, m.shop);
+        if (m.agent !== null) {
+          d.accounts.add(m.agent);
+          const main = mainAccountOf(m.agent);
+          if (main !== null) mainAccounts.add(main);
+        }
+        if (m.flags.includes('merchant')) d.merchantBuyers.add(m.buyer);
       }
-      seq++;
-      const m = result;
-      if (m.shop === '' && source.shop !== undefined) m.shop = source.shop;
-      if (m.t < previous) sorted = false;
-      previous = m.t;
-      if (scan.firstT === null || m.t < scan.firstT) scan.firstT = m.t;
-      if (scan.lastT === null || m.t > scan.lastT) scan.lastT = m.t;
-      const d = directoryOf(raw, m.shop);
-      if (m.agent !== null) {
-        d.accounts.add(m.agent);
-        const main = mainAccountOf(m.agent);
-        if (main !== null) mainAccounts.add(main);
-      }
-      if (m.flags.includes('merchant')) d.merchantBuyers.add(m.buyer);
     }
     scan.sorted.push(sorted);
     stats.profile = info.profile;
@@ -177,19 +178,23 @@ function byTime(a: Message, b: Message): number {
   return a.t - b.t || a.seq - b.seq;
 }
 
-/** The second pass: one source's messages in time order. */
-async function* sourceMessages(scan: ChatScan, index: number): AsyncGenerator<Message> {
+/** The second pass: one source's messages in time order, a batch at a time. */
+async function* sourceMessages(scan: ChatScan, index: number): AsyncGenerator<Message[]> {
   const source = scan.sources[index]!;
   const { zone, profiles } = scan.options;
   let seq = scan.firstSeq[index]!;
-  const read = async function* (): AsyncGenerator<Message> {
-    for await (const item of canonicalRecords(source, 'chat', profiles)) {
-      if ('unreadable' in item) continue;
-      const m = normalizeChatRow(item.values, { file: source.name, line: item.line }, seq, zone);
-      if (typeof m === 'string') continue; // counted in the first pass
-      if (m.shop === '' && source.shop !== undefined) m.shop = source.shop;
-      seq++;
-      yield m;
+  const read = async function* (): AsyncGenerator<Message[]> {
+    for await (const batch of canonicalRecordBatches(source, 'chat', profiles)) {
+      const out: Message[] = [];
+      for (const item of batch) {
+        if ('unreadable' in item) continue;
+        const m = normalizeChatRow(item.values, { file: source.name, line: item.line }, seq, zone);
+        if (typeof m === 'string') continue; // counted in the first pass
+        if (m.shop === '' && source.shop !== undefined) m.shop = source.shop;
+        seq++;
+        out.push(m);
+      }
+      if (out.length > 0) yield out;
     }
   };
   if (scan.sorted[index]) {
@@ -198,10 +203,13 @@ async function* sourceMessages(scan: ChatScan, index: number): AsyncGenerator<Me
   }
   // Not in time order: this file is held and sorted in memory.
   const all: Message[] = [];
-  for await (const m of read()) all.push(m);
+  for await (const batch of read()) for (const m of batch) all.push(m);
   all.sort(byTime);
-  yield* all;
+  for (let at = 0; at < all.length; at += BATCH) yield all.slice(at, at + BATCH);
 }
+
+/** Messages handed on at a time where the pipeline makes its own batches. */
+const BATCH = 8192;
 
 /** How far back in stream time an id is remembered for de-duplication. */
 export const DEDUP_HORIZON_MS = 3_600_000;
@@ -212,7 +220,7 @@ export function dedupKey(shop: string, id: string): string {
 }
 
 /**
- * Every message of the scanned files once, in time order (ties in file order), shops resolved,
+ * Every message of the scanned files once, in time order (ties in file order), in batches, shops resolved,
  * repeated (shop, id) rows dropped and counted. Memory holds one record per file, plus the ids
  * of the last hour: overlapping exports repeat a message with the same time. `seen` (id key →
  * time) may hold the last hour of an earlier run (src/history); it is updated in place.
@@ -222,30 +230,34 @@ export async function* chatMessages(
   seen: Map<string, number> = new Map(),
   /** Shown every message read, repeats included (e.g. to find the end of the data). */
   observe: ((m: Message) => void) | null = null,
-): AsyncGenerator<Message> {
+): AsyncGenerator<Message[]> {
   const streams = scan.sources.map((_, i) => sourceMessages(scan, i));
   let sweepAt = Math.max(1024, seen.size * 2);
-  for await (const m of mergeSorted(streams, byTime)) {
-    if (m.shop === '') m.shop = scan.fallbackShop;
-    observe?.(m);
-    const stats = scan.files[fileIndexOf(scan.firstSeq, m.seq)]!;
-    if (m.id !== null) {
-      const key = dedupKey(m.shop, m.id);
-      const earlier = seen.get(key);
-      // Exactly an hour, whatever the sweeps did: a history run seeded with the ids of the
-      // previous run's last hour decides as one run over both would.
-      if (earlier !== undefined && m.t - earlier <= DEDUP_HORIZON_MS) {
-        stats.duplicates++;
-        continue;
+  for await (const batch of mergeSortedBatches(streams, byTime, BATCH)) {
+    const out: Message[] = [];
+    for (const m of batch) {
+      if (m.shop === '') m.shop = scan.fallbackShop;
+      observe?.(m);
+      const stats = scan.files[fileIndexOf(scan.firstSeq, m.seq)]!;
+      if (m.id !== null) {
+        const key = dedupKey(m.shop, m.id);
+        const earlier = seen.get(key);
+        // Exactly an hour, whatever the sweeps did: a history run seeded with the ids of the
+        // previous run's last hour decides as one run over both would.
+        if (earlier !== undefined && m.t - earlier <= DEDUP_HORIZON_MS) {
+          stats.duplicates++;
+          continue;
+        }
+        seen.set(key, m.t);
+        if (seen.size >= sweepAt) {
+          for (const [k, t] of seen) if (t < m.t - DEDUP_HORIZON_MS) seen.delete(k);
+          sweepAt = Math.max(1024, seen.size * 2);
+        }
       }
-      seen.set(key, m.t);
-      if (seen.size >= sweepAt) {
-        for (const [k, t] of seen) if (t < m.t - DEDUP_HORIZON_MS) seen.delete(k);
-        sweepAt = Math.max(1024, seen.size * 2);
-      }
+      stats.messages++;
+      out.push(m);
     }
-    stats.messages++;
-    yield m;
+    if (out.length > 0) yield out;
   }
 }
 

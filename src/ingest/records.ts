@@ -76,18 +76,25 @@ export interface HeaderShape {
 }
 
 /**
- * Read one (UTF-8) input as records. Delimited text is streamed through the CSV reader and its header
- * checked against `shape`; JSON (an array, an object holding an array of records, or NDJSON) is
- * parsed whole, each record carrying the document's other top-level values as `$context`.
+ * Read one (UTF-8) input as records, a batch at a time (a chunk of a delimited file, or a whole
+ * JSON document): batches keep the per-record cost of the pipeline down. Delimited text is
+ * streamed through the CSV reader and its header checked against `shape`; JSON (an array, an
+ * object holding an array of records, or NDJSON) is parsed whole, each record carrying the
+ * document's other top-level values as `$context`.
  */
-export async function* readRecords(source: InputSource, shape: HeaderShape): AsyncGenerator<ReaderItem> {
+export async function* readRecordBatches(source: InputSource, shape: HeaderShape): AsyncGenerator<ReaderItem[]> {
   const layout = await layoutOf(source);
   if (layout.kind === 'json') {
     const text = (source.data ?? (await readAll(createReadStream(source.path!)))).toString('utf8');
-    yield* jsonItems(source.name, text);
+    yield jsonItems(source.name, text);
     return;
   }
   yield* csvRecords(source.name, source, layout.delimiter, shape);
+}
+
+/** The same records one by one. */
+export async function* readRecords(source: InputSource, shape: HeaderShape): AsyncGenerator<ReaderItem> {
+  for await (const batch of readRecordBatches(source, shape)) yield* batch;
 }
 
 /** Header names are matched case-insensitively, ignoring surrounding spaces. */
@@ -123,7 +130,7 @@ async function* byteChunks(source: InputSource): AsyncGenerator<Buffer> {
  * unreadable; so is a record the reader cannot read (e.g. a stray quote), which costs its
  * first line only.
  */
-async function* csvRecords(name: string, source: InputSource, delimiter: string, shape: HeaderShape): AsyncGenerator<ReaderItem> {
+async function* csvRecords(name: string, source: InputSource, delimiter: string, shape: HeaderShape): AsyncGenerator<ReaderItem[]> {
   const splitter = new CsvSplitter(delimiter.charCodeAt(0));
   let header: string[] | null = null;
   let rest: Buffer | null = null;
@@ -141,10 +148,11 @@ async function* csvRecords(name: string, source: InputSource, delimiter: string,
     const bytes: Buffer = last ? (rest ?? Buffer.alloc(0)) : rest === null || rest.length === 0 ? step.value! : Buffer.concat([rest, step.value!]);
     const used = splitter.split(bytes, last, items);
     rest = used < bytes.length ? bytes.subarray(used) : null;
+    const batch: ReaderItem[] = [];
     for (const item of items) {
       if ('error' in item) {
         if (header === null) throw new InputError(`${name}:${item.line}: unreadable CSV header (${item.error})`);
-        yield { line: item.line, unreadable: `unreadable CSV: ${item.error}` };
+        batch.push({ line: item.line, unreadable: `unreadable CSV: ${item.error}` });
         continue;
       }
       const fields = item.fields;
@@ -153,14 +161,15 @@ async function* csvRecords(name: string, source: InputSource, delimiter: string,
         continue;
       }
       if (fields.length !== header.length) {
-        yield { line: item.line, unreadable: `has ${fields.length} fields, the header has ${header.length}` };
+        batch.push({ line: item.line, unreadable: `has ${fields.length} fields, the header has ${header.length}` });
         continue;
       }
       const values: Record<string, unknown> = {};
       for (let i = 0; i < header.length; i++) values[header[i]!] = fields[i];
-      yield { line: item.line, values };
+      batch.push({ line: item.line, values });
     }
     items.length = 0;
+    if (batch.length > 0) yield batch;
   }
   await chunks.return(undefined);
   if (header === null) throw new InputError(`${name}: empty file (no header row)`);

@@ -14,6 +14,11 @@ const EXCEL_EPOCH_DAYS = 25_569; // 1899-12-30 → 1970-01-01
 
 /** Parse one time value; returns epoch ms or a reason string. */
 export function parseTime(raw: string, zone: Zone): number | string {
+  // Nearly every row of a large export is "YYYY-MM-DD HH:mm:ss": read it without a regex.
+  if (raw.length === 19) {
+    const naive = plainLocal(raw);
+    if (naive >= 0) return zone.fromLocal(naive);
+  }
   const text = raw.trim();
   if (text === '') return 'empty time';
   if (EPOCH.test(text)) return text.length === 10 ? Number(text) * 1000 : Number(text);
@@ -51,4 +56,40 @@ export function parseTime(raw: string, zone: Zone): number | string {
   const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
   if (oh > 14 || om > 59) return `unreadable time "${raw}" (bad offset)`;
   return naive - sign * (oh * 60 + om) * 60_000;
+}
+
+const ZERO = 48;
+
+/** Digits at [from, from + n) as a number, or -1 when one is not a digit. */
+function digits(s: string, from: number, n: number): number {
+  let v = 0;
+  for (let i = from; i < from + n; i++) {
+    const d = s.charCodeAt(i) - ZERO;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * "YYYY-MM-DD HH:mm:ss" (or with T) as naive UTC milliseconds, when it is exactly that and a
+ * real date and time from 1970 on; -1 otherwise, for the general parser to read or reject.
+ */
+function plainLocal(s: string): number {
+  const sep = s.charCodeAt(10);
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || (sep !== 32 && sep !== 84) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return -1;
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  const hour = digits(s, 11, 2);
+  const minute = digits(s, 14, 2);
+  const second = digits(s, 17, 2);
+  if (year < MIN_YEAR || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return -1;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return -1;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }

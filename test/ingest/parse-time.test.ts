@@ -1,5 +1,6 @@
 // FORMAT.md "Times": every accepted form, and what is a bad row.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { parseTime } from '../../src/time/parse-time.js';
 import { Zone } from '../../src/time/zone.js';
 
@@ -73,5 +74,27 @@ describe('Zone', () => {
     expect(ny.timeOfDayMs(t)).toBe((3 * 60 + 30) * 60_000);
     expect(ny.dayOf(t)).toBe(Date.UTC(2026, 2, 8) / 86_400_000);
     expect(parseTime('2026-03-08 03:30:00', ny)).toBe(t);
+  });
+});
+
+describe('FORMAT.md Times: the fast path for "YYYY-MM-DD HH:mm:ss" (issue 8)', () => {
+  // A leading space takes the general parser: both must agree on every 19-character text.
+  const general = (s: string, zone: Zone) => parseTime(` ${s}`, zone).toString().replace(`" ${s}"`, `"${s}"`);
+  it('reads and rejects exactly what the general parser does', () => {
+    const ny = new Zone('America/New_York');
+    const digit = fc.integer({ min: 0, max: 9 }).map(String);
+    const two = fc.tuple(digit, digit).map((d) => d.join(''));
+    const text = fc
+      .tuple(fc.constantFrom('1969', '1970', '2000', '2024', '2026', '2100', '9999'), two, two, fc.constantFrom(' ', 'T', '_'), two, two, two, fc.constantFrom('-', '/'))
+      .map(([y, mo, d, sep, h, mi, s, dash]) => `${y}${dash}${mo}${dash}${d}${sep}${h}:${mi}:${s}`);
+    fc.assert(
+      fc.property(text, (s) => {
+        for (const zone of [shanghai, ny]) expect(String(parseTime(s, zone))).toBe(general(s, zone));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const s of ['2024-02-29 23:59:59', '2026-02-29 00:00:00', '2026-03-08 02:30:00', '2026-11-01 01:30:00', '1970-01-01 00:00:00']) {
+      for (const zone of [shanghai, ny]) expect(String(parseTime(s, zone))).toBe(general(s, zone));
+    }
   });
 });

@@ -23,7 +23,7 @@ async function collect(paths: string[]) {
   const sources = await resolveSources(paths, { stdin: Readable.from([]), encoding: null, transcoder: new Transcoder() });
   const scan = await scanChat(sources, options);
   const messages = [];
-  for await (const m of chatMessages(scan)) messages.push(`${m.shop}/${m.buyer}/${m.content}`);
+  for await (const batch of chatMessages(scan)) for (const m of batch) messages.push(`${m.shop}/${m.buyer}/${m.content}`);
   return { scan, messages };
 }
 
