@@ -20,8 +20,8 @@ interface ConversationConduct {
   lastCountedT: number | null;
   lastBuyerT: number | null;
   lastShopT: number | null;
-  /** Findings so far per detector (the n-th is what a "多次" penalty counts). */
-  counts: Record<string, number>;
+  /** Findings so far per detector (the n-th is what a "多次" penalty counts); null before the first. */
+  counts: Record<string, number> | null;
 }
 
 /** Shop messages this soon after the buyer wrote answer the buyer: they are not unanswered contact. */
@@ -31,6 +31,8 @@ const RUN_GAP_MS = 24 * 3_600_000;
 /** A shop message starts a contact when the shop was quiet for an hour and the buyer for 12 hours. */
 const CONTACT_GAP_MS = 3_600_000;
 const BUYER_SILENCE_MS = 12 * 3_600_000;
+/** Longer than every limit above: a conversation this quiet starts again as new (but its findings). */
+export const QUIET_MS = Math.max(ANSWER_MS, RUN_GAP_MS, CONTACT_GAP_MS, BUYER_SILENCE_MS);
 /** Messages that make contact; red packets, cards and notices do not count toward a run. */
 const CONTACT_TYPES = new Set(['text', 'image', 'link']);
 
@@ -102,7 +104,7 @@ export class ConductChecker {
     const startsContact = (c.lastShopT === null || m.t - c.lastShopT > CONTACT_GAP_MS) && (c.lastBuyerT === null || m.t - c.lastBuyerT > BUYER_SILENCE_MS);
     c.lastShopT = m.t;
     if (startsContact && this.atNight(m.t)) {
-      const n = (c.counts.late_night_contact ?? 0) + 1;
+      const n = (c.counts?.late_night_contact ?? 0) + 1;
       this.add('late_night_contact', m, `shop-initiated at ${localTime(m.t, this.zone).slice(11)} (night ${this.rules.night.from}-${this.rules.night.to}), night contact ${n} with this buyer`);
     }
   }
@@ -113,7 +115,8 @@ export class ConductChecker {
   }
 
   private add(detector: string, m: Message, matched: string): void {
-    const counts = this.of(m.buyer).counts;
+    const c = this.of(m.buyer);
+    const counts = (c.counts ??= {});
     const occurrence = (counts[detector] = (counts[detector] ?? 0) + 1);
     this.findings.push({
       detector,
@@ -133,8 +136,26 @@ export class ConductChecker {
 
   private of(buyer: string): ConversationConduct {
     let c = this.conversations.get(buyer);
-    if (!c) this.conversations.set(buyer, (c = { unanswered: 0, lastCountedT: null, lastBuyerT: null, lastShopT: null, counts: {} }));
+    if (!c) this.conversations.set(buyer, (c = { unanswered: 0, lastCountedT: null, lastBuyerT: null, lastShopT: null, counts: null }));
     return c;
+  }
+
+  /**
+   * A conversation quiet for longer than every time limit above: what it still matters is its
+   * findings so far (null when none); the rest of its state is as good as new. Forgets it.
+   */
+  rest(buyer: string, now: number): Record<string, number> | null {
+    const c = this.conversations.get(buyer);
+    if (c === undefined) return null;
+    const last = Math.max(c.lastBuyerT ?? -Infinity, c.lastShopT ?? -Infinity, c.lastCountedT ?? -Infinity);
+    if (!(now - last > QUIET_MS)) throw new Error(`conduct: conversation with ${buyer} is not at rest`);
+    this.conversations.delete(buyer);
+    return c.counts;
+  }
+
+  /** A rested conversation writes again: its findings so far come back. */
+  wake(buyer: string, counts: Record<string, number>): void {
+    this.of(buyer).counts = counts;
   }
 
   saveState(): { conversations: Map<string, ConversationConduct>; findings: Finding[] } {
@@ -142,7 +163,7 @@ export class ConductChecker {
   }
 
   restoreState(state: { conversations: Map<string, ConversationConduct>; findings: Finding[] }): void {
-    this.conversations = new Map([...state.conversations].map(([b, c]) => [b, { ...c, counts: { ...c.counts } }]));
+    this.conversations = new Map([...state.conversations].map(([b, c]) => [b, { ...c, counts: c.counts === null ? null : { ...c.counts } }]));
     this.findings = [...state.findings];
   }
 }

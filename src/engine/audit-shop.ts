@@ -5,10 +5,10 @@ import { COUNTERS, type MetricCounter } from '../metrics/registry.js';
 import { RoundResponseCounter, type Verdict } from '../metrics/round-response.js';
 import { SessionResponseCounter } from '../metrics/session-response.js';
 import type { RuleSet } from '../rules/rule-set.js';
-import { ConductChecker } from '../conduct/conduct-checker.js';
+import { ConductChecker, QUIET_MS } from '../conduct/conduct-checker.js';
 import { segmentRulesOf } from './conversation-rules.js';
 import { conversationExclusion, isEvent, messageExclusion } from './exclusions.js';
-import { ConversationSegmenter, type Round, type SegmentSink, type SellerFirst, type Session } from './segmenter.js';
+import { ConversationSegmenter, type RestState, type Round, type SegmentSink, type SellerFirst, type Session } from './segmenter.js';
 
 /** Per-day inbound and outbound activity: context for the rates, never assessed. */
 export interface ActivityDay {
@@ -60,7 +60,22 @@ interface Conversation {
   segmenter: ConversationSegmenter;
   /** The last day this buyer was counted in `activity.buyers`. */
   countedDay: number;
+  /** When the buyer's conversation last had a message (to tell when it is at rest). */
+  lastT: number;
 }
+
+/**
+ * A conversation at rest (issue 8: memory follows open conversations, not buyers): its
+ * segmenter's rest state and its conduct findings so far. Most rest with nothing but the last
+ * account, which is then kept alone.
+ */
+type Resting = string | null | { state: RestState; conduct: Record<string, number> | null };
+
+/**
+ * Quiet this long, a conversation rests: longer than the conduct checks' limits, and its next
+ * message is on a later local day even across a DST change (a new day opens a new session).
+ */
+const REST_AFTER_MS = Math.max(QUIET_MS, 48 * 3_600_000);
 
 /**
  * A shop's audit at the end of a run's days, before the end of the data decided anything:
@@ -85,6 +100,9 @@ export interface ShopState {
 export class ShopAuditor {
   private readonly counters: MetricCounter[] = [];
   private readonly conversations = new Map<string, Conversation>();
+  private readonly resting = new Map<string, Resting>();
+  /** The local day conversations were last put to rest on. */
+  private restedOn = Number.NaN;
   private readonly result: ShopAudit;
   private readonly sink: SegmentSink;
 
@@ -143,6 +161,10 @@ export class ShopAuditor {
 
   push(m: Message): void {
     const day = this.rules.zone.dayOf(m.t);
+    if (day !== this.restedOn) {
+      this.restedOn = day;
+      this.putToRest(m.t);
+    }
     if (this.tracer !== null && m.buyer === this.tracer.buyer) {
       const before = this.result.used + this.result.events + this.result.evaluations;
       const excludedBefore = new Map(this.result.excluded);
@@ -174,11 +196,8 @@ export class ShopAuditor {
       }
       return;
     }
-    let conversation = this.conversations.get(m.buyer);
-    if (!conversation) {
-      conversation = { segmenter: new ConversationSegmenter(this.shop, m.buyer, this.sink, this.details), countedDay: Number.NaN };
-      this.conversations.set(m.buyer, conversation);
-    }
+    const conversation = this.conversations.get(m.buyer) ?? this.open(m.buyer);
+    conversation.lastT = m.t;
     const segmentRules = segmentRulesOf(version);
     if (isEvent(m)) {
       this.result.events++;
@@ -212,11 +231,43 @@ export class ShopAuditor {
     conversation.segmenter.push(m, day, segmentRules);
   }
 
+  /** The buyer's conversation: a new one, or one at rest woken up. */
+  private open(buyer: string): Conversation {
+    const conversation: Conversation = { segmenter: new ConversationSegmenter(this.shop, buyer, this.sink, this.details), countedDay: Number.NaN, lastT: -Infinity };
+    const rested = this.resting.get(buyer);
+    if (rested !== undefined) {
+      this.resting.delete(buyer);
+      if (rested === null || typeof rested === 'string') {
+        conversation.segmenter.wake({ lastAccount: rested, blacklisted: false, withBot: false, sellerOpen: false });
+      } else {
+        conversation.segmenter.wake(rested.state);
+        if (rested.conduct !== null) this.result.conduct?.wake(buyer, rested.conduct);
+      }
+    }
+    this.conversations.set(buyer, conversation);
+    return conversation;
+  }
+
+  /** Conversations quiet since before `now - REST_AFTER_MS` with nothing open keep only what matters later. */
+  private putToRest(now: number): void {
+    for (const [buyer, c] of this.conversations) {
+      if (!(now - c.lastT > REST_AFTER_MS)) continue;
+      const state = c.segmenter.rest();
+      if (state === null) continue;
+      const conduct = this.result.conduct?.rest(buyer, now) ?? null;
+      const plain = !state.blacklisted && !state.withBot && !state.sellerOpen && conduct === null;
+      this.resting.set(buyer, plain ? state.lastAccount : { state, conduct });
+      this.conversations.delete(buyer);
+    }
+  }
+
   /**
    * The state to continue from on a later day (see ShopState). Taken before finish(): nothing
-   * the end of this run's data would decide (pending items) is in it.
+   * the end of this run's data would decide (pending items) is in it. Conversations at rest are
+   * woken for it: a state holds whole conversations.
    */
   saveState(): ShopState {
+    for (const buyer of [...this.resting.keys()]) this.open(buyer);
     const r = this.result;
     return {
       conversations: new Map([...this.conversations].map(([buyer, c]) => [buyer, { segmenter: c.segmenter.saveState(), countedDay: c.countedDay }])),
@@ -235,7 +286,8 @@ export class ShopAuditor {
     for (const [buyer, saved] of state.conversations) {
       const segmenter = new ConversationSegmenter(this.shop, buyer, this.sink, this.details);
       segmenter.restoreState(saved.segmenter);
-      this.conversations.set(buyer, { segmenter, countedDay: saved.countedDay });
+      // When it last had a message is not saved: it does not rest before its next one.
+      this.conversations.set(buyer, { segmenter, countedDay: saved.countedDay, lastT: Infinity });
     }
     const r = this.result;
     for (const [id, c] of r.counters) {
@@ -265,7 +317,7 @@ export class ShopAuditor {
 
   /** Buyers with a conversation so far (e.g. to tell whether a newly known merchant was counted before). */
   hasConversation(buyer: string): boolean {
-    return this.conversations.has(buyer);
+    return this.conversations.has(buyer) || this.resting.has(buyer);
   }
 
   /** Close every conversation and decide what waited for the end of the data. */

@@ -89,6 +89,17 @@ export interface SegmentSink {
   session(s: Session): void;
 }
 
+/**
+ * What a conversation at rest keeps: nothing is open (no round, no session waiting for its first
+ * reply) and its next message comes on a later day, so only these still matter.
+ */
+export interface RestState {
+  lastAccount: string | null;
+  blacklisted: boolean;
+  withBot: boolean;
+  sellerOpen: boolean;
+}
+
 /** What a segmenter is built with: not state (see saveState). */
 const NOT_STATE = new Set(['shop', 'buyer', 'sink', 'collect']);
 
@@ -102,8 +113,12 @@ export class ConversationSegmenter {
   private withBot = false;
   private blacklisted = false;
   private lastAccount: string | null = null;
-  /** The session buyer messages join, until the conversation idles or the date changes. */
-  private session: Session | null = null;
+  /**
+   * The session buyer messages join, until the conversation idles or the date changes; `true`
+   * once it is reported (its first reply known), when all that matters is that one is open: a
+   * conversation at rest does not hold its last messages.
+   */
+  private session: Session | true | null = null;
   /** Sessions still waiting for their first valid reply (a reply answers every one of them). */
   private unanswered: Session[] = [];
   private lastEligibleT = -Infinity;
@@ -131,6 +146,24 @@ export class ConversationSegmenter {
 
   restoreState(state: Record<string, unknown>): void {
     Object.assign(this, state);
+  }
+
+  /**
+   * The state to keep while the conversation rests, or null when something is still open. Only
+   * for a conversation whose next message comes on a later day: a later day starts a new
+   * session whatever the open one was, so the session and its times are not kept.
+   */
+  rest(): RestState | null {
+    if (this.round !== null || this.unanswered.length > 0) return null;
+    return { lastAccount: this.lastAccount, blacklisted: this.blacklisted, withBot: this.withBot, sellerOpen: this.sellerOpen };
+  }
+
+  /** Go on from a rest state (a fresh segmenter given what the rested one kept). */
+  wake(state: RestState): void {
+    this.lastAccount = state.lastAccount;
+    this.blacklisted = state.blacklisted;
+    this.withBot = state.withBot;
+    this.sellerOpen = state.sellerOpen;
   }
 
   /** `day` is the message's local day in the platform's zone. */
@@ -240,7 +273,7 @@ export class ConversationSegmenter {
   private touchSession(m: Message, day: number, rules: SegmentRules): void {
     const idle = m.t - this.lastEligibleT >= rules.sessionGapMs;
     if (!this.session || idle || day !== this.lastEligibleDay) {
-      this.session = {
+      const session: Session = {
         shop: this.shop,
         buyer: this.buyer,
         start: m.t,
@@ -251,8 +284,9 @@ export class ConversationSegmenter {
         lastAccount: null,
         givenUpAt: null,
       };
+      this.session = session;
       this.giveUp(m.t, rules);
-      this.unanswered.push(this.session);
+      this.unanswered.push(session);
     }
     this.lastEligibleT = m.t;
     this.lastEligibleDay = day;
@@ -275,6 +309,7 @@ export class ConversationSegmenter {
   private emitSession(s: Session): void {
     s.lastAccount = this.lastAccount;
     this.sink.session(s);
+    if (this.session === s) this.session = true;
   }
 
   private closeRound(reply: Message | null, closedBy: Round['closedBy'], at: number | null): void {

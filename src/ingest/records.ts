@@ -103,7 +103,7 @@ export function normalizeHeader(name: string): string {
 }
 
 /** How many bytes the CSV reader takes at a time. */
-const CHUNK_BYTES = 1 << 22;
+const CHUNK_BYTES = 1 << 16;
 
 /** A CSV input's bytes, chunk by chunk (a file read in place, or a buffer already in memory). */
 async function* byteChunks(source: InputSource): AsyncGenerator<Buffer> {

@@ -1,0 +1,87 @@
+// Issue 8: memory follows open conversations. A conversation quiet for more than two days with
+// nothing open rests, keeping only what its later days still need; these logs have buyers who
+// come back after four days of quiet (others write every day, so the days turn over), and
+// every expected number is worked out by hand from the rule named in the test.
+import { describe, expect, it } from 'vitest';
+import { auditCsv, counts, day, metric } from '../helpers/audit.js';
+
+const M = 'response_3min';
+/** b9 writes every day at noon, answered at once: the days turn over while b1 is quiet. */
+const DAILY = ['02', '03', '04', '05', '06', '07'].flatMap((d) => [`2026-11-${d} 12:00:00,b9,buyer,,,`, `2026-11-${d} 12:00:30,b9,agent,shop:carol,,`]);
+
+describe('a conversation at rest keeps what its later days need', () => {
+  it('RULES.md §1 attribution: an unanswered round four days later is the last account\'s (alice), not unassigned', async () => {
+    // b1 talks with alice on 11-02 (10:00 asked through alice, answered 10:01). On 11-06 b1
+    // asks with no receiving account and nobody answers: the round fails (deadline 10:03, the
+    // data runs to 11-07) and is attributed to the conversation's last account, alice.
+    const r = await auditCsv(
+      [
+        'time,buyer,sender,agent,type,flags',
+        '2026-11-02 10:00:00,b1,buyer,shop:alice,,',
+        '2026-11-02 10:01:00,b1,agent,shop:alice,,',
+        '2026-11-06 10:00:00,b1,buyer,,,',
+        ...DAILY,
+      ].join('\n'),
+    );
+    expect(counts(r, M, '2026-11-06')).toEqual({ eligible: 2, passed: 1, pending: 0 });
+    expect(day(r, M, '2026-11-06').agents!.map((a) => [a.agent, a.eligible, a.passed])).toEqual([
+      ['shop:alice', 1, 0],
+      ['shop:carol', 1, 1],
+    ]);
+    expect(metric(r, M).agents.find((a) => a.agent === '(unassigned)')).toBeUndefined();
+  });
+
+  it('RULES.md §2 Tmall (seed 004 Q3): a buyer who blacklisted the shop is still excluded four days later', async () => {
+    // b1 blocks the shop on 11-02 after an answered round; on 11-06 b1 asks again: not counted.
+    const r = await auditCsv(
+      [
+        'time,buyer,sender,agent,type,flags',
+        '2026-11-02 10:00:00,b1,buyer,,,',
+        '2026-11-02 10:01:00,b1,agent,shop:alice,,',
+        '2026-11-02 10:05:00,b1,system,,blacklist,',
+        '2026-11-06 10:00:00,b1,buyer,,,',
+        '2026-11-06 10:01:00,b1,agent,shop:alice,,',
+        ...DAILY,
+      ].join('\n'),
+    );
+    expect(counts(r, M, '2026-11-02')).toEqual({ eligible: 2, passed: 2, pending: 0 });
+    expect(counts(r, M, '2026-11-06')).toEqual({ eligible: 1, passed: 1, pending: 0 });
+    expect(day(r, M, '2026-11-06').excluded).toEqual({ blacklisted: 1 });
+  });
+
+  it('RULES.md §8 Pinduoduo 4.1 多次: a night contact four days after the first is the second with that buyer', async () => {
+    // The shop starts contact with b1 at 23:30 on 11-02 and again at 23:30 on 11-06 (quiet in
+    // between): findings 1 and 2; the second carries the 7-day restriction.
+    const r = await auditCsv(
+      [
+        'time,buyer,sender,agent,type,flags,content',
+        '2026-11-02 23:30:00,b1,agent,shop:alice,,,亲，降价了',
+        '2026-11-06 23:30:00,b1,agent,shop:alice,,,亲，最后一天',
+        ...DAILY.map((row) => `${row},`),
+      ].join('\n'),
+      { platform: 'pinduoduo' },
+    );
+    const night = r.findings!.filter((f) => f.detector === 'late_night_contact');
+    expect(night.map((f) => [f.buyer, f.time, f.occurrence])).toEqual([
+      ['b1', '2026-11-02 23:30:00', 1],
+      ['b1', '2026-11-06 23:30:00', 2],
+    ]);
+    expect(r.penalties.filter((p) => p.detector === 'late_night_contact').map((p) => [p.date, p.days])).toEqual([['2026-11-06', 7]]);
+  });
+
+  it('RULES.md §1 Round: a round still waiting does not rest; its answer days later closes it on its day', async () => {
+    // b1 asks at 10:00 on 11-02 and nobody answers; b1 writes again on 11-06: the 11-02 round
+    // closed unanswered at the new day (failed), and the 11-06 round is answered in 60 s.
+    const r = await auditCsv(
+      [
+        'time,buyer,sender,agent,type,flags',
+        '2026-11-02 10:00:00,b1,buyer,shop:alice,,',
+        '2026-11-06 10:00:00,b1,buyer,shop:alice,,',
+        '2026-11-06 10:01:00,b1,agent,shop:alice,,',
+        ...DAILY,
+      ].join('\n'),
+    );
+    expect(counts(r, M, '2026-11-02')).toEqual({ eligible: 2, passed: 1, pending: 0 });
+    expect(counts(r, M, '2026-11-06')).toEqual({ eligible: 2, passed: 2, pending: 0 });
+  });
+});
