@@ -4,13 +4,16 @@
 // a realistic mix — bursts of buyer messages, replies from many agents, automatic and assist
 // bots, red packets, recalled messages, evaluations, system notices, and contents holding
 // commas, quotes and newlines. Same arguments, same bytes.
-//   node bench/generate.mjs <messages> <out.csv> [--shops N]
+//   node bench/generate.mjs <messages> <out.csv> [--shops N] [--by-conversation]
+// --by-conversation writes the same rows one conversation after another (an export grouped by
+// conversation, not in time order), for the unsorted-input benchmark.
 import { createWriteStream } from 'node:fs';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const out = process.argv[3] ?? 'bench/chat.csv';
 const shopsArg = process.argv.indexOf('--shops');
 const SHOPS = shopsArg > 0 ? Number(process.argv[shopsArg + 1]) : 1;
+const BY_CONVERSATION = process.argv.includes('--by-conversation');
 
 // mulberry32: a small, fast, seeded generator.
 let state = 0x2026_1123;
@@ -129,7 +132,7 @@ while (n < total) {
     n++;
   }
   // Rows of conversations still going wait until no later conversation can come before them.
-  const next = t;
+  const next = BY_CONVERSATION ? Infinity : t;
   while (pending.size > 0 && pending.peek().at <= next) {
     chunk += `${pending.pop().cells.map(cell).join(',')}\n`;
     if (chunk.length > 1 << 20) {

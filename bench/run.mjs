@@ -3,6 +3,7 @@
 // run (a quote-aware byte scan of the same file). Prints messages/s, MB/s, peak RSS, the ratio
 // to the floor and the targets of issue 8. Not a test: numbers depend on the machine.
 //   node bench/run.mjs [--sizes 1000000,5000000] [--platforms] [--gbk] [--unsorted]
+// --platforms, --gbk and --unsorted run on the first size.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,11 +21,18 @@ const value = (name, fallback) => {
 };
 const sizes = value('--sizes', '1000000,5000000').split(',').map(Number);
 
-function dataFile(messages) {
+function dataFile(messages, order = '') {
   // The name carries the generator version: data made by an older generator is not reused.
-  const file = path.join(DATA, `chat-v2-${messages}.csv`);
-  if (!existsSync(file)) execFileSync(process.execPath, [path.join(ROOT, 'bench/generate.mjs'), String(messages), file], { stdio: 'inherit' });
+  const file = path.join(DATA, `chat-v2-${messages}${order === '' ? '' : `-${order}`}.csv`);
+  const args = order === 'unsorted' ? ['--by-conversation'] : [];
+  if (!existsSync(file)) execFileSync(process.execPath, [path.join(ROOT, 'bench/generate.mjs'), String(messages), file, ...args], { stdio: 'inherit' });
   return file;
+}
+
+/** What a report decided, without where its rows came from. */
+function verdictOf(file) {
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  return JSON.stringify({ metrics: r.metrics, penalties: r.penalties, totals: r.totals, findings: r.findings?.length });
 }
 
 /** The floor: every byte looked at once, quotes respected, rows and fields counted, no strings made. */
@@ -73,9 +81,18 @@ for (const messages of sizes) {
   const floor = floorScan(file);
   say(`\n${messages.toLocaleString('en')} messages, ${(bytes / 1e6).toFixed(0)} MB`);
   say(`${'floor (quote-aware scan)'.padEnd(28)} ${(floor.rows / floor.seconds / 1e6).toFixed(3)} M rows/s  ${(bytes / 1e6 / floor.seconds).toFixed(1)} MB/s  ${floor.seconds.toFixed(2)} s`);
-  const t = cli(['run', '--platform', 'tmall', '--format', 'json', '--out', '/dev/null', '--quiet', file]);
+  const report = path.join(DATA, `report-${messages}.json`);
+  const t = cli(['run', '--platform', 'tmall', '--format', 'json', '--out', report, '--quiet', file]);
   results[messages] = t;
   say(line('tmall --format json', messages, bytes, t, floor));
+  if (arg('--unsorted') && messages === sizes[0]) {
+    // The same rows grouped by conversation: detected as unsorted, sorted in runs spilled to disk.
+    const unsorted = dataFile(messages, 'unsorted');
+    const unsortedReport = path.join(DATA, `report-${messages}-unsorted.json`);
+    const u = cli(['run', '--platform', 'tmall', '--format', 'json', '--out', unsortedReport, '--quiet', unsorted]);
+    const same = verdictOf(unsortedReport) === verdictOf(report);
+    say(`${line('tmall, unsorted input', messages, bytes, u, floor)}  ${(u.seconds / t.seconds).toFixed(2)}× sorted  report ${same ? 'the same' : 'DIFFERS'}`);
+  }
   if (arg('--platforms') && messages === sizes[0]) {
     for (const platform of ['pinduoduo', 'taojiji', 'xiaohongshu', 'suning', 'kuaishou']) {
       const p = cli(['run', '--platform', platform, '--format', 'json', '--out', '/dev/null', '--quiet', file]);

@@ -52,6 +52,8 @@ export interface AuditOptions {
   headerMap?: Map<string, string> | null;
   /** A progress bar for the first pass (the CLI's, on a terminal). */
   progress?: ProgressSink | null;
+  /** Messages of an unsorted file sorted in memory at a time (tests lower it to make runs spill). */
+  sortRun?: number;
   /** Follow one buyer's conversation (cs-audit explain). */
   tracer?: Tracer | null;
   /** Keep every failed and pending item with its evidence (--details). */
@@ -156,7 +158,7 @@ async function auditSources(
   history: HistorySession | null,
 ): Promise<Report> {
   const profiles = { profile: options.inputFormat ?? null, map: options.headerMap ?? null };
-  const readOptions = { zone: inputZone, strict: options.strict, profiles, progress: options.progress ?? null };
+  const readOptions = { zone: inputZone, strict: options.strict, profiles, progress: options.progress ?? null, sortRun: options.sortRun };
   // Pass 1: read and check every row; learn the shops, their accounts and the time span.
   const scan = await scanChat(chatSources, readOptions);
   const logOptions = { strict: options.strict, profiles: { profile: null, map: options.headerMap ?? null } };

@@ -124,8 +124,20 @@ function allowedHost(host: string, allowed: readonly string[]): boolean {
   return allowed.some((d) => h === d || h.endsWith(`.${d}`));
 }
 
+/** The characters a word list's entries start with (a text with none of them has no entry). */
+const FIRST_CHARS = new WeakMap<readonly string[], Set<number>>();
+
+function mayHold(text: string, words: readonly string[]): boolean {
+  let first = FIRST_CHARS.get(words);
+  if (first === undefined) FIRST_CHARS.set(words, (first = new Set(words.map((w) => w.charCodeAt(0)))));
+  for (let i = 0; i < text.length; i++) if (first.has(text.charCodeAt(i))) return true;
+  return false;
+}
+
 /** Lexicon entries found in the text, skipping those inside an allowed phrase (垃圾袋). */
 function lexiconHits(text: string, words: readonly string[], allowed: readonly string[]): string[] {
+  // Most shop messages hold no character any entry starts with: one look at each is enough.
+  if (!mayHold(text, words)) return [];
   const hits: string[] = [];
   for (const word of words) {
     let from = 0;

@@ -101,8 +101,9 @@ export class ShopAuditor {
   private readonly counters: MetricCounter[] = [];
   private readonly conversations = new Map<string, Conversation>();
   private readonly resting = new Map<string, Resting>();
-  /** The local day conversations were last put to rest on. */
+  /** The local day conversations were last put to rest on, and how many stayed awake. */
   private restedOn = Number.NaN;
+  private awake = 0;
   private readonly result: ShopAudit;
   private readonly sink: SegmentSink;
 
@@ -161,9 +162,12 @@ export class ShopAuditor {
 
   push(m: Message): void {
     const day = this.rules.zone.dayOf(m.t);
-    if (day !== this.restedOn) {
+    // Once a day at most, and only when half as many again are awake: a look at every
+    // conversation costs little spread over the conversations opened since.
+    if (day !== this.restedOn && this.conversations.size >= Math.max(1024, this.awake * 1.5)) {
       this.restedOn = day;
       this.putToRest(m.t);
+      this.awake = this.conversations.size;
     }
     if (this.tracer !== null && m.buyer === this.tracer.buyer) {
       const before = this.result.used + this.result.events + this.result.evaluations;

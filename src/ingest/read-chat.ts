@@ -3,6 +3,7 @@ import { DEFAULT_SHOP, type BadRow, type Message } from '../model.js';
 import { normalizeChatRow } from '../normalize/chat-row.js';
 import { statSync } from 'node:fs';
 import type { Zone } from '../time/zone.js';
+import { sortBatches } from './external-sort.js';
 import { mergeSortedBatches } from './merge.js';
 import { canonicalRecordBatches, type ProfileOptions, type SourceInfo } from './profiles.js';
 import type { InputSource } from './sources.js';
@@ -41,6 +42,8 @@ export interface ReadOptions {
   profiles: ProfileOptions;
   /** Told now and then how far the first pass has read (for a progress bar). */
   progress?: ProgressSink | null;
+  /** Messages of an unsorted file sorted in memory at a time before runs spill to disk (tests lower it). */
+  sortRun?: number;
 }
 
 export interface ProgressSink {
@@ -60,7 +63,7 @@ export interface ChatScan {
   badRows: BadRow[];
   /** First seq of each file: ties in time keep file order, then line order. */
   firstSeq: number[];
-  /** Whether each file's rows are already in time order (then its second pass streams). */
+  /** Whether each file's rows are already in time order (then its second pass streams; else it is sorted, see sortBatches). */
   sorted: boolean[];
   /** FORMAT.md: the shop of rows that name none (see resolveShops). */
   fallbackShop: string;
@@ -201,15 +204,14 @@ async function* sourceMessages(scan: ChatScan, index: number): AsyncGenerator<Me
     yield* read();
     return;
   }
-  // Not in time order: this file is held and sorted in memory.
-  const all: Message[] = [];
-  for await (const batch of read()) for (const m of batch) all.push(m);
-  all.sort(byTime);
-  for (let at = 0; at < all.length; at += BATCH) yield all.slice(at, at + BATCH);
+  // Not in time order: sorted within a memory bound, spilling sorted runs to temporary files.
+  yield* sortBatches(read(), byTime, scan.options.sortRun ?? SORT_RUN, BATCH);
 }
 
 /** Messages handed on at a time where the pipeline makes its own batches. */
 const BATCH = 8192;
+/** Messages of an unsorted file sorted in memory at a time (about 100 MB); more spill to disk. */
+const SORT_RUN = 250_000;
 
 /** How far back in stream time an id is remembered for de-duplication. */
 export const DEDUP_HORIZON_MS = 3_600_000;

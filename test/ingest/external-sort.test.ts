@@ -1,0 +1,73 @@
+// Issue 8: unsorted input is detected and sorted within a memory bound, spilling sorted runs to
+// temporary files, with the same report as the same log in time order.
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sortBatches } from '../../src/ingest/external-sort.js';
+import { auditCsv, verdict } from '../helpers/audit.js';
+
+async function* batches<T>(items: T[], size: number): AsyncGenerator<T[]> {
+  for (let at = 0; at < items.length; at += size) yield items.slice(at, at + size);
+}
+
+async function sorted<T>(items: T[], compare: (a: T, b: T) => number, runSize: number): Promise<T[]> {
+  const out: T[] = [];
+  for await (const batch of sortBatches(batches(items, 3), compare, runSize, 4)) {
+    expect(batch.length).toBeLessThanOrEqual(4);
+    out.push(...batch);
+  }
+  return out;
+}
+
+const spillDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('cs-audit-sort-'));
+
+describe('sortBatches', () => {
+  it('gives every item once, in order, whatever the run size (runs spilled to disk and merged)', async () => {
+    const before = spillDirs().length;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.record({ t: fc.integer({ min: 0, max: 20 }), seq: fc.nat(), text: fc.string() }), { maxLength: 200 }), fc.integer({ min: 1, max: 50 }), async (raw, runSize) => {
+        const items = raw.map((x, i) => ({ ...x, seq: i, flags: [x.text], none: null as string | null }));
+        const compare = (a: (typeof items)[number], b: (typeof items)[number]) => a.t - b.t || a.seq - b.seq;
+        expect(await sorted(items, compare, runSize)).toEqual([...items].sort(compare));
+      }),
+      { numRuns: 200 },
+    );
+    // The temporary runs are gone once the items are read.
+    expect(spillDirs().length).toBe(before);
+  });
+
+  it('removes its temporary files when reading stops early', async () => {
+    const before = spillDirs().length;
+    const items = Array.from({ length: 100 }, (_, i) => 100 - i);
+    for await (const batch of sortBatches(batches(items, 10), (a, b) => a - b, 7, 5)) {
+      expect(batch).toEqual([1, 2, 3, 4, 5]);
+      expect(spillDirs().length).toBe(before + 1);
+      break;
+    }
+    expect(spillDirs().length).toBe(before);
+    expect(existsSync(tmpdir())).toBe(true);
+  });
+});
+
+describe('an unsorted chat log reads as the same log sorted', () => {
+  it('the same verdict when the rows come in any order and sorting spills runs of 4 messages', async () => {
+    const rows = [
+      '2026-11-02 10:00:00,b1,buyer,,在吗',
+      '2026-11-02 10:01:00,b1,agent,shop:alice,在的',
+      '2026-11-02 10:02:00,b2,buyer,,发货了吗',
+      '2026-11-02 10:06:00,b2,agent,shop:bob,今天发',
+      '2026-11-02 11:00:00,b3,buyer,,有优惠吗',
+      '2026-11-02 11:00:00,b4,buyer,,你好',
+      '2026-11-02 11:02:00,b4,agent,shop:alice,您好',
+      '2026-11-02 23:59:59,b1,buyer,,还在吗',
+      '2026-11-03 00:00:30,b1,agent,shop:bob,在',
+      '2026-11-03 09:00:00,b3,agent,shop:alice,有的',
+    ];
+    const head = 'time,buyer,sender,agent,content';
+    const expected = verdict(await auditCsv([head, ...rows].join('\n')));
+    const shuffled = [rows[7], rows[2], rows[9], rows[0], rows[5], rows[4], rows[8], rows[1], rows[6], rows[3]];
+    expect(verdict(await auditCsv([head, ...shuffled].join('\n'), { sortRun: 4 }))).toEqual(expected);
+    expect(verdict(await auditCsv([head, ...shuffled].join('\n')))).toEqual(expected);
+  });
+});
