@@ -27,6 +27,7 @@ const pick = (list) => list[Math.floor(random() * list.length)];
 
 const QUESTIONS = ['在吗', '这个有现货吗', '什么时候发货', '能便宜点吗', '尺码怎么选，身高170', '我的快递到哪了？单号 SF1234567890123', '"急"，今天能发吗', '颜色有色差吗\n图片和实物一样吗'];
 const REPLIES = ['亲，在的', '有现货的亲，48小时内发货', '亲，活动价已经是最低了，满199减20', '建议选L码，偏大一码', '已经为您催促快递了，请耐心等待', '好的，"马上"为您处理', '您好，订单号 231102-458921035617 已发货\n请注意查收'];
+const PERSONAL = ['您的订单已发出，运单号 YT', '帮您备注好了，订单号 ', '已为您登记换货，工单号 ', '您的退款已处理，订单尾号 '];
 const BOT = ['您好，欢迎光临，有什么可以帮您？', '自动回复：客服正在赶来，请稍候'];
 const BASE = Date.UTC(2026, 9, 1, -8); // 2026-10-01 00:00 Shanghai
 const DAY = 86_400_000;
@@ -121,7 +122,10 @@ while (n < total) {
     row('system', '', 'system', '系统提示：请勿线下交易');
   }
   at += Math.floor(-Math.log(1 - random()) * 90_000);
-  row(random() < 0.05 ? 'bot' : 'agent', agent, 'text', pick(REPLIES), ['', random() < 0.05 ? 'assist' : '', '']);
+  // About a third of the replies are written for this buyer (an order number, a size): as many
+  // texts as messages, as in real logs, beside the quick replies every agent repeats.
+  const reply = random() < 0.35 ? `亲，${pick(PERSONAL)}${String(Math.floor(random() * 1e12)).padStart(12, '0')}` : pick(REPLIES);
+  row(random() < 0.05 ? 'bot' : 'agent', agent, 'text', reply, ['', random() < 0.05 ? 'assist' : '', '']);
   if (random() < 0.04) {
     at += 60_000;
     row('buyer', agent, 'evaluation', pick(['很满意', '满意', '一般', '不满意']), ['', '', `card${id}`]);

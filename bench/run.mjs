@@ -23,7 +23,7 @@ const sizes = value('--sizes', '1000000,5000000').split(',').map(Number);
 
 function dataFile(messages, order = '') {
   // The name carries the generator version: data made by an older generator is not reused.
-  const file = path.join(DATA, `chat-v2-${messages}${order === '' ? '' : `-${order}`}.csv`);
+  const file = path.join(DATA, `chat-v3-${messages}${order === '' ? '' : `-${order}`}.csv`);
   const args = order === 'unsorted' ? ['--by-conversation'] : [];
   if (!existsSync(file)) execFileSync(process.execPath, [path.join(ROOT, 'bench/generate.mjs'), String(messages), file, ...args], { stdio: 'inherit' });
   return file;
@@ -100,7 +100,7 @@ for (const messages of sizes) {
     }
   }
   if (arg('--gbk') && messages === sizes[0]) {
-    const gbk = path.join(DATA, `chat-v2-${messages}-gbk.csv`);
+    const gbk = path.join(DATA, `chat-v3-${messages}-gbk.csv`);
     if (!existsSync(gbk)) {
       const { default: iconv } = await import('iconv-lite');
       writeFileSync(gbk, iconv.encode(readFileSync(file, 'utf8'), 'gb18030'));

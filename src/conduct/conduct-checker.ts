@@ -4,7 +4,7 @@ import type { Finding } from '../report/model.js';
 import type { ConductRules } from '../rules/pack-types.js';
 import { localTime } from '../time/local.js';
 import { clockToMs, dayToIso, type Zone } from '../time/zone.js';
-import { builtInLexicon, detectText, type Lexicon, type TextRules } from './detectors.js';
+import { builtInLexicon, detectText, type Lexicon, type Match, type TextRules } from './detectors.js';
 
 /** Settings when a pack has no conduct section: every detector, no penalty. */
 const DEFAULTS: ConductRules = {
@@ -33,6 +33,8 @@ const CONTACT_GAP_MS = 3_600_000;
 const BUYER_SILENCE_MS = 12 * 3_600_000;
 /** Longer than every limit above: a conversation this quiet starts again as new (but its findings). */
 export const QUIET_MS = Math.max(ANSWER_MS, RUN_GAP_MS, CONTACT_GAP_MS, BUYER_SILENCE_MS);
+/** Texts whose matches are remembered at most (see detect). */
+const TEXT_MEMORY = 20_000;
 /** Messages that make contact; red packets, cards and notices do not count toward a run. */
 const CONTACT_TYPES = new Set(['text', 'image', 'link']);
 
@@ -47,6 +49,7 @@ export class ConductChecker {
   private readonly text: TextRules;
   private readonly nightFrom: number;
   private readonly nightTo: number;
+  private readonly seenTexts = new Map<string, readonly Match[]>();
   /** buyer → conversation state; saved between history runs. */
   private conversations = new Map<string, ConversationConduct>();
   findings: Finding[] = [];
@@ -85,7 +88,7 @@ export class ConductChecker {
     if (m.type === 'auto_greeting' || m.type === 'system') return;
     // One finding per detector and message, quoting everything it matched there.
     const byDetector = new Map<string, string[]>();
-    for (const match of detectText(m.content, this.text)) byDetector.set(match.detector, [...(byDetector.get(match.detector) ?? []), match.matched]);
+    for (const match of this.detect(m.content)) byDetector.set(match.detector, [...(byDetector.get(match.detector) ?? []), match.matched]);
     for (const [detector, matched] of byDetector) this.add(detector, m, matched.join(' | '));
     if (!CONTACT_TYPES.has(m.type)) return;
     const c = this.of(m.buyer);
@@ -107,6 +110,20 @@ export class ConductChecker {
       const n = (c.counts?.late_night_contact ?? 0) + 1;
       this.add('late_night_contact', m, `shop-initiated at ${localTime(m.t, this.zone).slice(11)} (night ${this.rules.night.from}-${this.rules.night.to}), night contact ${n} with this buyer`);
     }
+  }
+
+  /**
+   * The text detectors' matches, remembered per text: shops send the same quick replies
+   * (快捷短语) over and over. The memory is cleared when it is full.
+   */
+  private detect(content: string): readonly Match[] {
+    let matches = this.seenTexts.get(content);
+    if (matches === undefined) {
+      matches = detectText(content, this.text);
+      if (this.seenTexts.size >= TEXT_MEMORY) this.seenTexts.clear();
+      this.seenTexts.set(content, matches);
+    }
+    return matches;
   }
 
   private atNight(t: number): boolean {

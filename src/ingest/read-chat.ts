@@ -210,8 +210,8 @@ async function* sourceMessages(scan: ChatScan, index: number): AsyncGenerator<Me
 
 /** Messages handed on at a time where the pipeline makes its own batches. */
 const BATCH = 8192;
-/** Messages of an unsorted file sorted in memory at a time (about 100 MB); more spill to disk. */
-const SORT_RUN = 250_000;
+/** Messages of an unsorted file sorted in memory at a time (about 60 MB); more spill to disk. */
+const SORT_RUN = 100_000;
 
 /** How far back in stream time an id is remembered for de-duplication. */
 export const DEDUP_HORIZON_MS = 3_600_000;
@@ -225,7 +225,8 @@ export function dedupKey(shop: string, id: string): string {
  * Every message of the scanned files once, in time order (ties in file order), in batches, shops resolved,
  * repeated (shop, id) rows dropped and counted. Memory holds one record per file, plus the ids
  * of the last hour: overlapping exports repeat a message with the same time. `seen` (id key →
- * time) may hold the last hour of an earlier run (src/history); it is updated in place.
+ * time) may hold the last hour of an earlier run (src/history); it holds this run's ids when
+ * the messages have all been read.
  */
 export async function* chatMessages(
   scan: ChatScan,
@@ -234,7 +235,16 @@ export async function* chatMessages(
   observe: ((m: Message) => void) | null = null,
 ): AsyncGenerator<Message[]> {
   const streams = scan.sources.map((_, i) => sourceMessages(scan, i));
-  let sweepAt = Math.max(1024, seen.size * 2);
+  // Per shop, id → time: no key string made per message. `seen` is given back at the end.
+  const byShop = new Map<string, Map<string, number>>();
+  for (const [key, t] of seen) {
+    const cut = key.indexOf('\u0000');
+    idsOf(byShop, key.slice(0, cut)).set(key.slice(cut + 1), t);
+  }
+  let size = seen.size;
+  let sweepAt = Math.max(1024, size * 2);
+  let lastShop: string | null = null;
+  let ids = new Map<string, number>();
   for await (const batch of mergeSortedBatches(streams, byTime, BATCH)) {
     const out: Message[] = [];
     for (const m of batch) {
@@ -242,18 +252,26 @@ export async function* chatMessages(
       observe?.(m);
       const stats = scan.files[fileIndexOf(scan.firstSeq, m.seq)]!;
       if (m.id !== null) {
-        const key = dedupKey(m.shop, m.id);
-        const earlier = seen.get(key);
+        if (m.shop !== lastShop) {
+          lastShop = m.shop;
+          ids = idsOf(byShop, m.shop);
+        }
+        const earlier = ids.get(m.id);
         // Exactly an hour, whatever the sweeps did: a history run seeded with the ids of the
         // previous run's last hour decides as one run over both would.
         if (earlier !== undefined && m.t - earlier <= DEDUP_HORIZON_MS) {
           stats.duplicates++;
           continue;
         }
-        seen.set(key, m.t);
-        if (seen.size >= sweepAt) {
-          for (const [k, t] of seen) if (t < m.t - DEDUP_HORIZON_MS) seen.delete(k);
-          sweepAt = Math.max(1024, seen.size * 2);
+        if (earlier === undefined) size++;
+        ids.set(m.id, m.t);
+        if (size >= sweepAt) {
+          size = 0;
+          for (const shopIds of byShop.values()) {
+            for (const [k, t] of shopIds) if (t < m.t - DEDUP_HORIZON_MS) shopIds.delete(k);
+            size += shopIds.size;
+          }
+          sweepAt = Math.max(1024, size * 2);
         }
       }
       stats.messages++;
@@ -261,6 +279,14 @@ export async function* chatMessages(
     }
     if (out.length > 0) yield out;
   }
+  seen.clear();
+  for (const [shop, shopIds] of byShop) for (const [id, t] of shopIds) seen.set(dedupKey(shop, id), t);
+}
+
+function idsOf(byShop: Map<string, Map<string, number>>, shop: string): Map<string, number> {
+  let ids = byShop.get(shop);
+  if (ids === undefined) byShop.set(shop, (ids = new Map()));
+  return ids;
 }
 
 /** Index of the file a message was read from, from the first seq of each file. */

@@ -47,6 +47,17 @@ function oneOf<T extends string>(allowed: readonly T[], value: string): T | null
   return (allowed as readonly string[]).includes(value) ? (value as T) : null;
 }
 
+/** The flags of every message without any (shared: a message's flags are never changed). */
+const NO_FLAGS: readonly Flag[] = Object.freeze([]);
+
+const SENDER_SET: ReadonlySet<string> = new Set(SENDERS);
+const TYPE_SET: ReadonlySet<string> = new Set(MESSAGE_TYPES);
+
+/** A value as written when it is already canonical (the common case), else trimmed and lower-cased. */
+function canonicalWord(raw: string, canonical: ReadonlySet<string>): string {
+  return canonical.has(raw) ? raw : raw.trim().toLowerCase();
+}
+
 /**
  * One chat-log record → a canonical message, or the reason it cannot be read.
  * `seq` orders ties (file order, then line).
@@ -63,16 +74,17 @@ export function normalizeChatRow(
   const buyer = text(values.buyer).trim();
   if (buyer === '') return 'missing buyer';
 
-  const senderRaw = text(values.sender).trim().toLowerCase();
+  const senderRaw = canonicalWord(text(values.sender), SENDER_SET);
   if (senderRaw === '') return 'missing sender';
   const sender = oneOf<Sender>(SENDERS, senderRaw);
   if (!sender) return `unknown sender "${text(values.sender)}" (expected one of: ${SENDERS.join(', ')})`;
 
-  const typeRaw = text(values.type).trim().toLowerCase();
+  const typeRaw = canonicalWord(text(values.type), TYPE_SET);
   const type = typeRaw === '' ? 'text' : oneOf<MessageType>(MESSAGE_TYPES, typeRaw);
   if (!type) return `unknown type "${text(values.type)}" (expected one of: ${MESSAGE_TYPES.join(', ')})`;
 
-  const recalledRaw = text(values.recalled).trim().toLowerCase();
+  const recalledText = text(values.recalled);
+  const recalledRaw = recalledText === '' ? '' : recalledText.trim().toLowerCase();
   let recalled: boolean;
   if (TRUE_VALUES.has(recalledRaw)) recalled = true;
   else if (FALSE_VALUES.has(recalledRaw)) recalled = false;
@@ -86,8 +98,9 @@ export function normalizeChatRow(
     else return `unknown bot_mode "${text(values.bot_mode)}" (expected assist or auto)`;
   }
 
-  const flags: Flag[] = [];
-  for (const part of text(values.flags).split(';')) {
+  const flagsText = text(values.flags);
+  const flags: Flag[] = flagsText === '' ? (NO_FLAGS as Flag[]) : [];
+  for (const part of flagsText === '' ? [] : flagsText.split(';')) {
     const flag = part.trim().toLowerCase();
     if (flag === '') continue;
     const known = oneOf<Flag>(FLAGS, flag);

@@ -106,8 +106,20 @@ export function isoToDay(iso: string): number | null {
   return ms / DAY;
 }
 
+/** Clocks read so far: a pack's few window bounds are read for every round. */
+const CLOCKS = new Map<string, number | null>();
+
 /** "HH:mm" or "HH:mm:ss" (24:00 allowed) → milliseconds since midnight, or null. */
 export function clockToMs(clock: string): number | null {
+  let ms = CLOCKS.get(clock);
+  if (ms === undefined) {
+    ms = readClock(clock);
+    if (CLOCKS.size < 1024) CLOCKS.set(clock, ms);
+  }
+  return ms;
+}
+
+function readClock(clock: string): number | null {
   const m = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(clock);
   if (!m) return null;
   const [h, mi, s] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
