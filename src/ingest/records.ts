@@ -134,6 +134,7 @@ async function* byteChunks(source: InputSource): AsyncGenerator<Buffer> {
 async function* csvRecords(name: string, source: InputSource, delimiter: string, shape: HeaderShape): AsyncGenerator<ReaderItem[]> {
   const splitter = new CsvSplitter(delimiter.charCodeAt(0));
   let header: string[] | null = null;
+  let toValues: ((fields: string[]) => Record<string, unknown>) | null = null;
   let rest: Buffer | null = null;
   const items: CsvItem[] = [];
   const chunks = byteChunks(source);
@@ -159,21 +160,38 @@ async function* csvRecords(name: string, source: InputSource, delimiter: string,
       const fields = item.fields;
       if (header === null) {
         header = readHeader(name, fields, shape);
+        toValues = recordMaker(header);
         continue;
       }
       if (fields.length !== header.length) {
         batch.push({ line: item.line, unreadable: `has ${fields.length} fields, the header has ${header.length}` });
         continue;
       }
-      const values: Record<string, unknown> = {};
-      for (let i = 0; i < header.length; i++) values[header[i]!] = fields[i];
-      batch.push({ line: item.line, values });
+      batch.push({ line: item.line, values: toValues!(fields) });
     }
     items.length = 0;
     if (batch.length > 0) yield batch;
   }
   await chunks.return(undefined);
   if (header === null) throw new InputError(`${name}: empty file (no header row)`);
+}
+
+/**
+ * Fields → a record keyed by the header's names. A record is made for every row twice (both
+ * passes): an object literal with the header's keys, compiled once, is several times faster than
+ * setting keys one by one. Names that an object literal would read otherwise (__proto__) take
+ * the slow way; a repeated name keeps its last field either way.
+ */
+function recordMaker(header: readonly string[]): (fields: string[]) => Record<string, unknown> {
+  if (header.includes('__proto__')) {
+    return (fields) => {
+      const values: Record<string, unknown> = {};
+      for (let i = 0; i < header.length; i++) values[header[i]!] = fields[i];
+      return values;
+    };
+  }
+  const body = `return {${header.map((name, i) => `${JSON.stringify(name)}: f[${i}]`).join(', ')}};`;
+  return new Function('f', body) as (fields: string[]) => Record<string, unknown>;
 }
 
 /** The header's names, mapped (e.g. by an import profile) and checked for the required columns. */

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsvSplitter, type CsvItem } from '../../src/ingest/csv-splitter.js';
+import { readRecords } from '../../src/ingest/records.js';
+import type { InputSource } from '../../src/ingest/sources.js';
 import { referenceItems } from './csv-parse-reference.js';
 
 /** The CSV reader over `data`, given `chunk` bytes at a time (the unread rest given again). */
@@ -125,5 +127,21 @@ describe('CSV reader: the same records and errors as csv-parse', () => {
     const files = readdirSync('samples', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.csv'));
     expect(files.length).toBeGreaterThan(5);
     for (const file of files) await expectSame(readFileSync(join('samples', file)), ',', 4096);
+  });
+});
+
+describe('records keyed by the header', () => {
+  async function records(text: string) {
+    const source = { name: 'x.csv', path: null, data: Buffer.from(text), encoding: 'utf-8' } as unknown as InputSource;
+    const out = [];
+    for await (const item of readRecords(source, { required: [] })) out.push(item);
+    return out;
+  }
+
+  it('names with quotes, spaces and backslashes; a repeated name keeps its last field; __proto__ is a plain key', async () => {
+    expect(await records('a,"b ""c""",d\\e,a\n1,2,3,4\n')).toEqual([{ line: 2, values: { a: '4', 'b "c"': '2', 'd\\e': '3' } }]);
+    const [proto] = await records('__proto__,b\n1,2\n');
+    expect(Object.getPrototypeOf((proto as { values: object }).values)).toBe(Object.prototype);
+    expect(Object.entries((proto as { values: object }).values)).toEqual([['b', '2']]);
   });
 });
