@@ -104,8 +104,10 @@ while (n < total) {
   const agent = `${shop}:agent${Math.floor(random() * 60)}`;
   let at = t;
   const rows = [];
+  // Rows are ordered by the second the file shows, then generated order: the order any reader
+  // gives rows with equal times (file order), also in the --by-conversation copy.
   const row = (sender, who, type, content, extra = ['', '', '']) =>
-    rows.push({ at, id, cells: [`m${id++}`, local(at), shop, buyer, sender, who, type, content, ...extra] });
+    rows.push({ at: Math.floor(at / 1000) * 1000, id, cells: [`m${id++}`, local(at), shop, buyer, sender, who, type, content, ...extra] });
   const burst = 1 + Math.floor(random() * 3);
   for (let i = 0; i < burst; i++) {
     row('buyer', agent, 'text', pick(QUESTIONS), [random() < 0.01 ? '1' : '', '', '']);

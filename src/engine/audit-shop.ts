@@ -71,11 +71,8 @@ interface Conversation {
  */
 type Resting = string | null | { state: RestState; conduct: Record<string, number> | null };
 
-/**
- * Quiet this long, a conversation rests: longer than the conduct checks' limits, and its next
- * message is on a later local day even across a DST change (a new day opens a new session).
- */
-const REST_AFTER_MS = Math.max(QUIET_MS, 48 * 3_600_000);
+/** Quiet this long (and since an earlier local day), a conversation rests: longer than the conduct checks' limits. */
+const REST_AFTER_MS = QUIET_MS;
 
 /**
  * A shop's audit at the end of a run's days, before the end of the data decided anything:
@@ -166,7 +163,7 @@ export class ShopAuditor {
     // conversation costs little spread over the conversations opened since.
     if (day !== this.restedOn && this.conversations.size >= Math.max(1024, this.awake * 1.5)) {
       this.restedOn = day;
-      this.putToRest(m.t);
+      this.putToRest(m.t, day);
       this.awake = this.conversations.size;
     }
     if (this.tracer !== null && m.buyer === this.tracer.buyer) {
@@ -252,10 +249,14 @@ export class ShopAuditor {
     return conversation;
   }
 
-  /** Conversations quiet since before `now - REST_AFTER_MS` with nothing open keep only what matters later. */
-  private putToRest(now: number): void {
+  /**
+   * Conversations quiet since before `now - REST_AFTER_MS`, and since a day before today (so
+   * their next message opens a new session), with nothing open keep only what matters later.
+   */
+  private putToRest(now: number, today: number): void {
+    const zone = this.rules.zone;
     for (const [buyer, c] of this.conversations) {
-      if (!(now - c.lastT > REST_AFTER_MS)) continue;
+      if (!(now - c.lastT > REST_AFTER_MS) || zone.dayOf(c.lastT) >= today) continue;
       const state = c.segmenter.rest();
       if (state === null) continue;
       const conduct = this.result.conduct?.rest(buyer, now) ?? null;

@@ -8,7 +8,8 @@ interface Card {
   day: number;
   agent: string | null;
   level: EvaluationLevel;
-  first: Message;
+  /** What the evidence quotes of the first row: a card waits for the end of the data, its row need not. */
+  first: Pick<Message, 'buyer' | 't' | 'card' | 'origin'>;
   lastT: number;
 }
 
@@ -36,7 +37,8 @@ export class EvaluationCounter extends ItemCounter {
       card.lastT = m.t;
       if (card.agent === null) card.agent = m.agent;
     } else {
-      this.cards.set(key, { day, agent: m.agent, level: m.level!, first: m, lastT: m.t });
+      const first = { buyer: m.buyer, t: m.t, card: m.card, origin: m.origin };
+      this.cards.set(key, { day, agent: m.agent, level: m.level!, first, lastT: m.t });
     }
   }
 

@@ -1,5 +1,5 @@
-// Issue 8: memory follows open conversations. A conversation quiet for more than two days with
-// nothing open rests, keeping only what its later days still need; these logs have buyers who
+// Issue 8: memory follows open conversations. A conversation quiet for more than a day (and since
+// an earlier local day) with nothing open rests, keeping only what its later days still need; these logs have buyers who
 // come back after four days of quiet (others write every day, so the days turn over), and
 // every expected number is worked out by hand from the rule named in the test.
 import { describe, expect, it } from 'vitest';
