@@ -47,6 +47,20 @@ function oneOf<T extends string>(allowed: readonly T[], value: string): T | null
   return (allowed as readonly string[]).includes(value) ? (value as T) : null;
 }
 
+/**
+ * One string per account and shop name: a large log names a few hundred accounts millions of
+ * times, and conversations at rest keep their last account (issue 8). Bounded, in case a column
+ * holds something else.
+ */
+const NAMES = new Map<string, string>();
+
+function intern(name: string): string {
+  const known = NAMES.get(name);
+  if (known !== undefined) return known;
+  if (NAMES.size < 100_000) NAMES.set(name, name);
+  return name;
+}
+
 /** The flags of every message without any (shared: a message's flags are never changed). */
 const NO_FLAGS: readonly Flag[] = Object.freeze([]);
 
@@ -55,7 +69,7 @@ const TYPE_SET: ReadonlySet<string> = new Set(MESSAGE_TYPES);
 
 /** A value as written when it is already canonical (the common case), else trimmed and lower-cased. */
 function canonicalWord(raw: string, canonical: ReadonlySet<string>): string {
-  return canonical.has(raw) ? raw : raw.trim().toLowerCase();
+  return canonical.has(raw) ? intern(raw) : raw.trim().toLowerCase();
 }
 
 /**
@@ -108,7 +122,7 @@ export function normalizeChatRow(
     if (!flags.includes(known)) flags.push(known);
   }
 
-  const agent = text(values.agent).trim() || null;
+  const agent = intern(text(values.agent).trim()) || null;
   const content = text(values.content);
   const id = text(values.id).trim() || null;
   const card = text(values.card).trim() || null;
@@ -126,7 +140,7 @@ export function normalizeChatRow(
   return {
     t: time,
     seq,
-    shop: text(values.shop).trim(),
+    shop: intern(text(values.shop).trim()),
     buyer,
     sender,
     agent,
