@@ -429,7 +429,10 @@ function detailsOf(result: ShopAudit, from: number | null, to: number | null, ma
   for (const counter of result.counters.values()) {
     for (const d of counter.details ?? []) if (d.date >= fromIso && d.date <= toIso) all.push(d);
   }
-  all.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.metric < b.metric ? -1 : 1));
+  // By time, metric and buyer: the same list whenever the counters decided each item.
+  const order = (a: ItemDetail, b: ItemDetail): number =>
+    compareText(a.start, b.start) || compareText(a.metric, b.metric) || compareText(a.buyer ?? '', b.buyer ?? '') || compareText(a.date, b.date);
+  all.sort(order);
   return maskSalt !== null ? all.map((d) => ({ ...d, buyer: d.buyer === null ? null : maskBuyer(d.buyer, maskSalt) })) : all;
 }
 
@@ -773,4 +776,8 @@ function shopReport(
     },
     summary: keyFigures(metrics),
   };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

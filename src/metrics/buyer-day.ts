@@ -42,6 +42,9 @@ interface BuyerState {
  */
 export class BuyerDayCounter extends ItemCounter {
   private readonly buyers = new Map<string, BuyerState>();
+  /** The day buyer-days were last decided in bulk (see decideQuiet), and how many buyers stayed. */
+  private decidedOn = Number.NaN;
+  private kept = 0;
 
   constructor(
     readonly metricId: string,
@@ -56,6 +59,7 @@ export class BuyerDayCounter extends ItemCounter {
   }
 
   question(m: Message, day: number, lastAccount: string | null): void {
+    if (day !== this.decidedOn && this.buyers.size >= Math.max(1024, this.kept * 1.5)) this.decideQuiet(day);
     const rule = this.ruleAt(day);
     if (rule === null) return;
     const tod = this.rules.zone.timeOfDayMs(m.t);
@@ -132,6 +136,20 @@ export class BuyerDayCounter extends ItemCounter {
     let s = this.buyers.get(buyer);
     if (!s) this.buyers.set(buyer, (s = { days: new Map() }));
     return s;
+  }
+
+  /**
+   * Record every buyer's days before `day` that nothing can change any more (issue 8: memory
+   * follows what is open, not every buyer seen): a buyer-day without a waiting question is
+   * decided once its day is over. Days still waiting stay: a late reply names the account.
+   */
+  private decideQuiet(day: number): void {
+    this.decidedOn = day;
+    for (const [buyer, state] of this.buyers) {
+      this.settleBefore(state, day);
+      if (state.days.size === 0) this.buyers.delete(buyer);
+    }
+    this.kept = this.buyers.size;
   }
 
   /** Record buyer-days before `day` that nothing can change any more. */

@@ -177,3 +177,29 @@ describe('RULES.md §3 penalty: ≥ 100 consulting users and < 50 % → 1000 CNY
     expect(r.penalties).toHaveLength(1);
   });
 });
+
+describe('RULES.md §3 PDD 3.2 with a day decided in bulk (issue 8: buyer-days are decided once their day is over)', () => {
+  it('1100 consulting users on 11-02, every tenth answered after 1 h 1 min → 990 of 1100; the late replier carries the failures', async () => {
+    // Buyer i asks at 10:00 + i s (within 08:00-23:00). Every tenth (i = 0, 10, …, 1090: 110
+    // buyers) is answered by s:late 3660 s later (> 3600 s: not effective); the others by s:fast
+    // after 30 s. On 11-03 one more buyer asks and is answered in 60 s: 1 of 1. More than 1024
+    // buyers are open when 11-03 starts, so 11-02's buyer-days are decided then, all at once.
+    const rows = ['time,buyer,sender,agent'];
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 2, 10, 0, s)).toISOString().slice(0, 19).replace('T', ' ');
+    for (let i = 0; i < 1100; i++) {
+      rows.push(`${at(i)},b${i},buyer,`);
+      rows.push(i % 10 === 0 ? `${at(i + 3660)},b${i},agent,s:late` : `${at(i + 30)},b${i},agent,s:fast`);
+    }
+    rows.push('2026-11-03 09:00:00,z,buyer,', '2026-11-03 09:01:00,z,agent,s:fast');
+    const r = await auditCsv(rows.join('\n'), { ...pdd, details: true });
+    expect(counts(r, M, '2026-11-02')).toEqual({ eligible: 1100, passed: 990, pending: 0 });
+    expect(day(r, M, '2026-11-02').agents!.map((a) => [a.agent, a.eligible, a.passed])).toEqual([
+      ['s:fast', 990, 990],
+      ['s:late', 110, 0],
+    ]);
+    expect(counts(r, M, '2026-11-03')).toEqual({ eligible: 1, passed: 1, pending: 0 });
+    // The failures are listed in time order of their questions.
+    const failed = r.details!.filter((d) => d.metric === M);
+    expect(failed.map((d) => d.buyer)).toEqual(Array.from({ length: 110 }, (_, k) => `b${k * 10}`));
+  });
+});
