@@ -1,19 +1,16 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { InputError } from '../errors.js';
 import { DETECTOR_IDS } from '../conduct/detectors.js';
 import { Zone, clockToMs, isoToDay } from '../time/zone.js';
+import { PACK_SCHEMA, PLATFORMS_DIR, packValidator } from './pack-schema.js';
 import type { MetricRule, Pack, PackVersion } from './pack-types.js';
 
-/** Where the built-in packs live: <package root>/platforms (same from src/ and dist/). */
-export const PLATFORMS_DIR = fileURLToPath(new URL('../../platforms/', import.meta.url));
+export { PLATFORMS_DIR };
 
-const schema = JSON.parse(readFileSync(path.join(PLATFORMS_DIR, 'pack.schema.json'), 'utf8')) as object;
-const ajv = new Ajv({ allErrors: true, discriminator: true, strict: true });
-const validate = ajv.compile<Pack>(schema);
-const METRIC_KINDS = (schema as { definitions: { metric: { properties: { kind: { enum: string[] } } } } }).definitions.metric
+const validate = await packValidator();
+const METRIC_KINDS = (PACK_SCHEMA as { definitions: { metric: { properties: { kind: { enum: string[] } } } } }).definitions.metric
   .properties.kind.enum;
 
 export function builtInPlatforms(): string[] {

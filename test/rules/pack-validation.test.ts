@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { builtInPlatforms, checkPack, loadBuiltInPack, loadPackFile, PLATFORMS_DIR } from '../../src/rules/load-pack.js';
+import type { PackValidator } from '../../src/rules/pack-schema.js';
 import type { Pack } from '../../src/rules/pack-types.js';
 import { builtInPack } from '../helpers/audit.js';
 
@@ -113,6 +114,35 @@ describe('pack docs', () => {
         expect(doc).toContain(v.version);
         for (const i of v.interpretations) expect(doc, `${id}.md misses ${i.id}`).toContain(`**${i.id}**`);
       }
+    }
+  });
+});
+
+describe('the validator compiled at build time (scripts/build-pack-validator.mjs)', () => {
+  it('is built from the schema as it is, and judges packs exactly as the schema compiled now', async () => {
+    const { createHash } = await import('node:crypto');
+    const { compiledPackValidator } = await import('../../src/rules/pack-schema.js');
+    const built = (await import('../../dist/rules/pack-validator.js' as string)) as { schemaSha256: string; default: PackValidator };
+    const schema = readFileSync(path.join(PLATFORMS_DIR, 'pack.schema.json'), 'utf8');
+    expect(built.schemaSha256).toBe(createHash('sha256').update(schema).digest('hex'));
+    const now = await compiledPackValidator();
+    const packs: unknown[] = builtInPlatforms().map((id) => builtInPack(id));
+    const broken = (mutate: (p: Pack & Record<string, unknown>) => void) => {
+      const p = builtInPack('tmall') as Pack & Record<string, unknown>;
+      mutate(p);
+      return p;
+    };
+    packs.push(
+      broken((p) => (p.colour = 'red')),
+      broken((p) => ((p.versions[0]!.metrics[0] as unknown as { kind: string }).kind = 'magic')),
+      broken((p) => ((p.versions[0]!.metrics[0] as unknown as { target: { value: unknown } }).target.value = '80%')),
+      broken((p) => delete (p.versions[0]!.session_gap_minutes as unknown as Record<string, unknown>).source),
+      {},
+      [],
+    );
+    for (const data of packs) {
+      expect(built.default(data)).toBe(now(data));
+      expect(built.default.errors ?? null).toEqual(now.errors ?? null);
     }
   });
 });
