@@ -69,7 +69,7 @@ const TYPE_SET: ReadonlySet<string> = new Set(MESSAGE_TYPES);
 
 /** A value as written when it is already canonical (the common case), else trimmed and lower-cased. */
 function canonicalWord(raw: string, canonical: ReadonlySet<string>): string {
-  return canonical.has(raw) ? intern(raw) : raw.trim().toLowerCase();
+  return canonical.has(raw) ? raw : raw.trim().toLowerCase();
 }
 
 /**
