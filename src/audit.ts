@@ -54,6 +54,8 @@ export interface AuditOptions {
   progress?: ProgressSink | null;
   /** Messages of an unsorted file sorted in memory at a time (tests lower it to make runs spill). */
   sortRun?: number;
+  /** Put quiet conversations to rest (tests turn it off to show that resting changes nothing). */
+  restConversations?: boolean;
   /** Follow one buyer's conversation (cs-audit explain). */
   tracer?: Tracer | null;
   /** Keep every failed and pending item with its evidence (--details). */
@@ -240,7 +242,7 @@ async function auditSources(
     if (!auditor) {
       const directory = directories.get(shop) ?? { accounts: new Set<string>(), merchantBuyers: new Set<string>() };
       directories.set(shop, directory);
-      auditors.set(shop, (auditor = new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null, keepConduct)));
+      auditors.set(shop, (auditor = new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null, keepConduct, options.restConversations !== false)));
     }
     return auditor;
   };
@@ -253,7 +255,7 @@ async function auditSources(
       const saved = history.restore(row);
       const fresh = directories.get(shop);
       const directory = mergeDirectory(saved.directory, fresh);
-      const auditor = new ShopAuditor(shop, rules, directory, options.details === true, null, keepConduct);
+      const auditor = new ShopAuditor(shop, rules, directory, options.details === true, null, keepConduct, options.restConversations !== false);
       directories.set(shop, directory);
       auditor.restoreState(saved.state);
       if (plans.has(shop) && isoToDay(row.lastDay)! + 1 < covers!.first) {

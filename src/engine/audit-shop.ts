@@ -66,10 +66,11 @@ interface Conversation {
 
 /**
  * A conversation at rest (issue 8: memory follows open conversations, not buyers): its
- * segmenter's rest state and its conduct findings so far. Most rest with nothing but the last
- * account, which is then kept alone.
+ * segmenter's rest state and its conduct findings so far.
  */
-type Resting = string | null | { state: RestState; conduct: Record<string, number> | null };
+interface Resting extends RestState {
+  conduct: Record<string, number> | null;
+}
 
 /** Quiet this long (and since an earlier local day), a conversation rests: longer than the conduct checks' limits. */
 const REST_AFTER_MS = QUIET_MS;
@@ -114,6 +115,8 @@ export class ShopAuditor {
     private readonly tracer: Tracer | null = null,
     /** Check what agents write (RULES.md §8); off with --no-conduct. */
     conduct = true,
+    /** Put quiet conversations to rest (off only to test that resting changes nothing). */
+    private readonly rests = true,
   ) {
     const byId = new Map<string, ItemCounter>();
     for (const id of rules.metricIds()) {
@@ -161,7 +164,7 @@ export class ShopAuditor {
     const day = this.rules.zone.dayOf(m.t);
     // Once a day at most, and only when half as many again are awake: a look at every
     // conversation costs little spread over the conversations opened since.
-    if (day !== this.restedOn && this.conversations.size >= Math.max(1024, this.awake * 1.5)) {
+    if (this.rests && day !== this.restedOn && this.conversations.size >= Math.max(1024, this.awake * 1.5)) {
       this.restedOn = day;
       this.putToRest(m.t, day);
       this.awake = this.conversations.size;
@@ -238,20 +241,16 @@ export class ShopAuditor {
     const rested = this.resting.get(buyer);
     if (rested !== undefined) {
       this.resting.delete(buyer);
-      if (rested === null || typeof rested === 'string') {
-        conversation.segmenter.wake({ lastAccount: rested, blacklisted: false, withBot: false, sellerOpen: false });
-      } else {
-        conversation.segmenter.wake(rested.state);
-        if (rested.conduct !== null) this.result.conduct?.wake(buyer, rested.conduct);
-      }
+      conversation.segmenter.wake(rested);
+      if (rested.conduct !== null) this.result.conduct?.wake(buyer, rested.conduct);
     }
     this.conversations.set(buyer, conversation);
     return conversation;
   }
 
   /**
-   * Conversations quiet since before `now - REST_AFTER_MS`, and since a day before today (so
-   * their next message opens a new session), with nothing open keep only what matters later.
+   * Conversations quiet since before `now - REST_AFTER_MS`, and since a day before today (so a
+   * woken one counts its buyer on its day afresh), with nothing open keep only what matters later.
    */
   private putToRest(now: number, today: number): void {
     const zone = this.rules.zone;
@@ -259,9 +258,8 @@ export class ShopAuditor {
       if (!(now - c.lastT > REST_AFTER_MS) || zone.dayOf(c.lastT) >= today) continue;
       const state = c.segmenter.rest();
       if (state === null) continue;
-      const conduct = this.result.conduct?.rest(buyer, now) ?? null;
-      const plain = !state.blacklisted && !state.withBot && !state.sellerOpen && conduct === null;
-      this.resting.set(buyer, plain ? state.lastAccount : { state, conduct });
+      const resting: Resting = { ...state, conduct: this.result.conduct?.rest(buyer, now) ?? null };
+      this.resting.set(buyer, resting);
       this.conversations.delete(buyer);
     }
   }

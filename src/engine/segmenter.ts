@@ -91,13 +91,18 @@ export interface SegmentSink {
 
 /**
  * What a conversation at rest keeps: nothing is open (no round, no session waiting for its first
- * reply) and its next message comes on a later day, so only these still matter.
+ * reply), so only these still matter. The session stays open in name: a shop message on a later
+ * day moves the conversation to that day, and a buyer message soon after still joins it
+ * (RULES.md §1 Session).
  */
 export interface RestState {
   lastAccount: string | null;
   blacklisted: boolean;
   withBot: boolean;
   sellerOpen: boolean;
+  sessionOpen: boolean;
+  lastEligibleT: number;
+  lastEligibleDay: number;
 }
 
 /** What a segmenter is built with: not state (see saveState). */
@@ -148,14 +153,19 @@ export class ConversationSegmenter {
     Object.assign(this, state);
   }
 
-  /**
-   * The state to keep while the conversation rests, or null when something is still open. Only
-   * for a conversation whose next message comes on a later day: a later day starts a new
-   * session whatever the open one was, so the session and its times are not kept.
-   */
+  /** The state to keep while the conversation rests, or null when something is still open. */
   rest(): RestState | null {
-    if (this.round !== null || this.unanswered.length > 0) return null;
-    return { lastAccount: this.lastAccount, blacklisted: this.blacklisted, withBot: this.withBot, sellerOpen: this.sellerOpen };
+    // A session still open at rest has been reported (it is `true`): only waiting ones are objects.
+    if (this.round !== null || this.unanswered.length > 0 || (this.session !== null && this.session !== true)) return null;
+    return {
+      lastAccount: this.lastAccount,
+      blacklisted: this.blacklisted,
+      withBot: this.withBot,
+      sellerOpen: this.sellerOpen,
+      sessionOpen: this.session === true,
+      lastEligibleT: this.lastEligibleT,
+      lastEligibleDay: this.lastEligibleDay,
+    };
   }
 
   /** Go on from a rest state (a fresh segmenter given what the rested one kept). */
@@ -164,6 +174,9 @@ export class ConversationSegmenter {
     this.blacklisted = state.blacklisted;
     this.withBot = state.withBot;
     this.sellerOpen = state.sellerOpen;
+    this.session = state.sessionOpen ? true : null;
+    this.lastEligibleT = state.lastEligibleT;
+    this.lastEligibleDay = state.lastEligibleDay;
   }
 
   /** `day` is the message's local day in the platform's zone. */

@@ -45,16 +45,25 @@ export async function* mergeSorted<T>(
     return top;
   };
 
-  for (let index = 0; index < streams.length; index++) {
-    const next = await streams[index]!.next();
-    if (!next.done) push({ value: next.value, index });
+  try {
+    for (let index = 0; index < streams.length; index++) {
+      const next = await streams[index]!.next();
+      if (!next.done) push({ value: next.value, index });
+    }
+    while (heap.length > 0) {
+      const head = pop();
+      yield head.value;
+      const next = await streams[head.index]!.next();
+      if (!next.done) push({ value: next.value, index: head.index });
+    }
+  } finally {
+    await returnAll(streams);
   }
-  while (heap.length > 0) {
-    const head = pop();
-    yield head.value;
-    const next = await streams[head.index]!.next();
-    if (!next.done) push({ value: next.value, index: head.index });
-  }
+}
+
+/** Stop every stream (e.g. a spilled sort run removes its files), also when merging stopped early. */
+async function returnAll(streams: AsyncIterator<unknown>[]): Promise<void> {
+  for (const s of streams) await s.return?.();
 }
 
 /**
@@ -67,11 +76,19 @@ export async function* mergeSortedBatches<T>(
   size: number,
 ): AsyncGenerator<T[]> {
   if (streams.length === 1) {
-    for (let next = await streams[0]!.next(); !next.done; next = await streams[0]!.next()) yield next.value;
+    try {
+      for (let next = await streams[0]!.next(); !next.done; next = await streams[0]!.next()) yield next.value;
+    } finally {
+      await returnAll(streams);
+    }
     return;
   }
   const items = streams.map(async function* (s): AsyncGenerator<T> {
-    for (let next = await s.next(); !next.done; next = await s.next()) yield* next.value;
+    try {
+      for (let next = await s.next(); !next.done; next = await s.next()) yield* next.value;
+    } finally {
+      await s.return?.();
+    }
   });
   let out: T[] = [];
   for await (const item of mergeSorted(items, compare)) {

@@ -135,44 +135,60 @@ async function* csvRecords(name: string, source: InputSource, delimiter: string,
   const splitter = new CsvSplitter(delimiter.charCodeAt(0));
   let header: string[] | null = null;
   let toValues: ((fields: string[]) => Record<string, unknown>) | null = null;
-  let rest: Buffer | null = null;
+  // Bytes not read into records yet: the tail of a record cut by a chunk end, and chunks after it.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  // A record longer than a chunk (or a quote never closed) is read again only once the bytes
+  // waiting have doubled, so its bytes are copied a few times, not once per chunk.
+  let readAgainAt = 0;
   const items: CsvItem[] = [];
   const chunks = byteChunks(source);
-  for (let last = false; !last && !splitter.done; ) {
-    let step: IteratorResult<Buffer>;
-    try {
-      step = await chunks.next();
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      throw new InputError(`${name}: cannot read (${e.code ?? e.message})`);
+  try {
+    for (let last = false; !last && !splitter.done; ) {
+      let step: IteratorResult<Buffer>;
+      try {
+        step = await chunks.next();
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new InputError(`${name}: cannot read (${e.code ?? e.message})`);
+      }
+      last = step.done === true;
+      if (!last) {
+        pending.push(step.value!);
+        pendingBytes += step.value!.length;
+        if (pendingBytes < readAgainAt) continue;
+      }
+      const bytes = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      const used = splitter.split(bytes, last, items);
+      pending = used < bytes.length ? [bytes.subarray(used)] : [];
+      pendingBytes = bytes.length - used;
+      readAgainAt = used === 0 ? 2 * bytes.length : 0;
+      const batch: ReaderItem[] = [];
+      for (const item of items) {
+        if ('error' in item) {
+          if (header === null) throw new InputError(`${name}:${item.line}: unreadable CSV header (${item.error})`);
+          batch.push({ line: item.line, unreadable: `unreadable CSV: ${item.error}` });
+          continue;
+        }
+        const fields = item.fields;
+        if (header === null) {
+          header = readHeader(name, fields, shape);
+          toValues = recordMaker(header);
+          continue;
+        }
+        if (fields.length !== header.length) {
+          batch.push({ line: item.line, unreadable: `has ${fields.length} fields, the header has ${header.length}` });
+          continue;
+        }
+        batch.push({ line: item.line, values: toValues!(fields) });
+      }
+      items.length = 0;
+      if (batch.length > 0) yield batch;
     }
-    last = step.done === true;
-    const bytes: Buffer = last ? (rest ?? Buffer.alloc(0)) : rest === null || rest.length === 0 ? step.value! : Buffer.concat([rest, step.value!]);
-    const used = splitter.split(bytes, last, items);
-    rest = used < bytes.length ? bytes.subarray(used) : null;
-    const batch: ReaderItem[] = [];
-    for (const item of items) {
-      if ('error' in item) {
-        if (header === null) throw new InputError(`${name}:${item.line}: unreadable CSV header (${item.error})`);
-        batch.push({ line: item.line, unreadable: `unreadable CSV: ${item.error}` });
-        continue;
-      }
-      const fields = item.fields;
-      if (header === null) {
-        header = readHeader(name, fields, shape);
-        toValues = recordMaker(header);
-        continue;
-      }
-      if (fields.length !== header.length) {
-        batch.push({ line: item.line, unreadable: `has ${fields.length} fields, the header has ${header.length}` });
-        continue;
-      }
-      batch.push({ line: item.line, values: toValues!(fields) });
-    }
-    items.length = 0;
-    if (batch.length > 0) yield batch;
+  } finally {
+    // Also when reading stops early (a bad header, --strict, a consumer that stops): the file closes.
+    await chunks.return(undefined);
   }
-  await chunks.return(undefined);
   if (header === null) throw new InputError(`${name}: empty file (no header row)`);
 }
 

@@ -1,10 +1,14 @@
 // Issue 8: unsorted input is detected and sorted within a memory bound, spilling sorted runs to
 // temporary files, with the same report as the same log in time order.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sortBatches } from '../../src/ingest/external-sort.js';
+import { mergeSortedBatches } from '../../src/ingest/merge.js';
+import { readRecordBatches } from '../../src/ingest/records.js';
+import type { InputSource } from '../../src/ingest/sources.js';
 import { auditCsv, verdict } from '../helpers/audit.js';
 
 async function* batches<T>(items: T[], size: number): AsyncGenerator<T[]> {
@@ -69,5 +73,37 @@ describe('an unsorted chat log reads as the same log sorted', () => {
     const shuffled = [rows[7], rows[2], rows[9], rows[0], rows[5], rows[4], rows[8], rows[1], rows[6], rows[3]];
     expect(verdict(await auditCsv([head, ...shuffled].join('\n'), { sortRun: 4 }))).toEqual(expected);
     expect(verdict(await auditCsv([head, ...shuffled].join('\n')))).toEqual(expected);
+  });
+});
+
+describe('reading that stops early leaves nothing open', () => {
+  it('merging two spilled sorts and stopping removes both sorts\' runs', async () => {
+    const before = spillDirs().length;
+    const a = sortBatches(batches([5, 3, 1, 9, 7], 2), (x, y) => x - y, 2, 2);
+    const b = sortBatches(batches([6, 4, 2, 8, 10], 2), (x, y) => x - y, 2, 2);
+    for await (const batch of mergeSortedBatches([a, b], (x, y) => x - y, 3)) {
+      expect(batch).toEqual([1, 2, 3]);
+      break;
+    }
+    expect(spillDirs().length).toBe(before);
+  });
+
+  it('a CSV file is closed when its reader is stopped, or fails at its header', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cs-audit-fd-'));
+    const file = path.join(dir, 'chat.csv');
+    writeFileSync(file, `time,buyer,sender\n${'2026-11-02 10:00:00,b1,buyer\n'.repeat(50_000)}`);
+    const source = { name: 'chat.csv', path: file, data: null, encoding: 'utf-8' } as unknown as InputSource;
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 5; i++) {
+      for await (const batch of readRecordBatches(source, { required: [] })) {
+        expect(batch.length).toBeGreaterThan(0);
+        break;
+      }
+      await expect(async () => {
+        for await (const _ of readRecordBatches(source, { required: ['no_such_column'] })) void _;
+      }).rejects.toThrow('no "no_such_column" column');
+    }
+    expect(open()).toBe(before);
   });
 });
