@@ -66,11 +66,10 @@ interface Conversation {
 
 /**
  * A conversation at rest (issue 8: memory follows open conversations, not buyers): its
- * segmenter's rest state and its conduct findings so far.
+ * segmenter's rest state and its conduct findings so far. Most rest with a session open in name
+ * and nothing else but their last account, which is then kept alone.
  */
-interface Resting extends RestState {
-  conduct: Record<string, number> | null;
-}
+type Resting = string | null | { state: RestState; conduct: Record<string, number> | null };
 
 /** Quiet this long (and since an earlier local day), a conversation rests: longer than the conduct checks' limits. */
 const REST_AFTER_MS = QUIET_MS;
@@ -241,8 +240,12 @@ export class ShopAuditor {
     const rested = this.resting.get(buyer);
     if (rested !== undefined) {
       this.resting.delete(buyer);
-      conversation.segmenter.wake(rested);
-      if (rested.conduct !== null) this.result.conduct?.wake(buyer, rested.conduct);
+      if (rested === null || typeof rested === 'string') {
+        conversation.segmenter.wake({ lastAccount: rested, blacklisted: false, withBot: false, sellerOpen: false, sessionOpen: true });
+      } else {
+        conversation.segmenter.wake(rested.state);
+        if (rested.conduct !== null) this.result.conduct?.wake(buyer, rested.conduct);
+      }
     }
     this.conversations.set(buyer, conversation);
     return conversation;
@@ -258,8 +261,9 @@ export class ShopAuditor {
       if (!(now - c.lastT > REST_AFTER_MS) || zone.dayOf(c.lastT) >= today) continue;
       const state = c.segmenter.rest();
       if (state === null) continue;
-      const resting: Resting = { ...state, conduct: this.result.conduct?.rest(buyer, now) ?? null };
-      this.resting.set(buyer, resting);
+      const conduct = this.result.conduct?.rest(buyer, now) ?? null;
+      const plain = state.sessionOpen && !state.blacklisted && !state.withBot && !state.sellerOpen && conduct === null;
+      this.resting.set(buyer, plain ? state.lastAccount : { state, conduct });
       this.conversations.delete(buyer);
     }
   }

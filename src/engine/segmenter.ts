@@ -91,9 +91,11 @@ export interface SegmentSink {
 
 /**
  * What a conversation at rest keeps: nothing is open (no round, no session waiting for its first
- * reply), so only these still matter. The session stays open in name: a shop message on a later
- * day moves the conversation to that day, and a buyer message soon after still joins it
- * (RULES.md §1 Session).
+ * reply), and it rests only since an earlier local day, so only these still matter. The session
+ * stays open in name: a shop message on a later day moves the conversation to that day, and a
+ * buyer message soon after still joins it (RULES.md §1 Session). When the session was last
+ * touched does not matter: the next message either moves the conversation to its own day (a shop
+ * message) or is a buyer's on a later day, which opens a new session anyway.
  */
 export interface RestState {
   lastAccount: string | null;
@@ -101,8 +103,6 @@ export interface RestState {
   withBot: boolean;
   sellerOpen: boolean;
   sessionOpen: boolean;
-  lastEligibleT: number;
-  lastEligibleDay: number;
 }
 
 /** What a segmenter is built with: not state (see saveState). */
@@ -163,8 +163,6 @@ export class ConversationSegmenter {
       withBot: this.withBot,
       sellerOpen: this.sellerOpen,
       sessionOpen: this.session === true,
-      lastEligibleT: this.lastEligibleT,
-      lastEligibleDay: this.lastEligibleDay,
     };
   }
 
@@ -175,8 +173,6 @@ export class ConversationSegmenter {
     this.withBot = state.withBot;
     this.sellerOpen = state.sellerOpen;
     this.session = state.sessionOpen ? true : null;
-    this.lastEligibleT = state.lastEligibleT;
-    this.lastEligibleDay = state.lastEligibleDay;
   }
 
   /** `day` is the message's local day in the platform's zone. */
