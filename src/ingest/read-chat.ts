@@ -222,9 +222,9 @@ export function dedupKey(shop: string, id: string): string {
 }
 
 /**
- * Every message of the scanned files once, in time order (ties in file order), in batches, shops resolved,
- * repeated (shop, id) rows dropped and counted. Memory holds one record per file, plus the ids
- * of the last hour: overlapping exports repeat a message with the same time. `seen` (id key →
+ * Every message of the scanned files once, in batches, in time order (ties in file order),
+ * shops resolved, repeated (shop, id) rows dropped and counted. Memory holds a batch per file,
+ * plus the ids of the last hour: overlapping exports repeat a message with the same time. `seen` (id key →
  * time) may hold the last hour of an earlier run (src/history); it holds this run's ids when
  * the messages have all been read.
  */

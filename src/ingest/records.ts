@@ -91,11 +91,6 @@ export async function* readRecordBatches(source: InputSource, shape: HeaderShape
   yield* csvRecords(source.name, source, layout.delimiter, shape);
 }
 
-/** The same records one by one. */
-export async function* readRecords(source: InputSource, shape: HeaderShape): AsyncGenerator<ReaderItem> {
-  for await (const batch of readRecordBatches(source, shape)) yield* batch;
-}
-
 /** Header names are matched case-insensitively, ignoring surrounding spaces. */
 export function normalizeHeader(name: string): string {
   return name.trim().toLowerCase();

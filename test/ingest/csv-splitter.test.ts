@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsvSplitter, type CsvItem } from '../../src/ingest/csv-splitter.js';
-import { readRecords } from '../../src/ingest/records.js';
+import { readRecordBatches } from '../../src/ingest/records.js';
 import type { InputSource } from '../../src/ingest/sources.js';
 import { referenceItems } from './csv-parse-reference.js';
 
@@ -134,7 +134,7 @@ describe('records keyed by the header', () => {
   async function records(text: string) {
     const source = { name: 'x.csv', path: null, data: Buffer.from(text), encoding: 'utf-8' } as unknown as InputSource;
     const out = [];
-    for await (const item of readRecords(source, { required: [] })) out.push(item);
+    for await (const batch of readRecordBatches(source, { required: [] })) out.push(...batch);
     return out;
   }
 

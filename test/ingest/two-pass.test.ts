@@ -1,5 +1,5 @@
 // The two passes over chat files: the first checks every row and learns the shops; the second
-// streams files already in time order and sorts the others in memory.
+// streams files already in time order and sorts the others (within a memory bound: external-sort.test.ts).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
