@@ -194,15 +194,19 @@ async function* csvRecords(name: string, source: InputSource, delimiter: string,
  * the slow way; a repeated name keeps its last field either way.
  */
 function recordMaker(header: readonly string[]): (fields: string[]) => Record<string, unknown> {
-  if (header.includes('__proto__')) {
-    return (fields) => {
-      const values: Record<string, unknown> = {};
-      for (let i = 0; i < header.length; i++) values[header[i]!] = fields[i];
-      return values;
-    };
-  }
+  const keyByKey = (fields: string[]): Record<string, unknown> => {
+    const values: Record<string, unknown> = {};
+    for (let i = 0; i < header.length; i++) values[header[i]!] = fields[i];
+    return values;
+  };
+  if (header.includes('__proto__')) return keyByKey;
   const body = `return {${header.map((name, i) => `${JSON.stringify(name)}: f[${i}]`).join(', ')}};`;
-  return new Function('f', body) as (fields: string[]) => Record<string, unknown>;
+  try {
+    return new Function('f', body) as (fields: string[]) => Record<string, unknown>;
+  } catch {
+    // node --disallow-code-generation-from-strings
+    return keyByKey;
+  }
 }
 
 /** The header's names, mapped (e.g. by an import profile) and checked for the required columns. */

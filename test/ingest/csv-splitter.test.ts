@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -143,5 +144,11 @@ describe('records keyed by the header', () => {
     const [proto] = await records('__proto__,b\n1,2\n');
     expect(Object.getPrototypeOf((proto as { values: object }).values)).toBe(Object.prototype);
     expect(Object.entries((proto as { values: object }).values)).toEqual([['b', '2']]);
+  });
+
+  it('node --disallow-code-generation-from-strings reads records key by key, with the same report', () => {
+    const run = (flags: string[]) =>
+      execFileSync(process.execPath, [...flags, 'bin/cs-audit.js', 'run', '--platform', 'tmall', '--format', 'json', 'samples/tmall/chat-2026-11.csv'], { encoding: 'utf8' });
+    expect(run(['--disallow-code-generation-from-strings'])).toBe(run([]));
   });
 });
