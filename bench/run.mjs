@@ -2,8 +2,9 @@
 // npm run bench (issue 8): the real CLI on generated logs, against a floor measured in the same
 // run (a quote-aware byte scan of the same file). Prints messages/s, MB/s, peak RSS, the ratio
 // to the floor and the targets of issue 8. Not a test: numbers depend on the machine.
-//   node bench/run.mjs [--sizes 1000000,5000000] [--platforms] [--gbk] [--unsorted]
-// --platforms, --gbk and --unsorted run on the first size.
+//   node bench/run.mjs [--sizes 1000000,5000000] [--platforms] [--gbk] [--unsorted] [--repeat N]
+// --platforms, --gbk and --unsorted run on the first size; --repeat N runs each measurement N
+// times (the median time, the highest peak), for a noisy machine.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
@@ -59,8 +60,18 @@ function floorScan(file) {
   return { seconds, rows: rows - 1, fields };
 }
 
-/** The CLI as a user runs it, timed, with its peak RSS (GNU time). */
+/** Runs of each measurement (--repeat): the median time and the highest peak are reported. */
+const REPEAT = Math.max(1, Number(value('--repeat', '1')));
+
+/** The CLI as a user runs it, REPEAT times: median seconds, highest peak RSS. */
 function cli(args) {
+  const runs = Array.from({ length: REPEAT }, () => cliOnce(args));
+  const seconds = runs.map((r) => r.seconds).sort((a, b) => a - b)[Math.floor((runs.length - 1) / 2)];
+  return { seconds, rssMb: Math.max(...runs.map((r) => r.rssMb)) };
+}
+
+/** One run, timed, with its peak RSS (GNU time). */
+function cliOnce(args) {
   const time = existsSync('/usr/bin/time') ? ['/usr/bin/time', ['-f', '%e %M']] : null;
   const started = process.hrtime.bigint();
   const r = time
