@@ -7,6 +7,7 @@ import { SessionResponseCounter } from '../metrics/session-response.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import { ConductChecker, QUIET_MS } from '../conduct/conduct-checker.js';
 import { segmentRulesOf } from './conversation-rules.js';
+import { sweepDue, sweepMark, swept } from './sweep.js';
 import { conversationExclusion, isEvent, messageExclusion } from './exclusions.js';
 import { ConversationSegmenter, type RestState, type Round, type SegmentSink, type SellerFirst, type Session } from './segmenter.js';
 
@@ -98,9 +99,8 @@ export class ShopAuditor {
   private readonly counters: MetricCounter[] = [];
   private readonly conversations = new Map<string, Conversation>();
   private readonly resting = new Map<string, Resting>();
-  /** The local day conversations were last put to rest on, and how many stayed awake. */
-  private restedOn = Number.NaN;
-  private awake = 0;
+  /** When conversations were last put to rest, and how many stayed awake. */
+  private readonly restMark = sweepMark();
   private readonly result: ShopAudit;
   private readonly sink: SegmentSink;
 
@@ -161,12 +161,9 @@ export class ShopAuditor {
 
   push(m: Message): void {
     const day = this.rules.zone.dayOf(m.t);
-    // Once a day at most, and only when half as many again are awake: a look at every
-    // conversation costs little spread over the conversations opened since.
-    if (this.rests && day !== this.restedOn && this.conversations.size >= Math.max(1024, this.awake * 1.5)) {
-      this.restedOn = day;
+    if (this.rests && sweepDue(this.restMark, day, this.conversations.size)) {
       this.putToRest(m.t, day);
-      this.awake = this.conversations.size;
+      swept(this.restMark, day, this.conversations.size);
     }
     if (this.tracer !== null && m.buyer === this.tracer.buyer) {
       const before = this.result.used + this.result.events + this.result.evaluations;

@@ -156,7 +156,7 @@ function redetect(sample: Buffer, name: string): Encoding {
 }
 
 /** Up to `length` bytes of a file from `start` (fewer at its end). */
-export async function readBytes(file: string, start: number, length: number): Promise<Buffer> {
+async function readBytes(file: string, start: number, length: number): Promise<Buffer> {
   const handle = await open(file, 'r');
   try {
     const buffer = Buffer.alloc(length);

@@ -35,7 +35,7 @@ export async function* sortBatches<T>(
     }
     run.sort(compare);
     if (runs.length === 0) {
-      for (let at = 0; at < run.length; at += batchSize) yield run.slice(at, at + batchSize);
+      yield* inMemory(run, batchSize);
       return;
     }
     const last = run;

@@ -221,6 +221,12 @@ export function dedupKey(shop: string, id: string): string {
   return `${shop}\u0000${id}`;
 }
 
+/** The shop and id of a de-duplication key. */
+function fromDedupKey(key: string): { shop: string; id: string } {
+  const cut = key.indexOf('\u0000');
+  return { shop: key.slice(0, cut), id: key.slice(cut + 1) };
+}
+
 /**
  * Every message of the scanned files once, in batches, in time order (ties in file order),
  * shops resolved, repeated (shop, id) rows dropped and counted. Memory holds a batch per file,
@@ -238,8 +244,8 @@ export async function* chatMessages(
   // Per shop, id → time: no key string made per message. `seen` is given back at the end.
   const byShop = new Map<string, Map<string, number>>();
   for (const [key, t] of seen) {
-    const cut = key.indexOf('\u0000');
-    idsOf(byShop, key.slice(0, cut)).set(key.slice(cut + 1), t);
+    const { shop, id } = fromDedupKey(key);
+    idsOf(byShop, shop).set(id, t);
   }
   let size = seen.size;
   let sweepAt = Math.max(1024, size * 2);

@@ -5,6 +5,7 @@ import type { RuleSet } from '../rules/rule-set.js';
 import type { ItemDetail } from '../report/model.js';
 import { localTime } from '../time/local.js';
 import { clockToMs, dayToIso } from '../time/zone.js';
+import { sweepDue, sweepMark, swept } from '../engine/sweep.js';
 import { ItemCounter } from './item-counter.js';
 import { isPending, wholeSeconds } from './timing.js';
 
@@ -42,9 +43,8 @@ interface BuyerState {
  */
 export class BuyerDayCounter extends ItemCounter {
   private readonly buyers = new Map<string, BuyerState>();
-  /** The day buyer-days were last decided in bulk (see decideQuiet), and how many buyers stayed. */
-  private decidedOn = Number.NaN;
-  private kept = 0;
+  /** When buyer-days were last decided in bulk (see decideQuiet), and how many buyers stayed. */
+  private readonly decidedMark = sweepMark();
 
   constructor(
     readonly metricId: string,
@@ -59,7 +59,7 @@ export class BuyerDayCounter extends ItemCounter {
   }
 
   question(m: Message, day: number, lastAccount: string | null): void {
-    if (day !== this.decidedOn && this.buyers.size >= Math.max(1024, this.kept * 1.5)) this.decideQuiet(day);
+    if (sweepDue(this.decidedMark, day, this.buyers.size)) this.decideQuiet(day);
     const rule = this.ruleAt(day);
     if (rule === null) return;
     const tod = this.rules.zone.timeOfDayMs(m.t);
@@ -144,12 +144,11 @@ export class BuyerDayCounter extends ItemCounter {
    * decided once its day is over. Days still waiting stay: a late reply names the account.
    */
   private decideQuiet(day: number): void {
-    this.decidedOn = day;
     for (const [buyer, state] of this.buyers) {
       this.settleBefore(state, day);
       if (state.days.size === 0) this.buyers.delete(buyer);
     }
-    this.kept = this.buyers.size;
+    swept(this.decidedMark, day, this.buyers.size);
   }
 
   /** Record buyer-days before `day` that nothing can change any more. */
