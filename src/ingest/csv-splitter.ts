@@ -101,6 +101,25 @@ export class CsvSplitter {
     return this.stopped;
   }
 
+  /** The line the last record ended on (a part read on its own counts from its start, see restart). */
+  get lineRead(): number {
+    return this.lastEnd;
+  }
+
+  /**
+   * What, besides the position, decides how the bytes after the last record read are read: the
+   * record delimiter in use. Two readers in the same state at the same position read the rest alike.
+   */
+  get state(): number {
+    return this.recordEnd;
+  }
+
+  /** Go on at another record start (pass 1 on several cores): lines count from there, as line 1. */
+  restart(): void {
+    this.lastEnd = 0;
+    this.bomPending = false;
+  }
+
   /** The length of a record delimiter at `pos`, finding the delimiter first if not known yet. */
   private recordEndAt(buf: Buffer, pos: number): number {
     const c = buf[pos];

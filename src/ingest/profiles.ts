@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { normalizeHeader, readRecordBatches, type ReaderItem } from './records.js';
+import { normalizeHeader, readRecordBatches, type FilePart, type ReaderItem } from './records.js';
 import type { InputSource } from './sources.js';
 
 /**
@@ -360,6 +360,8 @@ export async function* canonicalRecordBatches(
   log: LogKind,
   options: ProfileOptions,
   info?: SourceInfo,
+  /** Only this part of a delimited file (see FilePart). */
+  part: FilePart | null = null,
 ): AsyncGenerator<ReaderItem[]> {
   const required = REQUIRED[log];
   let profile: Profile | null = null;
@@ -382,7 +384,7 @@ export async function* canonicalRecordBatches(
   const state: FileState = { recalledIds: new Set(), shop: '' };
   const items: ReaderItem[] = [];
   let json = false;
-  for await (const batch of readRecordBatches(source, shape)) {
+  for await (const batch of readRecordBatches(source, shape, part)) {
     // A delimited file's profile was chosen at its header; JSON records wait (see below).
     if (!json && profile !== null) {
       const chosen: Profile = profile;

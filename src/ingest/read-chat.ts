@@ -1,11 +1,16 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { StrictError } from '../errors.js';
 import { DEFAULT_SHOP, type BadRow, type Message } from '../model.js';
 import { normalizeChatRow } from '../normalize/chat-row.js';
-import { statSync } from 'node:fs';
 import type { Zone } from '../time/zone.js';
 import { sortBatches } from './external-sort.js';
 import { mergeSortedBatches } from './merge.js';
-import { canonicalRecordBatches, type ProfileOptions, type SourceInfo } from './profiles.js';
+import { canonicalRecordBatches, type ProfileOptions } from './profiles.js';
+import { layoutOf, type FilePart } from './records.js';
+import { directoryOf, scanPart, type PartScan, type ShopDirectory } from './scan-part.js';
+import type { PartJob } from './scan-worker.js';
 import type { InputSource } from './sources.js';
 
 export interface FileStats {
@@ -28,13 +33,7 @@ export interface FileStats {
   excluded?: Record<string, number>;
 }
 
-/** What every row of one shop says about who the shop is (FORMAT.md sub-account chatter). */
-export interface ShopDirectory {
-  /** Accounts named as `agent` anywhere in the input. */
-  accounts: Set<string>;
-  /** Buyers flagged `merchant` on any row. */
-  merchantBuyers: Set<string>;
-}
+export { mainAccountOf, type ShopDirectory } from './scan-part.js';
 
 export interface ReadOptions {
   zone: Zone;
@@ -44,6 +43,9 @@ export interface ReadOptions {
   progress?: ProgressSink | null;
   /** Messages of an unsorted file sorted in memory at a time before runs spill to disk (tests lower it). */
   sortRun?: number;
+  /** Pass 1 on several cores (see scanInParts): the cores to use, and the least bytes a part holds (tests lower it). */
+  cores?: number;
+  partBytes?: number;
 }
 
 export interface ProgressSink {
@@ -77,14 +79,15 @@ export interface ChatScan {
   firstT: number | null;
   lastT: number | null;
   options: ReadOptions;
+  /** Parts of files read at once (0: every file was read by one reader), and how many of them worker threads read. */
+  partsInParallel: number;
+  partsByWorkers: number;
 }
 
-function directoryOf(map: Map<string, ShopDirectory>, shop: string): ShopDirectory {
-  let d = map.get(shop);
-  if (!d) map.set(shop, (d = { accounts: new Set(), merchantBuyers: new Set() }));
-  return d;
-}
-
+/**
+ * Pass 1. A large delimited file on disk is read in parts on every core (see scanInParts); the
+ * parts put together say exactly what one reader of the whole file says.
+ */
 export async function scanChat(sources: InputSource[], options: ReadOptions): Promise<ChatScan> {
   const scan: ChatScan = {
     sources,
@@ -100,54 +103,178 @@ export async function scanChat(sources: InputSource[], options: ReadOptions): Pr
     firstT: null,
     lastT: null,
     options,
+    partsInParallel: 0,
+    partsByWorkers: 0,
   };
-  const raw = scan.rawDirectories;
-  const mainAccounts = scan.mainAccounts;
   let seq = 0;
   for (const source of sources) {
-    const info: SourceInfo = { profile: null, layout: '', mapping: {} };
     const stats: FileStats = { file: source.name, encoding: source.encoding, profile: null, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
     scan.files.push(stats);
     scan.firstSeq.push(seq);
+    const size = source.data?.length ?? (source.path === null ? 0 : statSync(source.path).size);
+    const progress = options.progress ?? null;
+    const onRows = progress === null ? null : (rows: number) => progress.update(source.name, rows, size);
+    const partOptions = { zone: options.zone, strict: options.strict, profiles: options.profiles };
+    const inParts = await scanInParts(source, size, options, onRows);
+    const parts = inParts?.scans ?? [await scanPart(source, partOptions, null, onRows)];
+    if (inParts !== null) {
+      scan.partsInParallel += parts.length;
+      scan.partsByWorkers += inParts.byWorkers;
+    }
+    // Parts in file order: a later part's lines go on from the line where the one before ended.
+    let lineOffset = 0;
     let previous = -Infinity;
     let sorted = true;
-    const size = source.data?.length ?? (source.path === null ? 0 : statSync(source.path).size);
-    for await (const batch of canonicalRecordBatches(source, 'chat', options.profiles, info)) {
-      for (const item of batch) {
-        stats.rows++;
-        if (options.progress && stats.rows % 50_000 === 0) options.progress.update(source.name, stats.rows, size);
-        const result = 'unreadable' in item ? item.unreadable : normalizeChatRow(item.values, { file: source.name, line: item.line }, seq, options.zone);
-        if (typeof result === 'string') {
-          const bad = { file: source.name, line: item.line, reason: result };
-          if (options.strict) throw new StrictError(`${bad.file}:${bad.line}: ${bad.reason} (--strict)`);
-          scan.badRows.push(bad);
-          stats.bad_rows++;
-          continue;
-        }
-        seq++;
-        const m = result;
-        if (m.shop === '' && source.shop !== undefined) m.shop = source.shop;
-        if (m.t < previous) sorted = false;
-        previous = m.t;
-        if (scan.firstT === null || m.t < scan.firstT) scan.firstT = m.t;
-        if (scan.lastT === null || m.t > scan.lastT) scan.lastT = m.t;
-        const d = directoryOf(raw, m.shop);
-        if (m.agent !== null) {
-          d.accounts.add(m.agent);
-          const main = mainAccountOf(m.agent);
-          if (main !== null) mainAccounts.add(main);
-        }
-        if (m.flags.includes('merchant')) d.merchantBuyers.add(m.buyer);
+    for (const part of parts) {
+      stats.rows += part.rows;
+      for (const b of part.badRows) {
+        const bad = { file: source.name, line: b.line + lineOffset, reason: b.reason };
+        if (options.strict) throw new StrictError(`${bad.file}:${bad.line}: ${bad.reason} (--strict)`);
+        scan.badRows.push(bad);
+        stats.bad_rows++;
       }
+      lineOffset += part.lastLine;
+      seq += part.messages;
+      sorted &&= part.sorted;
+      if (part.first !== null) {
+        if (part.first < previous) sorted = false;
+        previous = part.last!;
+      }
+      if (part.minT !== null && (scan.firstT === null || part.minT < scan.firstT)) scan.firstT = part.minT;
+      if (part.maxT !== null && (scan.lastT === null || part.maxT > scan.lastT)) scan.lastT = part.maxT;
+      for (const [shop, d] of part.raw) {
+        const into = directoryOf(scan.rawDirectories, shop);
+        for (const a of d.accounts) into.accounts.add(a);
+        for (const b of d.merchantBuyers) into.merchantBuyers.add(b);
+      }
+      for (const main of part.mainAccounts) scan.mainAccounts.add(main);
     }
     scan.sorted.push(sorted);
-    stats.profile = info.profile;
-    options.progress?.update(source.name, stats.rows, size);
+    stats.profile = parts[0]!.profile as FileStats['profile'];
   }
   options.progress?.done();
-  for (const shop of raw.keys()) if (shop !== '') scan.namedShops.add(shop);
-  resolveShops(scan, fallbackShop(scan.namedShops, mainAccounts));
+  for (const shop of scan.rawDirectories.keys()) if (shop !== '') scan.namedShops.add(shop);
+  resolveShops(scan, fallbackShop(scan.namedShops, scan.mainAccounts));
   return scan;
+}
+
+/** The least a part is worth reading on another core: a worker takes about 0.1 s to start. */
+const PART_BYTES = 24 << 20;
+
+/**
+ * Pass 1 of one large delimited file on disk on every core: the file cut into parts at line
+ * endings, the first part read here, each other one by a worker thread (scan-worker.ts), all at
+ * once. A cut is only a guess (a line ending may sit inside a quoted field): the reader of the
+ * part before checks that its records end exactly there (FilePart.reachedEnd). Null when the
+ * file is not worth cutting, or a cut was wrong or a worker failed: then the whole file is read
+ * here, as one part.
+ */
+async function scanInParts(
+  source: InputSource,
+  size: number,
+  options: ReadOptions,
+  onRows: ((rows: number) => void) | null,
+): Promise<{ scans: PartScan[]; byWorkers: number } | null> {
+  const cores = options.cores ?? availableParallelism();
+  const partBytes = options.partBytes ?? PART_BYTES;
+  const count = Math.min(cores, Math.floor(size / partBytes));
+  if (source.path === null || count < 2) return null;
+  const layout = await layoutOf(source);
+  if (layout.kind !== 'csv') return null;
+  const cuts = findCuts(source.path, size, count, layout.delimiter);
+  if (cuts.length === 0) return null;
+  const starts = [0, ...cuts];
+  const parts: FilePart[] = starts.map((start, i) => ({ start, end: cuts[i] ?? null }));
+  const progress = new Int32Array(new SharedArrayBuffer(4 * parts.length));
+  const partOptions = { zone: options.zone, strict: options.strict, profiles: options.profiles };
+  const workers: Worker[] = [];
+  try {
+    const later = parts.slice(1).map((part, i) => {
+      const job: PartJob = { source, part, zone: options.zone.name, profiles: options.profiles, progress, slot: i + 1 };
+      return new Promise<PartScan | null>((resolve) => {
+        let worker: Worker;
+        try {
+          worker = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: job });
+        } catch {
+          resolve(null);
+          return;
+        }
+        workers.push(worker);
+        worker.once('message', (result: PartScan) => resolve(result));
+        // A part the worker could not read is read here (with the error, if any, where one reader would raise it).
+        worker.once('error', () => resolve(null));
+        worker.once('exit', () => resolve(null));
+      });
+    });
+    const rowsSoFar = onRows === null ? null : (rows: number) => {
+      let all = rows;
+      for (let i = 1; i < progress.length; i++) all += Atomics.load(progress, i);
+      onRows(all);
+    };
+    const scans: PartScan[] = [await scanPart(source, partOptions, parts[0]!, rowsSoFar)];
+    let byWorkers = 0;
+    for (let i = 1; i < parts.length; i++) {
+      // A wrong cut: the parts after it started in the middle of a record.
+      if (!scans[i - 1]!.reachedEnd) return null;
+      const done = await later[i - 1]!;
+      if (done !== null) byWorkers++;
+      scans.push(done ?? (await scanPart(source, { ...partOptions, strict: false }, parts[i]!)));
+    }
+    return { scans, byWorkers };
+  } finally {
+    for (const worker of workers) void worker.terminate();
+  }
+}
+
+/**
+ * Where to cut a file into `count` parts of about equal size: at a line ending after which a line
+ * reads as one whole record of the header's width (so most likely a record starts there). None
+ * found near a place: one part fewer.
+ */
+function findCuts(path: string, size: number, count: number, delimiter: string): number[] {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(size, CUT_WINDOW));
+    readSync(fd, head, 0, head.length, 0);
+    const width = recordWidth(head, 0, delimiter.charCodeAt(0));
+    if (width === null) return [];
+    const cuts: number[] = [];
+    const window = Buffer.alloc(CUT_WINDOW);
+    for (let k = 1; k < count; k++) {
+      const from = Math.floor((size * k) / count);
+      const n = readSync(fd, window, 0, CUT_WINDOW, from);
+      for (let i = window.indexOf(LF, 0); i !== -1 && i + 1 < n; i = window.indexOf(LF, i + 1)) {
+        if (recordWidth(window.subarray(0, n), i + 1, delimiter.charCodeAt(0)) === width) {
+          if (from + i + 1 > (cuts.at(-1) ?? 0)) cuts.push(from + i + 1);
+          break;
+        }
+      }
+    }
+    return cuts;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const CUT_WINDOW = 1 << 16;
+const LF = 0x0a;
+const QUOTE = 0x22;
+
+/**
+ * The number of fields of the line starting at `from`, read as a record that fits on one line
+ * (quotes respected): null when it does not end on this line within the bytes, or is empty.
+ */
+function recordWidth(bytes: Buffer, from: number, delimiter: number): number | null {
+  let fields = 1;
+  let quoted = false;
+  for (let i = from; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === QUOTE) quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === delimiter) fields++;
+    else if (c === LF) return i === from || (i === from + 1 && bytes[from] === 0x0d) ? null : fields;
+  }
+  return null;
 }
 
 /** Give rows without a shop their shop, and merge what is known of each shop's accounts. */
@@ -169,12 +296,6 @@ export function fallbackShop(named: ReadonlySet<string>, mainAccounts: ReadonlyS
   if (named.size === 1) return [...named][0]!;
   if (named.size === 0 && mainAccounts.size === 1) return [...mainAccounts][0]!;
   return DEFAULT_SHOP;
-}
-
-/** The main account of a `main:sub` account, or null. */
-export function mainAccountOf(account: string): string | null {
-  const colon = account.indexOf(':');
-  return colon > 0 ? account.slice(0, colon) : null;
 }
 
 function byTime(a: Message, b: Message): number {

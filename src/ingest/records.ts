@@ -81,14 +81,15 @@ export interface HeaderShape {
  * object holding an array of records, or NDJSON) is parsed whole, each record carrying the
  * document's other top-level values as `$context`.
  */
-export async function* readRecordBatches(source: InputSource, shape: HeaderShape): AsyncGenerator<ReaderItem[]> {
+export async function* readRecordBatches(source: InputSource, shape: HeaderShape, part: FilePart | null = null): AsyncGenerator<ReaderItem[]> {
   const layout = await layoutOf(source);
   if (layout.kind === 'json') {
+    if (part !== null) throw new Error(`${source.name}: a JSON file is read whole, not in parts`);
     const text = (source.data ?? (await readAll(createReadStream(source.path!)))).toString('utf8');
     yield jsonItems(source.name, text);
     return;
   }
-  yield* csvRecords(source.name, source, layout.delimiter, shape);
+  yield* csvRecords(source.name, source, layout.delimiter, shape, part);
 }
 
 /** Header names are matched case-insensitively, ignoring surrounding spaces. */
@@ -99,20 +100,46 @@ export function normalizeHeader(name: string): string {
 /** How many bytes the CSV reader takes at a time. */
 const CHUNK_BYTES = 1 << 16;
 
-/** A CSV input's bytes, chunk by chunk (a file read in place, or a buffer already in memory). */
-async function* byteChunks(source: InputSource): AsyncGenerator<Buffer> {
+/**
+ * A part of a delimited file read on its own, so that pass 1 can read a large file on several
+ * cores (read-chat.ts). The header is always read from the file's start. A part that starts
+ * later counts its lines from `start` (line 1 is the line at `start`): the reader of the part
+ * before knows where they really are.
+ */
+export interface FilePart {
+  /** Where the part's first record starts: 0, or just after a line ending. */
+  start: number;
+  /** Where the next part starts (just after a line ending), or null: the part reads to the end. */
+  end: number | null;
+  /**
+   * Set once read, when `end` is given: the part's records ended exactly at `end`, with the
+   * reader in the state it was in after the header. Only then did the next part start where
+   * this one would have gone on. Else the parts after it must be read again with this one.
+   */
+  reachedEnd?: boolean;
+  /** Set once read: the line its last record ended on (counted as above). */
+  lastLine?: number;
+}
+
+/**
+ * A CSV input's bytes from `from`, chunk by chunk (a file read in place, or a buffer already in
+ * memory), stopping at `to` (exclusive) or the end.
+ */
+async function* byteChunks(source: InputSource, from = 0, to = Infinity): AsyncGenerator<Buffer> {
   if (source.data !== null) {
-    for (let at = 0; at < source.data.length; at += CHUNK_BYTES) yield source.data.subarray(at, at + CHUNK_BYTES);
+    const stop = Math.min(to, source.data.length);
+    for (let at = from; at < stop; at += CHUNK_BYTES) yield source.data.subarray(at, Math.min(stop, at + CHUNK_BYTES));
     return;
   }
   // Read synchronously: a batch job has nothing to do while it waits, and a thread-pool round
   // trip per 64 KB chunk cost more than the read itself.
   const fd = openSync(source.path!, 'r');
   try {
-    for (;;) {
+    for (let at = from; at < to; ) {
       const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-      const bytesRead = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+      const bytesRead = readSync(fd, chunk, 0, Math.min(CHUNK_BYTES, to - at), at);
       if (bytesRead === 0) return;
+      at += bytesRead;
       yield chunk.subarray(0, bytesRead);
     }
   } finally {
@@ -124,20 +151,26 @@ async function* byteChunks(source: InputSource): AsyncGenerator<Buffer> {
  * A delimited input's records through the CSV reader (csv-splitter.ts), the first one checked
  * as the header against `shape`. Rows whose field count differs from the header's are
  * unreadable; so is a record the reader cannot read (e.g. a stray quote), which costs its
- * first line only.
+ * first line only. With a `part`, only that part's records (see FilePart).
  */
-async function* csvRecords(name: string, source: InputSource, delimiter: string, shape: HeaderShape): AsyncGenerator<ReaderItem[]> {
+async function* csvRecords(name: string, source: InputSource, delimiter: string, shape: HeaderShape, part: FilePart | null): AsyncGenerator<ReaderItem[]> {
   const splitter = new CsvSplitter(delimiter.charCodeAt(0));
   let header: string[] | null = null;
   let toValues: ((fields: string[]) => Record<string, unknown>) | null = null;
+  // The reader looks up to two bytes past a record before it ends it: a part reads that far past
+  // its end, and never decides the bytes there (they are not the last).
+  const stop = part === null || part.end === null ? Infinity : part.end + 2;
   // Bytes not read into records yet: the tail of a record cut by a chunk end, and chunks after it.
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  // Where the bytes in `pending` start in the input.
+  let at = 0;
   // A record longer than a chunk (or a quote never closed) is read again only once the bytes
   // waiting have doubled, so its bytes are copied a few times, not once per chunk.
   let readAgainAt = 0;
+  let stateAfterHeader = -1;
   const items: CsvItem[] = [];
-  const chunks = byteChunks(source);
+  let chunks = byteChunks(source, 0, stop);
   try {
     for (let last = false; !last && !splitter.done; ) {
       let step: IteratorResult<Buffer>;
@@ -147,8 +180,10 @@ async function* csvRecords(name: string, source: InputSource, delimiter: string,
         const e = err as NodeJS.ErrnoException;
         throw new InputError(`${name}: cannot read (${e.code ?? e.message})`);
       }
-      last = step.done === true;
-      if (!last) {
+      // Bytes that end at the part's end are not the input's last.
+      const ended = step.done === true;
+      last = ended && at + pendingBytes < stop;
+      if (!ended) {
         pending.push(step.value!);
         pendingBytes += step.value!.length;
         if (pendingBytes < readAgainAt) continue;
@@ -157,8 +192,10 @@ async function* csvRecords(name: string, source: InputSource, delimiter: string,
       const used = splitter.split(bytes, last, items);
       pending = used < bytes.length ? [bytes.subarray(used)] : [];
       pendingBytes = bytes.length - used;
+      at += used;
       readAgainAt = used === 0 ? 2 * bytes.length : 0;
       const batch: ReaderItem[] = [];
+      let skipTo = -1;
       for (const item of items) {
         if ('error' in item) {
           if (header === null) throw new InputError(`${name}:${item.line}: unreadable CSV header (${item.error})`);
@@ -169,6 +206,10 @@ async function* csvRecords(name: string, source: InputSource, delimiter: string,
         if (header === null) {
           header = readHeader(name, fields, shape);
           toValues = recordMaker(header);
+          stateAfterHeader = splitter.state;
+          // A later part: its records start at part.start (the ones read with the header are not its own).
+          if (part !== null && part.start > 0) skipTo = part.start;
+          if (skipTo >= 0) break;
           continue;
         }
         if (fields.length !== header.length) {
@@ -179,12 +220,26 @@ async function* csvRecords(name: string, source: InputSource, delimiter: string,
       }
       items.length = 0;
       if (batch.length > 0) yield batch;
+      if (skipTo >= 0) {
+        await chunks.return(undefined);
+        chunks = byteChunks(source, skipTo, stop);
+        pending = [];
+        pendingBytes = 0;
+        at = skipTo;
+        readAgainAt = 0;
+        last = false;
+        splitter.restart();
+      } else if (ended && !last) break;
     }
   } finally {
     // Also when reading stops early (a bad header, --strict, a consumer that stops): the file closes.
     await chunks.return(undefined);
   }
   if (header === null) throw new InputError(`${name}: empty file (no header row)`);
+  if (part !== null) {
+    part.reachedEnd = part.end !== null && at === part.end && !splitter.done && splitter.state === stateAfterHeader;
+    part.lastLine = splitter.lineRead;
+  }
 }
 
 /**
