@@ -54,7 +54,7 @@ function oneOf<T extends string>(allowed: readonly T[], value: string): T | null
  */
 const NAMES = new Map<string, string>();
 
-function intern(name: string): string {
+export function internName(name: string): string {
   const known = NAMES.get(name);
   if (known !== undefined) return known;
   if (NAMES.size < 100_000) NAMES.set(name, name);
@@ -62,7 +62,7 @@ function intern(name: string): string {
 }
 
 /** The flags of every message without any (shared: a message's flags are never changed). */
-const NO_FLAGS: readonly Flag[] = Object.freeze([]);
+export const NO_FLAGS: readonly Flag[] = Object.freeze([]);
 
 const SENDER_SET: ReadonlySet<string> = new Set(SENDERS);
 const TYPE_SET: ReadonlySet<string> = new Set(MESSAGE_TYPES);
@@ -122,7 +122,7 @@ export function normalizeChatRow(
     if (!flags.includes(known)) flags.push(known);
   }
 
-  const agent = intern(text(values.agent).trim()) || null;
+  const agent = internName(text(values.agent).trim()) || null;
   const content = text(values.content);
   const id = text(values.id).trim() || null;
   const card = text(values.card).trim() || null;
@@ -140,7 +140,7 @@ export function normalizeChatRow(
   return {
     t: time,
     seq,
-    shop: intern(text(values.shop).trim()),
+    shop: internName(text(values.shop).trim()),
     buyer,
     sender,
     agent,

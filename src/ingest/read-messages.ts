@@ -1,0 +1,26 @@
+import type { Message } from '../model.js';
+import { normalizeChatRow } from '../normalize/chat-row.js';
+import type { Zone } from '../time/zone.js';
+import { canonicalRecordBatches, type ProfileOptions } from './profiles.js';
+import type { InputSource } from './sources.js';
+
+/**
+ * Pass 2's reading of one source: its messages in file order, a batch at a time, numbered from
+ * `firstSeq`. Bad rows are passed over (pass 1 counted them). Run here or in a worker thread
+ * (read-worker.ts): the same reader either way.
+ */
+export async function* readMessages(source: InputSource, firstSeq: number, zone: Zone, profiles: ProfileOptions): AsyncGenerator<Message[]> {
+  let seq = firstSeq;
+  for await (const batch of canonicalRecordBatches(source, 'chat', profiles)) {
+    const out: Message[] = [];
+    for (const item of batch) {
+      if ('unreadable' in item) continue;
+      const m = normalizeChatRow(item.values, { file: source.name, line: item.line }, seq, zone);
+      if (typeof m === 'string') continue; // counted in the first pass
+      if (m.shop === '' && source.shop !== undefined) m.shop = source.shop;
+      seq++;
+      out.push(m);
+    }
+    if (out.length > 0) yield out;
+  }
+}

@@ -1,0 +1,107 @@
+// Pass 2's reading beside the engine (issue 8 "Both cores used where it pays"): a large file in
+// time order is read by a worker thread and handed over in columns. The messages must be exactly
+// the ones this thread reads, field for field, in the same order.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { packMessages, unpackMessages } from '../../src/ingest/message-batch.js';
+import { chatMessages, scanChat, type ReadOptions } from '../../src/ingest/read-chat.js';
+import type { InputSource } from '../../src/ingest/sources.js';
+import type { Message } from '../../src/model.js';
+import { normalizeChatRow } from '../../src/normalize/chat-row.js';
+import { Zone } from '../../src/time/zone.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'cs-audit-aside-'));
+const zone = new Zone('Asia/Shanghai');
+const base: ReadOptions = { zone, strict: false, profiles: { profile: null, map: null } };
+
+/** Rows that use every field of a message: senders, types, bots, recalls, flags, cards, levels. */
+function row(i: number): string {
+  const minute = String(i % 60).padStart(2, '0');
+  const hour = String(8 + Math.floor(i / 60) % 12).padStart(2, '0');
+  const time = `2026-11-0${1 + Math.floor(i / 720)} ${hour}:${minute}:00`;
+  const shop = i % 7 === 0 ? '' : 'shopA';
+  const kinds = [
+    `buyer,,text,"在吗,有货吗"`,
+    `agent,shopA:小王,text,"亲，有的\n今天发"`,
+    `bot,shopA:bot,text,自动回复`,
+    `buyer,,red_packet,`,
+    `agent,shopA:小李,evaluation,很满意`,
+    `system,,assign,`,
+    `buyer,,image,""""`,
+  ];
+  const [sender, agent, type, content] = kinds[i % kinds.length]!.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/);
+  const card = type === 'evaluation' ? `card${i}` : '';
+  const botMode = sender === 'bot' ? (i % 2 ? 'assist' : 'auto') : '';
+  const assignAgent = type === 'assign' ? 'shopA:小王' : agent;
+  const flags = i % 11 === 0 ? 'merchant;abusive' : i % 13 === 0 ? 'ad_account' : '';
+  const recalled = i % 17 === 0 ? '1' : '';
+  const id = i % 19 === 0 ? '' : `m${i}`;
+  return [id, time, shop, `b${i % 23}`, sender, assignAgent, type, content, recalled, botMode, card, flags].join(',');
+}
+
+const HEADER = 'id,time,shop,buyer,sender,agent,type,content,recalled,bot_mode,card,flags';
+
+function source(name: string, rows: number): InputSource {
+  const p = path.join(dir, name);
+  writeFileSync(p, [HEADER, ...Array.from({ length: rows }, (_, i) => row(i))].join('\n') + '\n');
+  return { name, path: p, data: null, encoding: 'utf-8' };
+}
+
+async function messages(read: { scanChat: typeof scanChat; chatMessages: typeof chatMessages }, src: InputSource, options: Partial<ReadOptions>) {
+  const scan = await read.scanChat([src], { ...base, ...options });
+  const out: Message[] = [];
+  for await (const batch of read.chatMessages(scan)) out.push(...batch);
+  return { scan, out };
+}
+
+describe('pass 2 read beside the engine', () => {
+  it('packing a batch into columns and back gives the same messages', () => {
+    const ms: Message[] = [];
+    for (let i = 0; i < 300; i++) {
+      const line = row(i).replace('"亲，有的\n今天发"', '亲');
+      const values = Object.fromEntries(HEADER.split(',').map((k, j) => [k, line.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)[j]!.replace(/^"|"$/g, '')]));
+      const m = normalizeChatRow(values, { file: 'f.csv', line: i + 2 }, i, zone);
+      if (typeof m !== 'string') ms.push(m);
+    }
+    expect(ms.length).toBeGreaterThan(250);
+    expect(new Set(ms.map((m) => m.type)).size).toBeGreaterThan(4);
+    expect(ms.some((m) => m.flags.length > 1 && m.recalled)).toBe(true);
+    expect(unpackMessages(packMessages(ms), 'f.csv')).toEqual(ms);
+  });
+
+  it('a worker thread reads the same messages, field for field (the built reader)', async () => {
+    const built = pathToFileURL(path.resolve('dist/ingest/read-chat.js')).href;
+    const read = (await import(built)) as { scanChat: typeof scanChat; chatMessages: typeof chatMessages };
+    const src = source('aside.csv', 5000);
+    const here = await messages(read, src, { cores: 1 });
+    const aside = await messages(read, src, { cores: 2, partBytes: 64 * 1024 });
+    expect(here.scan.sourcesReadAside).toBe(0);
+    expect(aside.scan.sourcesReadAside).toBe(1);
+    expect(here.out.length).toBeGreaterThan(4000);
+    expect(aside.out).toEqual(here.out);
+  });
+
+  it('a consumer that stops early stops the reading thread', async () => {
+    const built = pathToFileURL(path.resolve('dist/ingest/read-chat.js')).href;
+    const read = (await import(built)) as { scanChat: typeof scanChat; chatMessages: typeof chatMessages };
+    const scan = await read.scanChat([source('early.csv', 5000)], { ...base, cores: 2, partBytes: 64 * 1024 });
+    let batches = 0;
+    for await (const batch of read.chatMessages(scan)) {
+      expect(batch.length).toBeGreaterThan(0);
+      if (++batches === 2) break;
+    }
+    expect(batches).toBe(2);
+  });
+
+  it('when the thread cannot start, the file is read here (the same messages)', async () => {
+    // Under vitest the source's worker module is TypeScript, which a worker thread cannot load.
+    const src = source('fallback.csv', 3000);
+    const here = await messages({ scanChat, chatMessages }, src, { cores: 1 });
+    const aside = await messages({ scanChat, chatMessages }, src, { cores: 2, partBytes: 64 * 1024 });
+    expect(aside.scan.sourcesReadAside).toBe(0);
+    expect(aside.out).toEqual(here.out);
+  });
+});
