@@ -35,6 +35,8 @@ const BUYER_SILENCE_MS = 12 * 3_600_000;
 export const QUIET_MS = Math.max(ANSWER_MS, RUN_GAP_MS, CONTACT_GAP_MS, BUYER_SILENCE_MS);
 /** Texts whose matches are remembered at most (see detect). */
 const TEXT_MEMORY = 20_000;
+/** Rested conversation states kept for use again at most. */
+const SPARE = 32_768;
 /** Messages that make contact; red packets, cards and notices do not count toward a run. */
 const CONTACT_TYPES = new Set(['text', 'image', 'link']);
 
@@ -52,6 +54,8 @@ export class ConductChecker {
   private readonly seenTexts = new Map<string, readonly Match[]>();
   /** buyer → conversation state; saved between history runs. */
   private conversations = new Map<string, ConversationConduct>();
+  /** States of rested conversations, used again (as ShopAuditor does with segmenters, issue 8). */
+  private readonly spare: ConversationConduct[] = [];
   findings: Finding[] = [];
 
   constructor(
@@ -153,7 +157,18 @@ export class ConductChecker {
 
   private of(buyer: string): ConversationConduct {
     let c = this.conversations.get(buyer);
-    if (!c) this.conversations.set(buyer, (c = { unanswered: 0, lastCountedT: null, lastBuyerT: null, lastShopT: null, counts: null }));
+    if (!c) {
+      c = this.spare.pop();
+      if (c === undefined) c = { unanswered: 0, lastCountedT: null, lastBuyerT: null, lastShopT: null, counts: null };
+      else {
+        c.unanswered = 0;
+        c.lastCountedT = null;
+        c.lastBuyerT = null;
+        c.lastShopT = null;
+        c.counts = null;
+      }
+      this.conversations.set(buyer, c);
+    }
     return c;
   }
 
@@ -167,7 +182,9 @@ export class ConductChecker {
     const last = Math.max(c.lastBuyerT ?? -Infinity, c.lastShopT ?? -Infinity, c.lastCountedT ?? -Infinity);
     if (!(now - last > QUIET_MS)) throw new Error(`conduct: conversation with ${buyer} is not at rest`);
     this.conversations.delete(buyer);
-    return c.counts;
+    const counts = c.counts;
+    if (this.spare.length < SPARE) this.spare.push(c);
+    return counts;
   }
 
   /** A rested conversation writes again: its findings so far come back. */

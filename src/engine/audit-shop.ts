@@ -74,6 +74,8 @@ type Resting = string | null | { state: RestState; conduct: Record<string, numbe
 
 /** Quiet this long (and since an earlier local day), a conversation rests: longer than the conduct checks' limits. */
 const REST_AFTER_MS = QUIET_MS;
+/** Rested conversations kept for use again at most (a few MB). */
+const SPARE = 32_768;
 
 /**
  * A shop's audit at the end of a run's days, before the end of the data decided anything:
@@ -99,6 +101,8 @@ export class ShopAuditor {
   private readonly counters: MetricCounter[] = [];
   private readonly conversations = new Map<string, Conversation>();
   private readonly resting = new Map<string, Resting>();
+  /** Conversations put to rest, used again for the next ones opened (see ConversationSegmenter.reuse). */
+  private readonly spare: Conversation[] = [];
   /** When conversations were last put to rest, and how many stayed awake. */
   private readonly restMark = sweepMark();
   private readonly result: ShopAudit;
@@ -233,7 +237,14 @@ export class ShopAuditor {
 
   /** The buyer's conversation: a new one, or one at rest woken up. */
   private open(buyer: string): Conversation {
-    const conversation: Conversation = { segmenter: new ConversationSegmenter(this.shop, buyer, this.sink, this.details), countedDay: Number.NaN, lastT: -Infinity };
+    let conversation = this.spare.pop();
+    if (conversation === undefined) {
+      conversation = { segmenter: new ConversationSegmenter(this.shop, buyer, this.sink, this.details), countedDay: Number.NaN, lastT: -Infinity };
+    } else {
+      conversation.segmenter.reuse(buyer);
+      conversation.countedDay = Number.NaN;
+      conversation.lastT = -Infinity;
+    }
     const rested = this.resting.get(buyer);
     if (rested !== undefined) {
       this.resting.delete(buyer);
@@ -262,6 +273,7 @@ export class ShopAuditor {
       const plain = state.sessionOpen && !state.blacklisted && !state.withBot && !state.sellerOpen && conduct === null;
       this.resting.set(buyer, plain ? state.lastAccount : { state, conduct });
       this.conversations.delete(buyer);
+      if (this.spare.length < SPARE) this.spare.push(c);
     }
   }
 

@@ -131,7 +131,7 @@ export class ConversationSegmenter {
 
   constructor(
     private readonly shop: string,
-    private readonly buyer: string,
+    private buyer: string,
     private readonly sink: SegmentSink,
     /** Keep each round's messages, for evidence (--details). */
     private readonly collect = false,
@@ -164,6 +164,24 @@ export class ConversationSegmenter {
       sellerOpen: this.sellerOpen,
       sessionOpen: this.session === true,
     };
+  }
+
+  /**
+   * Start again as a new conversation with `buyer`: a segmenter that was put to rest is used
+   * again (issue 8: a month of conversations made the collector move a segmenter per buyer visit
+   * to the old generation). Every field as the constructor leaves it (a test compares the two).
+   */
+  reuse(buyer: string): void {
+    this.buyer = buyer;
+    this.round = null;
+    this.sellerOpen = false;
+    this.withBot = false;
+    this.blacklisted = false;
+    this.lastAccount = null;
+    this.session = null;
+    this.unanswered = [];
+    this.lastEligibleT = -Infinity;
+    this.lastEligibleDay = Number.NaN;
   }
 
   /** Go on from a rest state (a fresh segmenter given what the rested one kept). */
