@@ -91,9 +91,12 @@ export class ConductChecker {
   shopMessage(m: Message): void {
     if (m.type === 'auto_greeting' || m.type === 'system') return;
     // One finding per detector and message, quoting everything it matched there.
-    const byDetector = new Map<string, string[]>();
-    for (const match of this.detect(m.content)) byDetector.set(match.detector, [...(byDetector.get(match.detector) ?? []), match.matched]);
-    for (const [detector, matched] of byDetector) this.add(detector, m, matched.join(' | '));
+    const matches = this.detect(m.content);
+    if (matches.length > 0) {
+      const byDetector = new Map<string, string[]>();
+      for (const match of matches) byDetector.set(match.detector, [...(byDetector.get(match.detector) ?? []), match.matched]);
+      for (const [detector, matched] of byDetector) this.add(detector, m, matched.join(' | '));
+    }
     if (!CONTACT_TYPES.has(m.type)) return;
     const c = this.of(m.buyer);
     // Harassment by frequent contact (频繁联系): messages that do not answer the buyer (not within

@@ -8,7 +8,7 @@ import type { RuleSet } from '../rules/rule-set.js';
 import { ConductChecker, QUIET_MS } from '../conduct/conduct-checker.js';
 import { segmentRulesOf } from './conversation-rules.js';
 import { sweepDue, sweepMark, swept } from './sweep.js';
-import { conversationExclusion, isEvent, messageExclusion } from './exclusions.js';
+import { conversationExclusion, isEvent, messageExclusion, reason } from './exclusions.js';
 import { ConversationSegmenter, type RestState, type Round, type SegmentSink, type SellerFirst, type Session } from './segmenter.js';
 
 /** Per-day inbound and outbound activity: context for the rates, never assessed. */
@@ -213,13 +213,13 @@ export class ShopAuditor {
     // message was still sent); any buyer message answers the shop's messages before it.
     if (m.sender === 'buyer') this.result.conduct?.buyerMessage(m);
     else if (m.sender === 'agent' || m.sender === 'bot') this.result.conduct?.shopMessage(m);
-    const reason = messageExclusion(m, version);
-    if (reason !== null) {
-      this.exclude(reason, m);
+    const excluded = messageExclusion(m, version);
+    if (excluded !== null) {
+      this.exclude(excluded, m);
       return;
     }
     if (m.sender === 'buyer' && !segmentRules.isQuestion(m)) {
-      this.exclude(`not_a_question:${m.type}`, m);
+      this.exclude(reason('not_a_question', m.type), m);
       return;
     }
     this.result.used++;
@@ -366,6 +366,6 @@ export class ShopAuditor {
 }
 
 function flagExclusion(m: Message, excluded: readonly { value: string }[]): string | null {
-  for (const flag of m.flags) if (excluded.some((c) => c.value === flag)) return `flag:${flag}`;
+  for (const flag of m.flags) if (excluded.some((c) => c.value === flag)) return reason('flag', flag);
   return null;
 }

@@ -4,8 +4,23 @@ import type { PackVersion } from '../rules/pack-types.js';
 
 /** FORMAT.md sub-account chatter: the buyer is the shop, one of its `shop:` accounts, or an agent of it. */
 export function isInternal(shop: string, buyer: string, directory: ShopDirectory): boolean {
-  return buyer === shop || buyer.startsWith(`${shop}:`) || directory.accounts.has(buyer);
+  // `shop:` without making the string for every message.
+  const sub = buyer.length > shop.length && buyer.charCodeAt(shop.length) === COLON && buyer.startsWith(shop);
+  return buyer === shop || sub || directory.accounts.has(buyer);
 }
+
+const COLON = 0x3a;
+
+/** An exclusion reason `kind:value` (a type, sender or flag: few), made once: reasons are counted per message. */
+export function reason(kind: string, value: string): string {
+  let byValue = REASONS.get(kind);
+  if (byValue === undefined) REASONS.set(kind, (byValue = new Map()));
+  let r = byValue.get(value);
+  if (r === undefined) byValue.set(value, (r = `${kind}:${value}`));
+  return r;
+}
+
+const REASONS = new Map<string, Map<string, string>>();
 
 /**
  * Conversation-level exclusion (RULES.md §1 Conversation), or null when the pair is a customer
@@ -31,9 +46,9 @@ export function conversationExclusion(
 export function messageExclusion(m: Message, version: PackVersion): string | null {
   const ex = version.exclude;
   if (m.recalled && ex.recalled.value) return 'recalled';
-  if (ex.types.some((c) => c.value === m.type)) return `type:${m.type}`;
-  if (ex.senders.some((c) => c.value === m.sender)) return `sender:${m.sender}`;
-  for (const flag of m.flags) if (ex.flags.some((c) => c.value === flag)) return `flag:${flag}`;
+  if (ex.types.some((c) => c.value === m.type)) return reason('type', m.type);
+  if (ex.senders.some((c) => c.value === m.sender)) return reason('sender', m.sender);
+  for (const flag of m.flags) if (ex.flags.some((c) => c.value === flag)) return reason('flag', flag);
   return null;
 }
 

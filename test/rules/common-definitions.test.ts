@@ -22,6 +22,18 @@ describe('RULES.md §1 Conversation: never customer conversations', () => {
     expect(r.shops[0]!.messages.excluded).toEqual({ internal_chatter: 3 });
   });
 
+  it('sub-account chatter: a buyer named like the shop without the colon ("myshop2", "myshop") is a customer of another name', async () => {
+    // myshop2 is answered in 60 s; "myshop" alone is the shop itself.
+    const r = await auditCsv(`
+      time,shop,buyer,sender,agent
+      2026-11-02 10:00:00,myshop,myshop2,buyer,
+      2026-11-02 10:01:00,myshop,myshop2,agent,myshop:alice
+      2026-11-02 11:00:00,myshop,myshop,buyer,
+    `);
+    expect(counts(r, M, '2026-11-02')).toEqual({ eligible: 1, passed: 1, pending: 0 });
+    expect(r.shops[0]!.messages.excluded).toEqual({ internal_chatter: 1 });
+  });
+
   it('a conversation with another merchant (flag merchant on any row) is not counted', async () => {
     // m1 is flagged merchant on its second message only: the whole conversation is out.
     const r = await auditCsv(`
