@@ -40,6 +40,8 @@ export class CsvSplitter {
   private lastEnd = 0;
   /** A broken record left no line to resume on: nothing after it is read. */
   private stopped = false;
+  /** The record delimiter once the first record (the header) was read; -1 before. */
+  private headerState = -1;
 
   // The record being read: set by readRecord, read by split.
   private fields: string[] = [];
@@ -75,6 +77,7 @@ export class CsvSplitter {
       if (outcome === Outcome.Record) {
         const line = this.lastEnd + 1 + this.emptyLines;
         this.lastEnd = line + this.newlines;
+        if (this.headerState === -1) this.headerState = this.recordEnd;
         out.push({ fields: this.fields, line });
         p = this.next;
         continue;
@@ -114,10 +117,20 @@ export class CsvSplitter {
     return this.recordEnd;
   }
 
-  /** Go on at another record start (pass 1 on several cores): lines count from there, as line 1. */
+  /** The state right after the first record (the header), or -1 before it. */
+  get stateAfterHeader(): number {
+    return this.headerState;
+  }
+
+  /**
+   * Go on at another record start (pass 1 on several cores) in the state right after the header,
+   * whatever the bytes read since did: lines count from there, as line 1.
+   */
   restart(): void {
     this.lastEnd = 0;
     this.bomPending = false;
+    this.stopped = false;
+    this.recordEnd = this.headerState as RecordEnd;
   }
 
   /** The length of a record delimiter at `pos`, finding the delimiter first if not known yet. */

@@ -156,6 +156,7 @@ export async function scanChat(sources: InputSource[], options: ReadOptions): Pr
     }
     scan.sorted.push(sorted);
     stats.profile = parts[0]!.profile as FileStats['profile'];
+    progress?.update(source.name, stats.rows, size);
   }
   options.progress?.done();
   for (const shop of scan.rawDirectories.keys()) if (shop !== '') scan.namedShops.add(shop);
@@ -165,6 +166,8 @@ export async function scanChat(sources: InputSource[], options: ReadOptions): Pr
 
 /** The least a part is worth reading on another core: a worker takes about 0.1 s to start. */
 const PART_BYTES = 24 << 20;
+/** Parts of one file at most, however many cores (each thread has a heap of its own). */
+const MAX_PARTS = 8;
 
 /**
  * Pass 1 of one large delimited file on disk on every core: the file cut into parts at line
@@ -182,7 +185,7 @@ async function scanInParts(
 ): Promise<{ scans: PartScan[]; byWorkers: number } | null> {
   const cores = options.cores ?? availableParallelism();
   const partBytes = options.partBytes ?? PART_BYTES;
-  const count = Math.min(cores, Math.floor(size / partBytes));
+  const count = Math.min(cores, MAX_PARTS, Math.floor(size / partBytes));
   if (source.path === null || count < 2) return null;
   const layout = await layoutOf(source);
   if (layout.kind !== 'csv') return null;
@@ -199,7 +202,7 @@ async function scanInParts(
       return new Promise<PartScan | null>((resolve) => {
         let worker: Worker;
         try {
-          worker = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: job });
+          worker = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
         } catch {
           resolve(null);
           return;
@@ -248,8 +251,14 @@ function findCuts(path: string, size: number, count: number, delimiter: string):
     for (let k = 1; k < count; k++) {
       const from = Math.floor((size * k) / count);
       const n = readSync(fd, window, 0, CUT_WINDOW, from);
-      for (let i = window.indexOf(LF, 0); i !== -1 && i + 1 < n; i = window.indexOf(LF, i + 1)) {
-        if (recordWidth(window.subarray(0, n), i + 1, delimiter.charCodeAt(0)) === width) {
+      for (let i = window.indexOf(LF, 1); i !== -1 && i + 1 < n; i = window.indexOf(LF, i + 1)) {
+        // Right after a line with something on it: a record may end there. Not after an empty
+        // line: empty lines belong to the record after them, so the part before would end earlier.
+        const ending = window[i - 1] === CR ? i - 1 : i;
+        if (ending === 0 || window[ending - 1] === LF) continue;
+        let next = i + 1;
+        while (next < n && (window[next] === LF || (window[next] === CR && window[next + 1] === LF))) next += window[next] === LF ? 1 : 2;
+        if (recordWidth(window.subarray(0, n), next, delimiter.charCodeAt(0)) === width) {
           if (from + i + 1 > (cuts.at(-1) ?? 0)) cuts.push(from + i + 1);
           break;
         }
@@ -263,6 +272,7 @@ function findCuts(path: string, size: number, count: number, delimiter: string):
 
 const CUT_WINDOW = 1 << 16;
 const LF = 0x0a;
+const CR = 0x0d;
 const QUOTE = 0x22;
 
 /**
@@ -405,13 +415,15 @@ export async function* chatMessages(
   observe: ((m: Message) => void) | null = null,
 ): AsyncGenerator<Message[]> {
   // Large files in time order are read beside the engine, one a core (this one runs the engine).
+  // JSON is read whole (one batch): it is read here.
   let spareCores = (scan.options.cores ?? availableParallelism()) - 1;
   const partBytes = scan.options.partBytes ?? PART_BYTES;
-  const streams = scan.sources.map((source, i) => {
-    const aside = spareCores > 0 && scan.sorted[i]! && source.path !== null && statSync(source.path).size >= partBytes;
+  const streams: AsyncGenerator<Message[]>[] = [];
+  for (const [i, source] of scan.sources.entries()) {
+    const aside = spareCores > 0 && scan.sorted[i]! && source.path !== null && statSync(source.path).size >= partBytes && (await layoutOf(source)).kind === 'csv';
     if (aside) spareCores--;
-    return sourceMessages(scan, i, aside);
-  });
+    streams.push(sourceMessages(scan, i, aside));
+  }
   // Per shop, id → time: no key string made per message. `seen` is given back at the end.
   const byShop = new Map<string, Map<string, number>>();
   for (const [key, t] of seen) {

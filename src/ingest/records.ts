@@ -168,7 +168,6 @@ async function* csvRecords(name: string, source: InputSource, delimiter: string,
   // A record longer than a chunk (or a quote never closed) is read again only once the bytes
   // waiting have doubled, so its bytes are copied a few times, not once per chunk.
   let readAgainAt = 0;
-  let stateAfterHeader = -1;
   const items: CsvItem[] = [];
   let chunks = byteChunks(source, 0, stop);
   try {
@@ -206,7 +205,6 @@ async function* csvRecords(name: string, source: InputSource, delimiter: string,
         if (header === null) {
           header = readHeader(name, fields, shape);
           toValues = recordMaker(header);
-          stateAfterHeader = splitter.state;
           // A later part: its records start at part.start (the ones read with the header are not its own).
           if (part !== null && part.start > 0) skipTo = part.start;
           if (skipTo >= 0) break;
@@ -237,7 +235,7 @@ async function* csvRecords(name: string, source: InputSource, delimiter: string,
   }
   if (header === null) throw new InputError(`${name}: empty file (no header row)`);
   if (part !== null) {
-    part.reachedEnd = part.end !== null && at === part.end && !splitter.done && splitter.state === stateAfterHeader;
+    part.reachedEnd = part.end !== null && at === part.end && !splitter.done && splitter.state === splitter.stateAfterHeader;
     part.lastLine = splitter.lineRead;
   }
 }

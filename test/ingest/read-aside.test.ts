@@ -84,7 +84,7 @@ describe('pass 2 read beside the engine', () => {
     expect(aside.out).toEqual(here.out);
   });
 
-  it('a consumer that stops early stops the reading thread', async () => {
+  it('a consumer that stops early does not wait for the reading thread', async () => {
     const built = pathToFileURL(path.resolve('dist/ingest/read-chat.js')).href;
     const read = (await import(built)) as { scanChat: typeof scanChat; chatMessages: typeof chatMessages };
     const scan = await read.scanChat([source('early.csv', 5000)], { ...base, cores: 2, partBytes: 64 * 1024 });
@@ -94,6 +94,18 @@ describe('pass 2 read beside the engine', () => {
       if (++batches === 2) break;
     }
     expect(batches).toBe(2);
+  });
+
+  it('JSON is read here: it is parsed whole, so a thread would only hold it twice', async () => {
+    const built = pathToFileURL(path.resolve('dist/ingest/read-chat.js')).href;
+    const read = (await import(built)) as { scanChat: typeof scanChat; chatMessages: typeof chatMessages };
+    const p = path.join(dir, 'log.ndjson');
+    writeFileSync(p, Array.from({ length: 3000 }, (_, i) => JSON.stringify({ time: `2026-11-02 10:${String(i % 60).padStart(2, '0')}:00`.replace('10:', `${10 + Math.floor(i / 60) % 10}:`), buyer: `b${i % 7}`, sender: 'buyer', content: '在吗' })).sort().join('\n'));
+    const src: InputSource = { name: 'log.ndjson', path: p, data: null, encoding: 'utf-8' };
+    const aside = await messages(read, src, { cores: 2, partBytes: 1024 });
+    expect(aside.scan.sorted).toEqual([true]);
+    expect(aside.out.length).toBe(3000);
+    expect(aside.scan.sourcesReadAside).toBe(0);
   });
 
   it('when the thread cannot start, the file is read here (the same messages)', async () => {

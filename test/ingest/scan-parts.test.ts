@@ -106,7 +106,32 @@ describe('pass 1 in parts (scanChat)', () => {
     expect(whole.rawDirectories.has('shopZ')).toBe(false);
   });
 
-  it('a quote never closed before a cut: the file is read whole', async () => {
+  it('a stray quote makes the reader find the line ending again: every part starts in the state after the header', async () => {
+    // LF rows, a broken row (the reader starts afresh after it), then CRLF rows: a part whose first
+    // chunk holds the broken row must not start in the state that row left.
+    const row = (i: number) => `m${i},2026-11-02 10:${String(i).padStart(2, '0')}:00,shopA,b${i % 5},buyer,,text,hello ${i},,,,`;
+    let text = `${HEADER}\n`;
+    for (let i = 0; i < 40; i++) text += `${row(i)}\n`;
+    text += `mx,2026-11-02 10:45:00,shopA,b1,buyer,,text,"broken"x,,,,\n`;
+    for (let i = 40; i < 50; i++) text += `${row(i)}\r\n`;
+    const src = source('state.csv', text);
+    const whole = await scanChat([src], { ...base, cores: 1 });
+    expect(whole.badRows.map((b) => b.line)).toEqual([42]);
+    for (const partBytes of [600, 1000, 1500, 2500]) {
+      const parts = await scanChat([src], { ...base, cores: 2, partBytes });
+      expect(said(parts)).toEqual(said(whole));
+    }
+  });
+
+  it('records apart by empty lines are cut after a record, not before the empty line', async () => {
+    const rows = log(600, { seed: 21 }).trimEnd().split('\n');
+    const src = source('blank.csv', `${rows[0]}\n${rows.slice(1).join('\n\n')}\n`);
+    const { whole, parts } = await both(src);
+    expect(parts.partsInParallel).toBeGreaterThan(1);
+    expect(said(parts)).toEqual(said(whole));
+  });
+
+  it('a quote never closed, wherever the cuts fall', async () => {
     const text = log(300, { seed: 5 }) + `m-x,2026-11-02 12:00:00,shopA,b1,buyer,,text,"open quote,,,,\n` + log(300, { seed: 6 }).split('\n').slice(1).join('\n');
     const { whole, parts } = await both(source('open-quote.csv', text));
     expect(said(parts)).toEqual(said(whole));
