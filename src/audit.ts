@@ -272,7 +272,7 @@ async function auditSources(
   const reachEnd = (t: number): void => {
     if (feeds(t) && (fedEnd === null || t > fedEnd)) fedEnd = t;
   };
-  for await (const batch of chatMessages(scan, dedup, (read) => reachEnd(read.t))) {
+  for await (const batch of chatMessages(scan, dedup, reachEnd)) {
     for (const m of batch) {
       if (only !== null && !only.has(m.shop)) notAudited.add(m.origin.file, OTHER_SHOP);
       else if (!feeds(m.t)) notAudited.add(m.origin.file, OUTSIDE_COVERED_DAYS);

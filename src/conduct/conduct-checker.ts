@@ -36,7 +36,7 @@ export const QUIET_MS = Math.max(ANSWER_MS, RUN_GAP_MS, CONTACT_GAP_MS, BUYER_SI
 /** Texts whose matches are remembered at most (see detect). */
 const TEXT_MEMORY = 20_000;
 /** Rested conversation states kept for use again at most. */
-const SPARE = 32_768;
+const SPARE = 131_072;
 /** Messages that make contact; red packets, cards and notices do not count toward a run. */
 const CONTACT_TYPES = new Set(['text', 'image', 'link']);
 

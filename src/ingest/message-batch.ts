@@ -65,7 +65,12 @@ export function packMessages(ms: readonly Message[]): PackedMessages {
     p.texts[x + 1] = put(m.buyer);
     p.texts[x + 2] = put(m.agent);
     p.texts[x + 3] = put(m.content);
-    p.texts[x + 4] = put(m.id);
+    // Ids are unique: a look-up would find nothing.
+    if (m.id === null) p.texts[x + 4] = -1;
+    else {
+      p.texts[x + 4] = p.strings.length;
+      p.strings.push(m.id);
+    }
     p.texts[x + 5] = put(m.card);
     if (m.flags.length > 0) p.flags.push([i, m.flags]);
   }

@@ -9,6 +9,7 @@ import { sortBatches } from './external-sort.js';
 import { mergeSortedBatches } from './merge.js';
 import type { ProfileOptions } from './profiles.js';
 import { readMessages } from './read-messages.js';
+import { RepeatFilter } from './repeats.js';
 import type { ReadJob, ReadNews } from './read-worker.js';
 import { layoutOf, type FilePart } from './records.js';
 import { directoryOf, scanPart, type PartScan, type ShopDirectory } from './scan-part.js';
@@ -36,6 +37,7 @@ export interface FileStats {
 }
 
 export { mainAccountOf, type ShopDirectory } from './scan-part.js';
+export { DEDUP_HORIZON_MS, dedupKey } from './repeats.js';
 
 export interface ReadOptions {
   zone: Zone;
@@ -326,24 +328,42 @@ async function* sourceMessages(scan: ChatScan, index: number, aside: boolean): A
   const { zone, profiles } = scan.options;
   const firstSeq = scan.firstSeq[index]!;
   if (scan.sorted[index]) {
-    yield* aside ? messagesFromWorker(scan, source, firstSeq) : readMessages(source, firstSeq, zone, profiles);
+    yield* aside ? messagesFromWorker(scan, source, firstSeq, null) : readMessages(source, firstSeq, zone, profiles);
     return;
   }
   // Not in time order: sorted within a memory bound, spilling sorted runs to temporary files.
   yield* sortBatches(readMessages(source, firstSeq, zone, profiles), byTime, scan.options.sortRun ?? SORT_RUN, BATCH);
 }
 
+/** Repeats dropped where the only file is read (see chatMessages): the thread drops them itself. */
+interface RepeatsAside {
+  fallbackShop: string;
+  /** The ids remembered (see chatMessages), given back at the end. */
+  seen: Map<string, number>;
+  /** A repeat was dropped (its time). */
+  dropped: (t: number) => void;
+}
+
 /**
  * One source's messages read by a worker thread (read-worker.ts) while this one runs the engine:
  * reading is about half of pass 2's work. Batches come in columns and are taken without the
- * event loop (receiveMessageOnPort), the reader never more than a few batches ahead. If the
- * thread cannot start, the source is read here.
+ * event loop (receiveMessageOnPort), the reader never more than a few batches ahead. With
+ * `repeats`, the thread also gives rows without a shop their shop and drops repeats. If the
+ * thread cannot start, the source is read here (and repeats dropped here, alike).
  */
-async function* messagesFromWorker(scan: ChatScan, source: InputSource, firstSeq: number): AsyncGenerator<Message[]> {
+async function* messagesFromWorker(scan: ChatScan, source: InputSource, firstSeq: number, repeats: RepeatsAside | null): AsyncGenerator<Message[]> {
   const options = scan.options;
   const { port1, port2 } = new MessageChannel();
   const control = new Int32Array(new SharedArrayBuffer(8));
-  const job: ReadJob = { source, firstSeq, zone: options.zone.name, profiles: options.profiles, port: port2, control };
+  const job: ReadJob = {
+    source,
+    firstSeq,
+    zone: options.zone.name,
+    profiles: options.profiles,
+    port: port2,
+    control,
+    repeats: repeats === null ? null : { fallbackShop: repeats.fallbackShop, seen: [...repeats.seen] },
+  };
   // A reader's garbage dies young: a small young generation keeps the thread's memory down
   // (measured on 1 M messages: 8 MB and batches of 1 024 were the fastest, see bench/README.md).
   const worker = new Worker(new URL('./read-worker.js', import.meta.url), { workerData: job, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
@@ -358,7 +378,8 @@ async function* messagesFromWorker(scan: ChatScan, source: InputSource, firstSeq
       if (got === undefined) {
         if (stopped !== null) {
           if (received > 0) throw new InputError(`${source.name}: the reading thread stopped (${(stopped as Error).message})`);
-          yield* readMessages(source, firstSeq, options.zone, options.profiles);
+          const read = readMessages(source, firstSeq, options.zone, options.profiles);
+          yield* repeats === null ? read : dropRepeats(read, repeats);
           return;
         }
         // Nothing yet: wait for the reader, and now and then let the thread's error or exit be heard.
@@ -369,12 +390,15 @@ async function* messagesFromWorker(scan: ChatScan, source: InputSource, firstSeq
       Atomics.notify(control, 1);
       const news = got.message as ReadNews;
       if ('end' in news) {
+        if (repeats !== null) giveBack(repeats.seen, news.seen!);
         scan.sourcesReadAside++;
         return;
       }
       if ('error' in news) throw news.input ? new InputError(news.error) : new Error(news.error);
       received++;
-      yield unpackMessages(news.batch, source.name);
+      if (repeats !== null) for (const t of news.dropped) repeats.dropped(t);
+      const messages = unpackMessages(news.batch, source.name);
+      if (messages.length > 0) yield messages;
     }
   } finally {
     port1.close();
@@ -382,100 +406,86 @@ async function* messagesFromWorker(scan: ChatScan, source: InputSource, firstSeq
   }
 }
 
+/** What the reading thread does with repeats, done here (the thread could not start). */
+async function* dropRepeats(read: AsyncGenerator<Message[]>, repeats: RepeatsAside): AsyncGenerator<Message[]> {
+  const filter = new RepeatFilter(repeats.seen);
+  for await (const batch of read) {
+    const out: Message[] = [];
+    for (const m of batch) {
+      if (m.shop === '') m.shop = repeats.fallbackShop;
+      if (filter.repeats(m)) repeats.dropped(m.t);
+      else out.push(m);
+    }
+    if (out.length > 0) yield out;
+  }
+  giveBack(repeats.seen, filter.remembered());
+}
+
+function giveBack(seen: Map<string, number>, remembered: readonly [string, number][]): void {
+  seen.clear();
+  for (const [key, t] of remembered) seen.set(key, t);
+}
+
 /** Messages handed on at a time where the pipeline makes its own batches. */
 const BATCH = 8192;
 /** Messages of an unsorted file sorted in memory at a time (about 60 MB); more spill to disk. */
 const SORT_RUN = 100_000;
 
-/** How far back in stream time an id is remembered for de-duplication. */
-export const DEDUP_HORIZON_MS = 3_600_000;
-
-/** The key of a message id in the de-duplication memory: ids are per shop. */
-export function dedupKey(shop: string, id: string): string {
-  return `${shop}\u0000${id}`;
-}
-
-/** The shop and id of a de-duplication key. */
-function fromDedupKey(key: string): { shop: string; id: string } {
-  const cut = key.indexOf('\u0000');
-  return { shop: key.slice(0, cut), id: key.slice(cut + 1) };
-}
-
 /**
  * Every message of the scanned files once, in batches, in time order (ties in file order),
- * shops resolved, repeated (shop, id) rows dropped and counted. Memory holds a batch per file,
- * plus the ids of the last hour: overlapping exports repeat a message with the same time. `seen` (id key →
- * time) may hold the last hour of an earlier run (src/history); it holds this run's ids when
- * the messages have all been read.
+ * shops resolved, repeated (shop, id) rows dropped and counted (RepeatFilter). Memory holds a
+ * batch per file, plus the ids of the last hour: overlapping exports repeat a message with the
+ * same time. `seen` (id key → time) may hold the last hour of an earlier run (src/history); it
+ * holds this run's ids when the messages have all been read.
  */
 export async function* chatMessages(
   scan: ChatScan,
   seen: Map<string, number> = new Map(),
-  /** Shown every message read, repeats included (e.g. to find the end of the data). */
-  observe: ((m: Message) => void) | null = null,
+  /** Shown the time of every message read, repeats included, in no set order (e.g. to find the end of the data). */
+  observe: ((t: number) => void) | null = null,
 ): AsyncGenerator<Message[]> {
   // Large files in time order are read beside the engine, one a core (this one runs the engine).
   // JSON is read whole (one batch): it is read here.
   let spareCores = (scan.options.cores ?? availableParallelism()) - 1;
   const partBytes = scan.options.partBytes ?? PART_BYTES;
-  const streams: AsyncGenerator<Message[]>[] = [];
+  const aside: boolean[] = [];
   for (const [i, source] of scan.sources.entries()) {
-    const aside = spareCores > 0 && scan.sorted[i]! && source.path !== null && statSync(source.path).size >= partBytes && (await layoutOf(source)).kind === 'csv';
-    if (aside) spareCores--;
-    streams.push(sourceMessages(scan, i, aside));
+    aside.push(spareCores > 0 && scan.sorted[i]! && source.path !== null && statSync(source.path).size >= partBytes && (await layoutOf(source)).kind === 'csv');
+    if (aside[i]) spareCores--;
   }
-  // Per shop, id → time: no key string made per message. `seen` is given back at the end.
-  const byShop = new Map<string, Map<string, number>>();
-  for (const [key, t] of seen) {
-    const { shop, id } = fromDedupKey(key);
-    idsOf(byShop, shop).set(id, t);
+  if (aside.length === 1 && aside[0]!) {
+    // The only file, read by a thread: its stream is the merged stream, so the thread drops the
+    // repeats too (the same RepeatFilter), and they are never copied over.
+    const stats = scan.files[0]!;
+    const dropped = (t: number): void => {
+      stats.duplicates++;
+      observe?.(t);
+    };
+    for await (const batch of messagesFromWorker(scan, scan.sources[0]!, scan.firstSeq[0]!, { fallbackShop: scan.fallbackShop, seen, dropped })) {
+      if (observe !== null) for (const m of batch) observe(m.t);
+      stats.messages += batch.length;
+      yield batch;
+    }
+    return;
   }
-  let size = seen.size;
-  let sweepAt = Math.max(1024, size * 2);
-  let lastShop: string | null = null;
-  let ids = new Map<string, number>();
+  const streams = scan.sources.map((_, i) => sourceMessages(scan, i, aside[i]!));
+  const filter = new RepeatFilter(seen);
   for await (const batch of mergeSortedBatches(streams, byTime, BATCH)) {
     const out: Message[] = [];
     for (const m of batch) {
       if (m.shop === '') m.shop = scan.fallbackShop;
-      observe?.(m);
+      observe?.(m.t);
       const stats = scan.files[fileIndexOf(scan.firstSeq, m.seq)]!;
-      if (m.id !== null) {
-        if (m.shop !== lastShop) {
-          lastShop = m.shop;
-          ids = idsOf(byShop, m.shop);
-        }
-        const earlier = ids.get(m.id);
-        // Exactly an hour, whatever the sweeps did: a history run seeded with the ids of the
-        // previous run's last hour decides as one run over both would.
-        if (earlier !== undefined && m.t - earlier <= DEDUP_HORIZON_MS) {
-          stats.duplicates++;
-          continue;
-        }
-        if (earlier === undefined) size++;
-        ids.set(m.id, m.t);
-        if (size >= sweepAt) {
-          size = 0;
-          for (const shopIds of byShop.values()) {
-            for (const [k, t] of shopIds) if (t < m.t - DEDUP_HORIZON_MS) shopIds.delete(k);
-            size += shopIds.size;
-          }
-          sweepAt = Math.max(1024, size * 2);
-        }
+      if (filter.repeats(m)) {
+        stats.duplicates++;
+        continue;
       }
       stats.messages++;
       out.push(m);
     }
     if (out.length > 0) yield out;
   }
-  seen.clear();
-  for (const [shop, shopIds] of byShop) for (const [id, t] of shopIds) seen.set(dedupKey(shop, id), t);
-}
-
-function idsOf(byShop: Map<string, Map<string, number>>, shop: string): Map<string, number> {
-  let ids = byShop.get(shop);
-  if (ids === undefined) byShop.set(shop, (ids = new Map()));
-  return ids;
+  giveBack(seen, filter.remembered());
 }
 
 /** Index of the file a message was read from, from the first seq of each file. */

@@ -84,6 +84,44 @@ describe('pass 2 read beside the engine', () => {
     expect(aside.out).toEqual(here.out);
   });
 
+  it('FORMAT.md id: the thread reading the only file drops repeats of the last hour as the merge does, and gives their times and the ids back', async () => {
+    const built = pathToFileURL(path.resolve('dist/ingest/read-chat.js')).href;
+    const read = (await import(built)) as { scanChat: typeof scanChat; chatMessages: typeof chatMessages };
+    // Ids repeat 30 minutes later (a repeat), 61 minutes later (not one) and across shops (not
+    // one); rows without a shop are the only named shop's. A history seeds an id of the hour before.
+    const rows = [HEADER];
+    for (let i = 0; i < 3000; i++) {
+      const at = (m: number) => {
+        const d = new Date(Date.UTC(2026, 10, 2, 0, 0) + m * 60_000);
+        return d.toISOString().slice(0, 19).replace('T', ' ');
+      };
+      const id = i % 7 === 0 ? `m${i - 30}` : i % 11 === 0 ? `m${i - 61}` : `m${i}`;
+      rows.push(`${id},${at(i)},${i % 5 === 0 ? '' : 'shopA'},b${i % 13},buyer,,text,hi,,,,`);
+    }
+    rows.push(`seeded,${'2026-11-04 02:00:00'},shopA,b1,buyer,,text,hi,,,,`);
+    const p = path.join(dir, 'repeats.csv');
+    writeFileSync(p, rows.join('\n') + '\n');
+    const src: InputSource = { name: 'repeats.csv', path: p, data: null, encoding: 'utf-8' };
+    const run = async (options: Partial<ReadOptions>) => {
+      const scan = await read.scanChat([src], { ...base, ...options });
+      const seen = new Map([['shopA\u0000seeded', Date.UTC(2026, 10, 3, 17, 30)]]);
+      const observed: number[] = [];
+      const out: string[] = [];
+      for await (const batch of read.chatMessages(scan, seen, (t) => observed.push(t))) for (const m of batch) out.push(`${m.shop}/${m.id}/${m.t}`);
+      return { scan, out, seen: [...seen].sort(), observed: observed.sort((a, b) => a - b), files: scan.files };
+    };
+    const here = await run({ cores: 1 });
+    const aside = await run({ cores: 2, partBytes: 64 * 1024 });
+    expect(aside.scan.sourcesReadAside).toBe(1);
+    expect(here.files[0]!.duplicates).toBeGreaterThan(100);
+    expect(here.out).not.toContain('shopA/seeded/' + Date.UTC(2026, 10, 3, 18, 0));
+    expect(here.observed.length).toBe(3001);
+    expect(aside.out).toEqual(here.out);
+    expect(aside.files).toEqual(here.files);
+    expect(aside.seen).toEqual(here.seen);
+    expect(aside.observed).toEqual(here.observed);
+  });
+
   it('a consumer that stops early does not wait for the reading thread', async () => {
     const built = pathToFileURL(path.resolve('dist/ingest/read-chat.js')).href;
     const read = (await import(built)) as { scanChat: typeof scanChat; chatMessages: typeof chatMessages };
