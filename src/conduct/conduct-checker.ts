@@ -14,8 +14,17 @@ const DEFAULTS: ConductRules = {
   penalties: [],
 };
 
+/**
+ * Where a conversation keeps its conduct state once looked up (ShopAuditor's conversation): one
+ * look-up in the checker's map per conversation, not per message. Null until then, and again
+ * once the conversation rests.
+ */
+export interface ConductHolder {
+  conduct: ConversationConduct | null;
+}
+
 /** Per conversation: the shop's unanswered run, when each side last wrote, findings per detector. */
-interface ConversationConduct {
+export interface ConversationConduct {
   unanswered: number;
   lastCountedT: number | null;
   lastBuyerT: number | null;
@@ -81,14 +90,14 @@ export class ConductChecker {
   }
 
   /** A buyer wrote: the shop's unanswered run starts again from zero. */
-  buyerMessage(m: Message): void {
-    const c = this.of(m.buyer);
+  buyerMessage(m: Message, holder: ConductHolder = { conduct: null }): void {
+    const c = (holder.conduct ??= this.of(m.buyer));
     c.unanswered = 0;
     c.lastBuyerT = m.t;
   }
 
   /** A message the shop sent (agent or bot) in a customer conversation. */
-  shopMessage(m: Message): void {
+  shopMessage(m: Message, holder: ConductHolder = { conduct: null }): void {
     if (m.type === 'auto_greeting' || m.type === 'system') return;
     // One finding per detector and message, quoting everything it matched there.
     const matches = this.detect(m.content);
@@ -98,7 +107,7 @@ export class ConductChecker {
       for (const [detector, matched] of byDetector) this.add(detector, m, matched.join(' | '));
     }
     if (!CONTACT_TYPES.has(m.type)) return;
-    const c = this.of(m.buyer);
+    const c = (holder.conduct ??= this.of(m.buyer));
     // Harassment by frequent contact (频繁联系): messages that do not answer the buyer (not within
     // 10 minutes of the buyer's last message), N in a row without an answer, none 24 h apart.
     const answering = c.lastBuyerT !== null && m.t - c.lastBuyerT <= ANSWER_MS;
