@@ -1,5 +1,6 @@
 import { EVALUATION_LEVELS, MESSAGE_TYPES, SENDERS, type BotMode, type EvaluationLevel, type Flag, type Message } from '../model.js';
 import { internName, NO_FLAGS } from '../normalize/chat-row.js';
+import type { BlockCodec } from './external-sort.js';
 
 /**
  * A batch of messages as a worker thread hands it over (read-worker.ts): a column per field,
@@ -122,4 +123,9 @@ export function unpackMessages(p: PackedMessages, file: string): Message[] {
     };
   }
   return out;
+}
+
+/** Sort runs of one file's messages written in columns (external-sort.ts): about 3× faster than as objects. */
+export function messageCodec(file: string): BlockCodec<Message> {
+  return { encode: (ms) => packMessages(ms), decode: (p) => unpackMessages(p as PackedMessages, file) };
 }

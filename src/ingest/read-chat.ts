@@ -1,14 +1,15 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { InputError, StrictError } from '../errors.js';
 import { DEFAULT_SHOP, type BadRow, type Message } from '../model.js';
-import { unpackMessages } from './message-batch.js';
+import { messageCodec, unpackMessages } from './message-batch.js';
 import type { Zone } from '../time/zone.js';
 import { sortBatches } from './external-sort.js';
 import { mergeSortedBatches } from './merge.js';
 import type { ProfileOptions } from './profiles.js';
-import { readMessages } from './read-messages.js';
+import { BATCH, byTime, readMessages, SORT_RUN } from './read-messages.js';
 import { RepeatFilter } from './repeats.js';
 import type { ReadJob, ReadNews } from './read-worker.js';
 import { layoutOf, type FilePart } from './records.js';
@@ -315,24 +316,25 @@ export function fallbackShop(named: ReadonlySet<string>, mainAccounts: ReadonlyS
   return DEFAULT_SHOP;
 }
 
-function byTime(a: Message, b: Message): number {
-  return a.t - b.t || a.seq - b.seq;
-}
 
 /**
- * The second pass: one source's messages in time order, a batch at a time. A large file in time
- * order may be read by a worker thread beside the engine (`aside`).
+ * The second pass: one source's messages in time order, a batch at a time. A large file may be
+ * read (and sorted) by a worker thread beside the engine (`aside`).
  */
 async function* sourceMessages(scan: ChatScan, index: number, aside: boolean): AsyncGenerator<Message[]> {
   const source = scan.sources[index]!;
   const { zone, profiles } = scan.options;
   const firstSeq = scan.firstSeq[index]!;
+  if (aside) {
+    yield* messagesFromWorker(scan, source, firstSeq, null);
+    return;
+  }
   if (scan.sorted[index]) {
-    yield* aside ? messagesFromWorker(scan, source, firstSeq, null) : readMessages(source, firstSeq, zone, profiles);
+    yield* readMessages(source, firstSeq, zone, profiles);
     return;
   }
   // Not in time order: sorted within a memory bound, spilling sorted runs to temporary files.
-  yield* sortBatches(readMessages(source, firstSeq, zone, profiles), byTime, scan.options.sortRun ?? SORT_RUN, BATCH);
+  yield* sortBatches(readMessages(source, firstSeq, zone, profiles), byTime, scan.options.sortRun ?? SORT_RUN, BATCH, tmpdir(), messageCodec(source.name));
 }
 
 /** Repeats dropped where the only file is read (see chatMessages): the thread drops them itself. */
@@ -348,13 +350,18 @@ interface RepeatsAside {
  * One source's messages read by a worker thread (read-worker.ts) while this one runs the engine:
  * reading is about half of pass 2's work. Batches come in columns and are taken without the
  * event loop (receiveMessageOnPort), the reader never more than a few batches ahead. With
- * `repeats`, the thread also gives rows without a shop their shop and drops repeats. If the
- * thread cannot start, the source is read here (and repeats dropped here, alike).
+ * `repeats`, the thread also gives rows without a shop their shop and drops repeats. A file out of
+ * time order is sorted there. If the thread cannot start, all that is done here, alike.
  */
 async function* messagesFromWorker(scan: ChatScan, source: InputSource, firstSeq: number, repeats: RepeatsAside | null): AsyncGenerator<Message[]> {
   const options = scan.options;
   const { port1, port2 } = new MessageChannel();
   const control = new Int32Array(new SharedArrayBuffer(8));
+  const index = scan.sources.indexOf(source);
+  // Not in time order: the thread sorts it, spilling runs into a folder removed here (a thread
+  // stopped early does not clean up after itself).
+  const sorting = !scan.sorted[index];
+  const parent = sorting ? mkdtempSync(join(tmpdir(), 'cs-audit-thread-')) : null;
   const job: ReadJob = {
     source,
     firstSeq,
@@ -363,6 +370,7 @@ async function* messagesFromWorker(scan: ChatScan, source: InputSource, firstSeq
     port: port2,
     control,
     repeats: repeats === null ? null : { fallbackShop: repeats.fallbackShop, seen: [...repeats.seen] },
+    sort: parent === null ? null : { runSize: options.sortRun ?? SORT_RUN, parent },
   };
   // A reader's garbage dies young: a small young generation keeps the thread's memory down
   // (measured on 1 M messages: 8 MB and batches of 1 024 were the fastest, see bench/README.md).
@@ -379,7 +387,8 @@ async function* messagesFromWorker(scan: ChatScan, source: InputSource, firstSeq
         if (stopped !== null) {
           if (received > 0) throw new InputError(`${source.name}: the reading thread stopped (${(stopped as Error).message})`);
           const read = readMessages(source, firstSeq, options.zone, options.profiles);
-          yield* repeats === null ? read : dropRepeats(read, repeats);
+          const ordered = sorting ? sortBatches(read, byTime, options.sortRun ?? SORT_RUN, BATCH, tmpdir(), messageCodec(source.name)) : read;
+          yield* repeats === null ? ordered : dropRepeats(ordered, repeats);
           return;
         }
         // Nothing yet: wait for the reader, and now and then let the thread's error or exit be heard.
@@ -402,7 +411,11 @@ async function* messagesFromWorker(scan: ChatScan, source: InputSource, firstSeq
     }
   } finally {
     port1.close();
-    void worker.terminate();
+    if (parent === null) void worker.terminate();
+    else {
+      await worker.terminate();
+      rmSync(parent, { recursive: true, force: true });
+    }
   }
 }
 
@@ -426,10 +439,6 @@ function giveBack(seen: Map<string, number>, remembered: readonly [string, numbe
   for (const [key, t] of remembered) seen.set(key, t);
 }
 
-/** Messages handed on at a time where the pipeline makes its own batches. */
-const BATCH = 8192;
-/** Messages of an unsorted file sorted in memory at a time (about 60 MB); more spill to disk. */
-const SORT_RUN = 100_000;
 
 /**
  * Every message of the scanned files once, in batches, in time order (ties in file order),
@@ -444,13 +453,14 @@ export async function* chatMessages(
   /** Shown the time of every message read, repeats included, in no set order (e.g. to find the end of the data). */
   observe: ((t: number) => void) | null = null,
 ): AsyncGenerator<Message[]> {
-  // Large files in time order are read beside the engine, one a core (this one runs the engine).
+  // Large files are read beside the engine (and sorted there when out of time order), one a core
+  // (this one runs the engine).
   // JSON is read whole (one batch): it is read here.
   let spareCores = (scan.options.cores ?? availableParallelism()) - 1;
   const partBytes = scan.options.partBytes ?? PART_BYTES;
   const aside: boolean[] = [];
   for (const [i, source] of scan.sources.entries()) {
-    aside.push(spareCores > 0 && scan.sorted[i]! && source.path !== null && statSync(source.path).size >= partBytes && (await layoutOf(source)).kind === 'csv');
+    aside.push(spareCores > 0 && source.path !== null && statSync(source.path).size >= partBytes && (await layoutOf(source)).kind === 'csv');
     if (aside[i]) spareCores--;
   }
   if (aside.length === 1 && aside[0]!) {

@@ -24,3 +24,13 @@ export async function* readMessages(source: InputSource, firstSeq: number, zone:
     if (out.length > 0) yield out;
   }
 }
+
+/** Stream order: time, then read order (file order, then line). */
+export function byTime(a: Message, b: Message): number {
+  return a.t - b.t || a.seq - b.seq;
+}
+
+/** Messages of an unsorted file sorted in memory at a time (about 60 MB); more spill to disk. */
+export const SORT_RUN = 100_000;
+/** Messages handed on at a time where the pipeline makes its own batches. */
+export const BATCH = 8192;

@@ -4,9 +4,10 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import type { Message } from '../model.js';
 import { InputError } from '../errors.js';
 import { Zone } from '../time/zone.js';
-import { packMessages, transferables } from './message-batch.js';
+import { messageCodec, packMessages, transferables } from './message-batch.js';
 import type { ProfileOptions } from './profiles.js';
-import { readMessages } from './read-messages.js';
+import { BATCH as SORT_BATCH, byTime, readMessages } from './read-messages.js';
+import { sortBatches } from './external-sort.js';
 import { RepeatFilter } from './repeats.js';
 import type { InputSource } from './sources.js';
 
@@ -20,6 +21,8 @@ export interface ReadJob {
   control: Int32Array;
   /** When this is the only file: rows without a shop get this one, and repeats are dropped here (RepeatFilter). */
   repeats: { fallbackShop: string; seen: [string, number][] } | null;
+  /** A file not in time order is sorted here (sortBatches), its runs spilled under `parent` (which the owner removes). */
+  sort: { runSize: number; parent: string } | null;
 }
 
 /**
@@ -62,7 +65,9 @@ try {
     pending = [];
     dropped = [];
   };
-  for await (const batch of readMessages(job.source, job.firstSeq, new Zone(job.zone), job.profiles)) {
+  const read = readMessages(job.source, job.firstSeq, new Zone(job.zone), job.profiles);
+  const ordered = job.sort === null ? read : sortBatches(read, byTime, job.sort.runSize, SORT_BATCH, job.sort.parent, messageCodec(job.source.name));
+  for await (const batch of ordered) {
     for (const m of batch) {
       if (filter !== null) {
         if (m.shop === '') m.shop = job.repeats!.fallbackShop;

@@ -6,6 +6,10 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sortBatches } from '../../src/ingest/external-sort.js';
+import { messageCodec } from '../../src/ingest/message-batch.js';
+import type { Message } from '../../src/model.js';
+import { normalizeChatRow } from '../../src/normalize/chat-row.js';
+import { Zone } from '../../src/time/zone.js';
 import { mergeSortedBatches } from '../../src/ingest/merge.js';
 import { readRecordBatches } from '../../src/ingest/records.js';
 import type { InputSource } from '../../src/ingest/sources.js';
@@ -51,6 +55,24 @@ describe('sortBatches', () => {
     }
     expect(spillDirs().length).toBe(before);
     expect(existsSync(tmpdir())).toBe(true);
+  });
+});
+
+describe('sortBatches with a block codec (messages spilled in columns)', () => {
+  it('gives back the same messages, every field, whatever the run size', async () => {
+    const zone = new Zone('Asia/Shanghai');
+    const ms: Message[] = [];
+    for (let i = 0; i < 120; i++) {
+      const values = { id: i % 9 === 0 ? '' : `m${i}`, time: `2026-11-02 10:${String((i * 7) % 60).padStart(2, '0')}:00`, shop: i % 4 ? 'shopA' : '', buyer: `b${i % 5}`, sender: ['buyer', 'agent', 'bot'][i % 3]!, agent: i % 3 === 1 ? 'shopA:a' : '', type: 'text', content: `内容 ${i % 6}`, recalled: i % 11 === 0 ? '1' : '', bot_mode: i % 3 === 2 ? 'assist' : '', flags: i % 13 === 0 ? 'abusive' : '' };
+      const m = normalizeChatRow(values, { file: 'f.csv', line: i + 2 }, i, zone);
+      if (typeof m !== 'string') ms.push(m);
+    }
+    const compare = (a: Message, b: Message) => a.t - b.t || a.seq - b.seq;
+    for (const runSize of [1, 7, 50, 500]) {
+      const out: Message[] = [];
+      for await (const batch of sortBatches(batches(ms, 16), compare, runSize, 10, tmpdir(), messageCodec('f.csv'))) out.push(...batch);
+      expect(out).toEqual([...ms].sort(compare));
+    }
   });
 });
 

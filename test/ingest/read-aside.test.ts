@@ -1,7 +1,7 @@
 // Pass 2's reading beside the engine (issue 8 "Both cores used where it pays"): a large file in
 // time order is read by a worker thread and handed over in columns. The messages must be exactly
 // the ones this thread reads, field for field, in the same order.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -120,6 +120,34 @@ describe('pass 2 read beside the engine', () => {
     expect(aside.files).toEqual(here.files);
     expect(aside.seen).toEqual(here.seen);
     expect(aside.observed).toEqual(here.observed);
+  });
+
+  it('issue 8 unsorted input: a file out of time order is sorted by the reading thread (runs spilled in columns), the same messages; its folder is removed', async () => {
+    const built = pathToFileURL(path.resolve('dist/ingest/read-chat.js')).href;
+    const read = (await import(built)) as { scanChat: typeof scanChat; chatMessages: typeof chatMessages };
+    // The rows of source() grouped by buyer: out of time order, ties in time kept in file order.
+    const lines = [HEADER, ...Array.from({ length: 5000 }, (_, i) => row(i))];
+    const body = lines.slice(1).map((l, i) => ({ l, i, b: l.split(',')[3] }));
+    body.sort((x, y) => (x.b! < y.b! ? -1 : x.b! > y.b! ? 1 : x.i - y.i));
+    const p = path.join(dir, 'unsorted.csv');
+    writeFileSync(p, [HEADER, ...body.map((x) => x.l)].join('\n') + '\n');
+    const src: InputSource = { name: 'unsorted.csv', path: p, data: null, encoding: 'utf-8' };
+    const threadDirs = () => readdirSync(tmpdir()).filter((d) => d.startsWith('cs-audit-thread-')).length;
+    const before = threadDirs();
+    const here = await messages(read, src, { cores: 1, sortRun: 700 });
+    const aside = await messages(read, src, { cores: 2, partBytes: 64 * 1024, sortRun: 700 });
+    expect(here.scan.sorted).toEqual([false]);
+    expect(aside.scan.sourcesReadAside).toBe(1);
+    expect(aside.out).toEqual(here.out);
+    expect(aside.out.map((m) => m.t)).toEqual([...aside.out.map((m) => m.t)].sort((a, b) => a - b));
+    expect(threadDirs()).toBe(before);
+    // Stopped early: the thread is stopped and its folder removed all the same.
+    const scan = await read.scanChat([src], { ...base, cores: 2, partBytes: 64 * 1024, sortRun: 700 });
+    for await (const batch of read.chatMessages(scan)) {
+      expect(batch.length).toBeGreaterThan(0);
+      break;
+    }
+    expect(threadDirs()).toBe(before);
   });
 
   it('a consumer that stops early does not wait for the reading thread', async () => {
