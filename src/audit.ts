@@ -1,7 +1,23 @@
 import type { Readable } from 'node:stream';
 import { ShopAuditor, type ShopAudit, type Tracer } from './engine/audit-shop.js';
 import { InputError } from './errors.js';
-import { chatMessages, DEDUP_HORIZON_MS, dedupKey, fallbackShop, mainAccountOf, resolveShops, scanChat, type ShopDirectory } from './ingest/read-chat.js';
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import {
+  chatInOnePass,
+  chatMessages,
+  DEDUP_HORIZON_MS,
+  dedupKey,
+  fallbackShop,
+  mainAccountOf,
+  PART_BYTES,
+  resolveShops,
+  scanChat,
+  type ChatScan,
+  type ReadOptions,
+  type ShopDirectory,
+} from './ingest/read-chat.js';
+import { layoutOf } from './ingest/records.js';
 import { readLog, type LogInput } from './ingest/read-log.js';
 import type { FileStats, ProgressSink } from './ingest/read-chat.js';
 import { Transcoder, type Encoding } from './ingest/encoding.js';
@@ -56,6 +72,12 @@ export interface AuditOptions {
   sortRun?: number;
   /** Put quiet conversations to rest (tests turn it off to show that resting changes nothing). */
   restConversations?: boolean;
+  /** Threads (issue 8): the cores to use and the least bytes a file (or part) must hold to be read on another one; both passes in one where the input allows (off only to test that it changes nothing). */
+  cores?: number;
+  partBytes?: number;
+  onePass?: boolean;
+  /** Told whether both passes were done in one (null), or why not (tests). */
+  onOnePass?: ((whyNot: string | null) => void) | null;
   /** Follow one buyer's conversation (cs-audit explain). */
   tracer?: Tracer | null;
   /** Keep every failed and pending item with its evidence (--details). */
@@ -160,9 +182,16 @@ async function auditSources(
   history: HistorySession | null,
 ): Promise<Report> {
   const profiles = { profile: options.inputFormat ?? null, map: options.headerMap ?? null };
-  const readOptions = { zone: inputZone, strict: options.strict, profiles, progress: options.progress ?? null, sortRun: options.sortRun };
+  const readOptions = { zone: inputZone, strict: options.strict, profiles, progress: options.progress ?? null, sortRun: options.sortRun, cores: options.cores, partBytes: options.partBytes };
+  const keepConduct = options.conduct !== false || history !== null;
+  const makeAuditor = (shop: string, directory: ShopDirectory): ShopAuditor =>
+    new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null, keepConduct, options.restConversations !== false);
+  // One large file alone: both passes in one where it allows (chatInOnePass); it gives the same
+  // scan and the same auditors, or gives up and the file is read in two passes.
+  const simple = history === null && !options.covers && (options.shops ?? []).length === 0 && presenceSources.length === 0 && reviewSources.length === 0;
+  const one = simple && options.onePass !== false ? await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null) : null;
   // Pass 1: read and check every row; learn the shops, their accounts and the time span.
-  const scan = await scanChat(chatSources, readOptions);
+  const scan = one?.scan ?? (await scanChat(chatSources, readOptions));
   const logOptions = { strict: options.strict, profiles: { profile: null, map: options.headerMap ?? null } };
   const presence = await readLog(presenceSources, 'presence', (v, o, q) => normalizePresenceRow(v, o, q, inputZone), logOptions);
   const reviews = await readLog(reviewSources, 'review', (v, o, q) => normalizeReviewRow(v, o, q, inputZone), logOptions);
@@ -233,8 +262,7 @@ async function auditSources(
   // Pass 2: every message once, in time order, through its shop's auditor. A history keeps the
   // conduct state even under --no-conduct (only the report leaves findings out), so a later
   // night's counts (多次) are right.
-  const keepConduct = options.conduct !== false || history !== null;
-  const auditors = new Map<string, ShopAuditor>();
+  const auditors = one?.auditors ?? new Map<string, ShopAuditor>();
   const directories = scan.directories;
   const dedup = new Map<string, number>();
   const auditorOf = (shop: string): ShopAuditor => {
@@ -242,7 +270,7 @@ async function auditSources(
     if (!auditor) {
       const directory = directories.get(shop) ?? { accounts: new Set<string>(), merchantBuyers: new Set<string>() };
       directories.set(shop, directory);
-      auditors.set(shop, (auditor = new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null, keepConduct, options.restConversations !== false)));
+      auditors.set(shop, (auditor = makeAuditor(shop, directory)));
     }
     return auditor;
   };
@@ -272,11 +300,14 @@ async function auditSources(
   const reachEnd = (t: number): void => {
     if (feeds(t) && (fedEnd === null || t > fedEnd)) fedEnd = t;
   };
-  for await (const batch of chatMessages(scan, dedup, reachEnd)) {
-    for (const m of batch) {
-      if (only !== null && !only.has(m.shop)) notAudited.add(m.origin.file, OTHER_SHOP);
-      else if (!feeds(m.t)) notAudited.add(m.origin.file, OUTSIDE_COVERED_DAYS);
-      else auditorOf(m.shop).push(m);
+  // (The one pass has fed its auditors already: no shop filter, no covered days, no history.)
+  if (one === null) {
+    for await (const batch of chatMessages(scan, dedup, reachEnd)) {
+      for (const m of batch) {
+        if (only !== null && !only.has(m.shop)) notAudited.add(m.origin.file, OTHER_SHOP);
+        else if (!feeds(m.t)) notAudited.add(m.origin.file, OUTSIDE_COVERED_DAYS);
+        else auditorOf(m.shop).push(m);
+      }
     }
   }
   for (const shop of fedShops) auditorOf(shop);
@@ -490,6 +521,58 @@ class NotAudited {
  * The days of the chat and presence rows (review logs are snapshots: an old review in tonight's
  * export says nothing about which days it covers).
  */
+/**
+ * Both passes in one (chatInOnePass) for one large delimited file: each shop's auditor is fed as
+ * the rows come, its accounts and merchant buyers learnt as they are met. Null when the input
+ * does not allow it or the pass gave up (then nothing of it is kept).
+ */
+async function auditInOnePass(
+  sources: InputSource[],
+  options: ReadOptions,
+  makeAuditor: (shop: string, directory: ShopDirectory) => ShopAuditor,
+  told: ((whyNot: string | null) => void) | null,
+): Promise<{ scan: ChatScan; auditors: Map<string, ShopAuditor> } | null> {
+  const source = sources[0];
+  const not = (why: string): null => {
+    told?.(why);
+    return null;
+  };
+  if (sources.length !== 1 || source === undefined || source.path === null) return not('not one file on disk');
+  if ((options.cores ?? availableParallelism()) < 2 || statSync(source.path).size < (options.partBytes ?? PART_BYTES)) return not('small or one core');
+  if ((await layoutOf(source)).kind !== 'csv') return not('not delimited text');
+  const directories = new Map<string, ShopDirectory>();
+  const auditors = new Map<string, ShopAuditor>();
+  const directoryOf = (shop: string): ShopDirectory => {
+    let d = directories.get(shop);
+    if (d === undefined) directories.set(shop, (d = { accounts: new Set(), merchantBuyers: new Set() }));
+    return d;
+  };
+  const pass = chatInOnePass(source, options, (shop, kind, name) => {
+    const d = directoryOf(shop);
+    if (kind === 'shop') return true;
+    // FORMAT.md: an account or merchant is one for all of the shop's rows, also those before.
+    if (auditors.get(shop)?.judged(name) === true) return false;
+    (kind === 'account' ? d.accounts : d.merchantBuyers).add(name);
+    return true;
+  });
+  for await (const batch of pass.batches) {
+    for (const m of batch) {
+      let auditor = auditors.get(m.shop);
+      if (auditor === undefined) {
+        auditors.set(m.shop, (auditor = makeAuditor(m.shop, directoryOf(m.shop))));
+        auditor.rememberJudged();
+      }
+      auditor.push(m);
+    }
+  }
+  if (pass.gaveUp() !== null) return not(pass.gaveUp()!);
+  told?.(null);
+  const scan = pass.scan();
+  // The auditors were given these directories; scan's own say the same.
+  for (const [shop, d] of directories) scan.directories.set(shop, d);
+  return { scan, auditors };
+}
+
 function chatDays(scan: { firstT: number | null; lastT: number | null }, presence: readonly PresenceEvent[], zone: Zone): { first: number | null; last: number | null } {
   let first = scan.firstT;
   let last = scan.lastT;

@@ -106,6 +106,8 @@ export class ShopAuditor {
    * messages its table took 29 MB for 400 000 buyers).
    */
   private readonly resting = new Map<string, Resting | undefined>();
+  /** See rememberJudged. */
+  private judgedApart: Set<string> | null = null;
   /** Conversations put to rest, used again for the next ones opened (see ConversationSegmenter.reuse). */
   private readonly spare: Conversation[] = [];
   /** The last file and day looked up (see fileOf, activityOn): nearly every message asks for them again. */
@@ -194,10 +196,12 @@ export class ShopAuditor {
     const version = this.rules.versionAt(day);
     const conversationReason = conversationExclusion(this.shop, m.buyer, this.directory, version);
     if (conversationReason !== null) {
+      this.judgedApart?.add(m.buyer);
       this.exclude(conversationReason, m);
       return;
     }
     if (m.type === 'evaluation') {
+      this.judgedApart?.add(m.buyer);
       // An evaluation is no message of the conversation; only a recall or a flag voids it.
       const reason = m.recalled && version.exclude.recalled.value ? 'recalled' : flagExclusion(m, version.exclude.flags);
       if (reason !== null) this.exclude(reason, m);
@@ -340,6 +344,20 @@ export class ShopAuditor {
   settleOpen(dataEnd: number): void {
     for (const c of this.conversations.values()) c.segmenter.finish();
     for (const c of this.counters) c.settleAt?.(dataEnd);
+  }
+
+  /**
+   * From now on, remember the buyers whose messages are judged without a conversation
+   * (evaluations, conversations excluded whole), so that `judged` knows them too (one pass over
+   * the input learns a shop's accounts as it goes).
+   */
+  rememberJudged(): void {
+    this.judgedApart ??= new Set();
+  }
+
+  /** Whether a message of this buyer was judged already (see rememberJudged). */
+  judged(buyer: string): boolean {
+    return this.hasConversation(buyer) || this.judgedApart!.has(buyer);
   }
 
   /** Buyers with a conversation so far (e.g. to tell whether a newly known merchant was counted before). */

@@ -11,9 +11,9 @@ import { mergeSortedBatches } from './merge.js';
 import type { ProfileOptions } from './profiles.js';
 import { BATCH, byTime, readMessages, SORT_RUN } from './read-messages.js';
 import { RepeatFilter } from './repeats.js';
-import type { ReadJob, ReadNews } from './read-worker.js';
+import type { Learnt, ReadJob, ReadNews } from './read-worker.js';
 import { layoutOf, type FilePart } from './records.js';
-import { directoryOf, scanPart, type PartScan, type ShopDirectory } from './scan-part.js';
+import { directoryOf, mainAccountOf, scanPart, type PartScan, type ShopDirectory } from './scan-part.js';
 import type { PartJob } from './scan-worker.js';
 import type { InputSource } from './sources.js';
 
@@ -168,7 +168,7 @@ export async function scanChat(sources: InputSource[], options: ReadOptions): Pr
 }
 
 /** The least a part is worth reading on another core: a worker takes about 0.1 s to start. */
-const PART_BYTES = 24 << 20;
+export const PART_BYTES = 24 << 20;
 /** Parts of one file at most, however many cores (each thread has a heap of its own). */
 const MAX_PARTS = 8;
 
@@ -353,7 +353,13 @@ interface RepeatsAside {
  * `repeats`, the thread also gives rows without a shop their shop and drops repeats. A file out of
  * time order is sorted there. If the thread cannot start, all that is done here, alike.
  */
-async function* messagesFromWorker(scan: ChatScan, source: InputSource, firstSeq: number, repeats: RepeatsAside | null): AsyncGenerator<Message[]> {
+async function* messagesFromWorker(
+  scan: ChatScan,
+  source: InputSource,
+  firstSeq: number,
+  repeats: RepeatsAside | null,
+  learning: Learning | null = null,
+): AsyncGenerator<Message[]> {
   const options = scan.options;
   const { port1, port2 } = new MessageChannel();
   const control = new Int32Array(new SharedArrayBuffer(8));
@@ -371,6 +377,7 @@ async function* messagesFromWorker(scan: ChatScan, source: InputSource, firstSeq
     control,
     repeats: repeats === null ? null : { fallbackShop: repeats.fallbackShop, seen: [...repeats.seen] },
     sort: parent === null ? null : { runSize: options.sortRun ?? SORT_RUN, parent },
+    learn: learning !== null,
   };
   // A reader's garbage dies young: a small young generation keeps the thread's memory down
   // (measured on 1 M messages: 8 MB and batches of 1 024 were the fastest, see bench/README.md).
@@ -386,6 +393,10 @@ async function* messagesFromWorker(scan: ChatScan, source: InputSource, firstSeq
       if (got === undefined) {
         if (stopped !== null) {
           if (received > 0) throw new InputError(`${source.name}: the reading thread stopped (${(stopped as Error).message})`);
+          if (learning !== null) {
+            learning.gaveUp = 'the reading thread did not start';
+            return;
+          }
           const read = readMessages(source, firstSeq, options.zone, options.profiles);
           const ordered = sorting ? sortBatches(read, byTime, options.sortRun ?? SORT_RUN, BATCH, tmpdir(), messageCodec(source.name)) : read;
           yield* repeats === null ? ordered : dropRepeats(ordered, repeats);
@@ -400,12 +411,22 @@ async function* messagesFromWorker(scan: ChatScan, source: InputSource, firstSeq
       const news = got.message as ReadNews;
       if ('end' in news) {
         if (repeats !== null) giveBack(repeats.seen, news.seen!);
+        if (learning !== null) learning.end(news.learnt!.span, news.learnt!.rows, news.learnt!.profile);
         scan.sourcesReadAside++;
         return;
       }
       if ('error' in news) throw news.input ? new InputError(news.error) : new Error(news.error);
+      if ('giveUp' in news) {
+        learning!.gaveUp = news.giveUp;
+        return;
+      }
       received++;
       if (repeats !== null) for (const t of news.dropped) repeats.dropped(t);
+      if (learning !== null) {
+        // What the rows up to this batch's last one say comes first: it holds for all of them.
+        learning.batch(news.learnt!);
+        if (learning.gaveUp !== null) return;
+      }
       const messages = unpackMessages(news.batch, source.name);
       if (messages.length > 0) yield messages;
     }
@@ -417,6 +438,105 @@ async function* messagesFromWorker(scan: ChatScan, source: InputSource, firstSeq
       rmSync(parent, { recursive: true, force: true });
     }
   }
+}
+
+/** One pass's side of the reading thread (see chatInOnePass). */
+interface Learning {
+  batch(learnt: Learnt): void;
+  end(span: [number, number] | null, rows: number, profile: string | null): void;
+  /** Why the pass was given up; null while it goes on. */
+  gaveUp: string | null;
+}
+
+/**
+ * What the one pass learns, told to the audit as it goes: a shop met first, an account named or a
+ * merchant buyer flagged for the first time. `learn` answers false when messages this changes
+ * were judged already: the pass is then given up.
+ */
+export type Learn = (shop: string, kind: 'shop' | 'account' | 'merchant', name: string) => boolean;
+
+/**
+ * Both passes in one (issue 8), for one large delimited file in time order whose rows all name
+ * their shop: the reading thread reads each row once, does pass 1's work as it goes and hands
+ * over what it learns before the messages it holds for. Pass 1 is what tells the audit who a
+ * shop's own accounts and its merchant buyers are; an account or a merchant first met after that
+ * buyer's messages were judged means the pass is given up (`learn` says so), and so do a row
+ * without a shop (its shop is only known from every row) and a row out of time order. Then
+ * `gaveUp()` says why, and the caller reads the file again in two passes. Otherwise `scan()` is
+ * what scanChat would have said and `batches` what chatMessages would have given.
+ */
+export function chatInOnePass(
+  source: InputSource,
+  options: ReadOptions,
+  learn: Learn,
+): { batches: AsyncGenerator<Message[]>; scan: () => ChatScan; gaveUp: () => string | null } {
+  const stats: FileStats = { file: source.name, encoding: source.encoding, profile: null, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
+  const scan: ChatScan = {
+    sources: [source],
+    files: [stats],
+    badRows: [],
+    firstSeq: [0],
+    sorted: [true],
+    fallbackShop: DEFAULT_SHOP,
+    directories: new Map(),
+    namedShops: new Set(),
+    mainAccounts: new Set(),
+    rawDirectories: new Map(),
+    firstT: null,
+    lastT: null,
+    options,
+    partsInParallel: 0,
+    partsByWorkers: 0,
+    sourcesReadAside: 0,
+  };
+  const size = statSync(source.path!).size;
+  const progress = options.progress ?? null;
+  const learning: Learning = {
+    gaveUp: null,
+    batch(learnt) {
+      for (const [shop, kind, name] of learnt.facts) {
+        const d = directoryOf(scan.rawDirectories, shop);
+        if (kind === 'account') {
+          d.accounts.add(name);
+          const main = mainAccountOf(name);
+          if (main !== null) scan.mainAccounts.add(main);
+        } else if (kind === 'merchant') d.merchantBuyers.add(name);
+        if (!learn(shop, kind, name)) {
+          this.gaveUp = `${kind} ${name} of ${shop} was met after messages it changes were judged`;
+          return;
+        }
+      }
+      for (const [line, reason] of learnt.bad) {
+        const bad = { file: source.name, line, reason };
+        if (options.strict) throw new StrictError(`${bad.file}:${bad.line}: ${bad.reason} (--strict)`);
+        scan.badRows.push(bad);
+        stats.bad_rows++;
+      }
+      stats.rows = learnt.rows;
+      progress?.update(source.name, stats.rows, size);
+    },
+    end(span, rows, profile) {
+      stats.rows = rows;
+      stats.profile = profile as FileStats['profile'];
+      if (span !== null) [scan.firstT, scan.lastT] = span;
+    },
+  };
+  const repeats: RepeatsAside = {
+    fallbackShop: DEFAULT_SHOP,
+    seen: new Map(),
+    dropped: () => void stats.duplicates++,
+  };
+  const batches = (async function* (): AsyncGenerator<Message[]> {
+    for await (const batch of messagesFromWorker(scan, source, 0, repeats, learning)) {
+      stats.messages += batch.length;
+      yield batch;
+    }
+    if (learning.gaveUp !== null) return;
+    progress?.done();
+    for (const shop of scan.rawDirectories.keys()) scan.namedShops.add(shop);
+    resolveShops(scan, fallbackShop(scan.namedShops, scan.mainAccounts));
+  })();
+  return { batches, scan: () => scan, gaveUp: () => learning.gaveUp };
 }
 
 /** What the reading thread does with repeats, done here (the thread could not start). */

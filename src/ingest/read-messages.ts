@@ -1,7 +1,7 @@
 import type { Message } from '../model.js';
 import { normalizeChatRow } from '../normalize/chat-row.js';
 import type { Zone } from '../time/zone.js';
-import { canonicalRecordBatches, type ProfileOptions } from './profiles.js';
+import { canonicalRecordBatches, type ProfileOptions, type SourceInfo } from './profiles.js';
 import type { InputSource } from './sources.js';
 
 /**
@@ -9,14 +9,28 @@ import type { InputSource } from './sources.js';
  * `firstSeq`. Bad rows are passed over (pass 1 counted them). Run here or in a worker thread
  * (read-worker.ts): the same reader either way.
  */
-export async function* readMessages(source: InputSource, firstSeq: number, zone: Zone, profiles: ProfileOptions): AsyncGenerator<Message[]> {
+export async function* readMessages(
+  source: InputSource,
+  firstSeq: number,
+  zone: Zone,
+  profiles: ProfileOptions,
+  /** Told each bad row (one pass over the file: nothing counted them before). */
+  onBad: ((line: number, reason: string) => void) | null = null,
+  info?: SourceInfo,
+): AsyncGenerator<Message[]> {
   let seq = firstSeq;
-  for await (const batch of canonicalRecordBatches(source, 'chat', profiles)) {
+  for await (const batch of canonicalRecordBatches(source, 'chat', profiles, info)) {
     const out: Message[] = [];
     for (const item of batch) {
-      if ('unreadable' in item) continue;
+      if ('unreadable' in item) {
+        onBad?.(item.line, item.unreadable);
+        continue;
+      }
       const m = normalizeChatRow(item.values, { file: source.name, line: item.line }, seq, zone);
-      if (typeof m === 'string') continue; // counted in the first pass
+      if (typeof m === 'string') {
+        onBad?.(item.line, m); // else counted in the first pass
+        continue;
+      }
       if (m.shop === '' && source.shop !== undefined) m.shop = source.shop;
       seq++;
       out.push(m);

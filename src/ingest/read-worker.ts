@@ -5,7 +5,7 @@ import type { Message } from '../model.js';
 import { InputError } from '../errors.js';
 import { Zone } from '../time/zone.js';
 import { messageCodec, packMessages, transferables } from './message-batch.js';
-import type { ProfileOptions } from './profiles.js';
+import type { ProfileOptions, SourceInfo } from './profiles.js';
 import { BATCH as SORT_BATCH, byTime, readMessages } from './read-messages.js';
 import { sortBatches } from './external-sort.js';
 import { RepeatFilter } from './repeats.js';
@@ -23,6 +23,19 @@ export interface ReadJob {
   repeats: { fallbackShop: string; seen: [string, number][] } | null;
   /** A file not in time order is sorted here (sortBatches), its runs spilled under `parent` (which the owner removes). */
   sort: { runSize: number; parent: string } | null;
+  /**
+   * One pass over the file (read-chat.ts chatInOnePass): this thread also does pass 1's work. It
+   * tells the shops, accounts and merchant buyers it meets, the bad rows and the time span, and
+   * gives up on a row without a shop or out of time order (the two passes handle those).
+   */
+  learn: boolean;
+}
+
+/** What one pass learns since the last batch: [shop, 'shop' | 'account' | 'merchant', name], bad rows [line, reason], rows read so far. */
+export interface Learnt {
+  facts: [string, 'shop' | 'account' | 'merchant', string][];
+  bad: [number, string][];
+  rows: number;
 }
 
 /**
@@ -30,8 +43,9 @@ export interface ReadJob {
  * end (with the ids the filter remembers), or why reading stopped.
  */
 export type ReadNews =
-  | { batch: ReturnType<typeof packMessages>; dropped: number[] }
-  | { end: true; seen: [string, number][] | null }
+  | { batch: ReturnType<typeof packMessages>; dropped: number[]; learnt: Learnt | null }
+  | { end: true; seen: [string, number][] | null; learnt: { span: [number, number] | null; rows: number; profile: string | null } | null }
+  | { giveUp: string }
   | { error: string; input: boolean };
 
 /**
@@ -59,16 +73,56 @@ try {
   const filter = job.repeats === null ? null : new RepeatFilter(job.repeats.seen);
   let pending: Message[] = [];
   let dropped: number[] = [];
+  // One pass: what pass 1 would have learnt.
+  const info: SourceInfo = { profile: null, layout: '', mapping: {} };
+  const learnt: Learnt | null = job.learn ? { facts: [], bad: [], rows: 0 } : null;
+  const directories = new Map<string, { accounts: Set<string>; merchants: Set<string> }>();
+  let previous = -Infinity;
+  let span: [number, number] | null = null;
+  let giveUp: string | null = null;
   const send = (): void => {
     const packed = packMessages(pending);
-    post({ batch: packed, dropped }, transferables(packed));
+    post({ batch: packed, dropped, learnt: learnt === null ? null : { ...learnt } }, transferables(packed));
     pending = [];
     dropped = [];
+    if (learnt !== null) {
+      learnt.facts = [];
+      learnt.bad = [];
+    }
   };
-  const read = readMessages(job.source, job.firstSeq, new Zone(job.zone), job.profiles);
+  const onBad =
+    learnt === null
+      ? null
+      : (line: number, reason: string) => {
+          learnt.bad.push([line, reason]);
+          learnt.rows++;
+        };
+  const read = readMessages(job.source, job.firstSeq, new Zone(job.zone), job.profiles, onBad, info);
   const ordered = job.sort === null ? read : sortBatches(read, byTime, job.sort.runSize, SORT_BATCH, job.sort.parent, messageCodec(job.source.name));
-  for await (const batch of ordered) {
+  reading: for await (const batch of ordered) {
     for (const m of batch) {
+      if (learnt !== null) {
+        if (m.shop === '') giveUp = 'a row names no shop';
+        else if (m.t < previous) giveUp = 'the rows are not in time order';
+        if (giveUp !== null) break reading;
+        learnt.rows++;
+        previous = m.t;
+        if (span === null) span = [m.t, m.t];
+        else span[1] = m.t;
+        let d = directories.get(m.shop);
+        if (d === undefined) {
+          directories.set(m.shop, (d = { accounts: new Set(), merchants: new Set() }));
+          learnt.facts.push([m.shop, 'shop', '']);
+        }
+        if (m.agent !== null && !d.accounts.has(m.agent)) {
+          d.accounts.add(m.agent);
+          learnt.facts.push([m.shop, 'account', m.agent]);
+        }
+        if (m.flags.includes('merchant') && !d.merchants.has(m.buyer)) {
+          d.merchants.add(m.buyer);
+          learnt.facts.push([m.shop, 'merchant', m.buyer]);
+        }
+      }
       if (filter !== null) {
         if (m.shop === '') m.shop = job.repeats!.fallbackShop;
         if (filter.repeats(m)) {
@@ -80,8 +134,11 @@ try {
     }
     if (pending.length >= BATCH) send();
   }
-  if (pending.length > 0 || dropped.length > 0) send();
-  post({ end: true, seen: filter?.remembered() ?? null });
+  if (giveUp !== null) post({ giveUp });
+  else {
+    if (pending.length > 0 || dropped.length > 0 || (learnt !== null && (learnt.facts.length > 0 || learnt.bad.length > 0))) send();
+    post({ end: true, seen: filter?.remembered() ?? null, learnt: learnt === null ? null : { span, rows: learnt.rows, profile: info.profile } });
+  }
 } catch (err) {
   post({ error: (err as Error).message, input: err instanceof InputError });
 }

@@ -1,0 +1,135 @@
+// Issue 8: one large file in time order is read once, pass 1's work done as the rows come
+// (chatInOnePass). The report must be exactly the two passes' report; where the input does not
+// allow one pass (a row without a shop, rows out of time order, an account or merchant met after
+// that buyer's messages were judged), the pass gives up and the file is read in two passes.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { audit as auditFn, AuditOptions } from '../../src/audit.js';
+import type { Report } from '../../src/report/model.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'cs-audit-one-pass-'));
+// The threads run compiled code: the built audit starts them.
+const { audit } = (await import(pathToFileURL(path.resolve('dist/audit.js')).href)) as { audit: typeof auditFn };
+
+const HEADER = 'id,time,shop,buyer,sender,agent,type,content,recalled,bot_mode,card,flags';
+
+/**
+ * Two shops, 40 buyers, 3000 rows a minute apart: questions answered fast and slow, bots,
+ * evaluations, recalls, red packets, bad rows and repeated ids. `extra` rows go in at their place.
+ */
+function log(extra: Map<number, string> = new Map()): string {
+  let state = 11;
+  const rand = (n: number) => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+  const at = (i: number) => new Date(Date.UTC(2026, 10, 2, 0, 0) + i * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+  const rows = [HEADER];
+  for (let i = 0; i < 3000; i++) {
+    if (extra.has(i)) rows.push(extra.get(i)!.replace('@', at(i)));
+    const shop = rand(4) === 0 ? 'shopB' : 'shopA';
+    const buyer = `b${rand(40)}`;
+    const kind = rand(10);
+    const row =
+      kind < 4
+        ? `m${i},${at(i)},${shop},${buyer},buyer,,text,"在吗,有货吗",${rand(30) === 0 ? 1 : ''},,,`
+        : kind < 7
+          ? `m${i},${at(i)},${shop},${buyer},agent,${shop}:a${rand(5)},text,"亲\n有的",,,,`
+          : kind < 8
+            ? `m${i},${at(i)},${shop},${buyer},bot,${shop}:bot,text,自动回复,,${rand(2) ? 'auto' : 'assist'},,`
+            : kind < 9
+              ? `m${i},${at(i)},${shop},${buyer},buyer,${shop}:a1,evaluation,${['很满意', '不满意'][rand(2)]},,,c${i},`
+              : `m${i},${at(i)},${shop},${buyer},agent,${shop}:a2,red_packet,,,,,`;
+    rows.push(row);
+    if (rand(60) === 0) rows.push(row); // a repeated id
+    if (rand(80) === 0) rows.push(`bad${i},not a time,${shop},${buyer},buyer,,text,x,,,,`);
+  }
+  return rows.join('\n') + '\n';
+}
+
+async function both(name: string, text: string, options: Partial<AuditOptions> = {}) {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  const run = async (one: boolean) => {
+    const told: (string | null)[] = [];
+    const report = await audit({
+      platform: 'tmall',
+      rulesFile: null,
+      inputs: [file],
+      tz: null,
+      from: null,
+      to: null,
+      strict: false,
+      stdin: Readable.from([]),
+      details: true,
+      cores: 2,
+      partBytes: 16 * 1024,
+      onePass: one,
+      onOnePass: (why) => told.push(why),
+      ...options,
+    });
+    return { report: stripped(report), told };
+  };
+  return { one: await run(true), two: await run(false) };
+}
+
+/** The report without what differs run to run (the time it was made). */
+function stripped(r: Report): unknown {
+  return JSON.parse(JSON.stringify({ ...r, generator: null }));
+}
+
+describe('both passes in one', () => {
+  it('the same report as two passes: bad rows, repeats, evaluations, two shops, every platform', async () => {
+    for (const platform of ['tmall', 'pinduoduo', 'kuaishou']) {
+      const { one, two } = await both(`plain-${platform}.csv`, log(), { platform });
+      expect(one.told).toEqual([null]);
+      const r = one.report as Report;
+      expect(r.input.bad_rows).toBeGreaterThan(10);
+      expect(r.input.files[0]!.duplicates).toBeGreaterThan(10);
+      expect(one.report).toEqual(two.report);
+    }
+  });
+
+  it('FORMAT.md sub-account chatter: an account met after its messages as a buyer were judged gives up; the two passes count them as chatter', async () => {
+    // b7 writes as a buyer early on, and answers as shopA's agent at row 2000.
+    const { one, two } = await both('late-account.csv', log(new Map([[2000, 'late,@,shopA,b3,agent,b7,text,好的,,,,']])));
+    expect(one.told).toEqual([expect.stringContaining('account b7 of shopA')]);
+    expect(one.report).toEqual(two.report);
+    expect((two.report as Report).shops.find((s) => s.shop === 'shopA')!.messages.excluded.internal_chatter).toBeGreaterThan(0);
+  });
+
+  it('FORMAT.md merchant: a merchant flag on a buyer\'s later row gives up; on the first row it does not', async () => {
+    const late = await both('late-merchant.csv', log(new Map([[2500, 'late,@,shopA,b5,buyer,,text,在吗,,,,merchant']])));
+    expect(late.one.told).toEqual([expect.stringContaining('merchant b5 of shopA')]);
+    expect(late.one.report).toEqual(late.two.report);
+    const first = await both('first-merchant.csv', log(new Map([[0, 'new,@,shopA,newbuyer,buyer,,text,在吗,,,,merchant']])));
+    expect(first.one.told).toEqual([null]);
+    expect(first.one.report).toEqual(first.two.report);
+  });
+
+  it('a row without a shop, or rows out of time order, give up', async () => {
+    const shopless = await both('shopless.csv', log(new Map([[1500, 'x,@,,b1,buyer,,text,在吗,,,,']])));
+    expect(shopless.one.told).toEqual(['a row names no shop']);
+    expect(shopless.one.report).toEqual(shopless.two.report);
+    const early = await both('unsorted.csv', log(new Map([[1500, 'x,2026-11-02 00:00:00,shopA,b1,buyer,,text,在吗,,,,']])));
+    expect(early.one.told).toEqual(['the rows are not in time order']);
+    expect(early.one.report).toEqual(early.two.report);
+  });
+
+  it('--strict: the first bad row stops the run with its file and line, as in two passes', async () => {
+    const text = log();
+    const file = path.join(dir, 'strict.csv');
+    writeFileSync(file, text);
+    const line = text.split('\n').findIndex((l) => l.startsWith('bad')) + 1;
+    const run = (one: boolean) =>
+      audit({ platform: 'tmall', rulesFile: null, inputs: [file], tz: null, from: null, to: null, strict: true, stdin: Readable.from([]), cores: 2, partBytes: 16 * 1024, onePass: one });
+    await expect(run(true)).rejects.toThrow(`strict.csv:${line}: `);
+    await expect(run(false)).rejects.toThrow(`strict.csv:${line}: `);
+  });
+});
