@@ -10,6 +10,13 @@ if (!process.execArgv.some((a) => a.includes('heap-growing-percent'))) {
 }
 const { main } = await import('../dist/cli.js');
 
+// A reader that stops early (cs-audit run … | head) closes the pipe: the rest is not wanted,
+// and that is no error to report with a stack trace.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 process.exitCode = await main(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,

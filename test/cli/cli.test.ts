@@ -1,5 +1,5 @@
 // The real CLI (bin/cs-audit.js → dist/), run as a user runs it: exit codes, stdout/stderr, colour.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -80,6 +80,21 @@ describe('usage errors exit 2 with one clear message on stderr', () => {
     expect(r.stderr).toContain(`${p}: invalid rule pack:`);
     expect(r.stderr).toContain('versions[0].metrics[0].threshold_seconds.value: must be integer');
     expect(r.stderr).toContain('versions[0].metrics[1]: missing "target"');
+  });
+});
+
+describe('a reader that stops early', () => {
+  it('cs-audit run … | head: the closed pipe ends the run quietly (no stack trace on stderr)', () => {
+    const log = path.join(tmp, 'early-reader.csv');
+    execFileSync(process.execPath, [path.join(ROOT, 'bench/generate.mjs'), '20000', log], { stdio: 'ignore' });
+    // Megabytes of JSON into a reader that takes 100 bytes and leaves.
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" bin/cs-audit.js run --platform tmall --format json --details "${log}" | head -c 100 >/dev/null; echo "exit $?"`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.stderr).not.toContain('EPIPE');
+    expect(r.stderr).not.toContain('Unhandled');
+    expect(r.stdout.trim()).toBe('exit 0');
   });
 });
 
