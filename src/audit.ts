@@ -189,7 +189,10 @@ async function auditSources(
   // One large file alone: both passes in one where it allows (chatInOnePass); it gives the same
   // scan and the same auditors, or gives up and the file is read in two passes.
   const simple = history === null && !options.covers && (options.shops ?? []).length === 0 && presenceSources.length === 0 && reviewSources.length === 0;
+  const traced = options.tracer?.events.length ?? 0;
   const one = simple && options.onePass !== false ? await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null) : null;
+  // What a pass that gave up traced (cs-audit explain) is not kept: the two passes trace it again.
+  if (one === null) options.tracer?.events.splice(traced);
   // Pass 1: read and check every row; learn the shops, their accounts and the time span.
   const scan = one?.scan ?? (await scanChat(chatSources, readOptions));
   const logOptions = { strict: options.strict, profiles: { profile: null, map: options.headerMap ?? null } };
@@ -518,10 +521,6 @@ class NotAudited {
 }
 
 /**
- * The days of the chat and presence rows (review logs are snapshots: an old review in tonight's
- * export says nothing about which days it covers).
- */
-/**
  * Both passes in one (chatInOnePass) for one large delimited file: each shop's auditor is fed as
  * the rows come, its accounts and merchant buyers learnt as they are met. Null when the input
  * does not allow it or the pass gave up (then nothing of it is kept).
@@ -567,12 +566,13 @@ async function auditInOnePass(
   }
   if (pass.gaveUp() !== null) return not(pass.gaveUp()!);
   told?.(null);
-  const scan = pass.scan();
-  // The auditors were given these directories; scan's own say the same.
-  for (const [shop, d] of directories) scan.directories.set(shop, d);
-  return { scan, auditors };
+  return { scan: pass.scan(), auditors };
 }
 
+/**
+ * The days of the chat and presence rows (review logs are snapshots: an old review in tonight's
+ * export says nothing about which days it covers).
+ */
 function chatDays(scan: { firstT: number | null; lastT: number | null }, presence: readonly PresenceEvent[], zone: Zone): { first: number | null; last: number | null } {
   let first = scan.firstT;
   let last = scan.lastT;

@@ -113,6 +113,22 @@ describe('both passes in one', () => {
     expect(first.one.report).toEqual(first.two.report);
   });
 
+  it('cs-audit explain: a pass that gave up leaves nothing in the trace (the two passes trace each message once)', async () => {
+    const file = path.join(dir, 'explain.csv');
+    writeFileSync(file, log(new Map([[2000, 'late,@,shopA,b3,agent,b7,text,好的,,,,']])));
+    const trace = async (one: boolean) => {
+      const tracer = { buyer: 'b7', events: [] as unknown[] };
+      const told: (string | null)[] = [];
+      await audit({ platform: 'tmall', rulesFile: null, inputs: [file], tz: null, from: null, to: null, strict: false, stdin: Readable.from([]), tracer: tracer as AuditOptions['tracer'], cores: 2, partBytes: 16 * 1024, onePass: one, onOnePass: (why) => told.push(why) });
+      return { events: JSON.parse(JSON.stringify(tracer.events)) as unknown[], told };
+    };
+    const one = await trace(true);
+    const two = await trace(false);
+    expect(one.told).toEqual([expect.stringContaining('account b7 of shopA')]);
+    expect(two.events.length).toBeGreaterThan(10);
+    expect(one.events).toEqual(two.events);
+  });
+
   it('a row without a shop, or rows out of time order, give up', async () => {
     const shopless = await both('shopless.csv', log(new Map([[1500, 'x,@,,b1,buyer,,text,在吗,,,,']])));
     expect(shopless.one.told).toEqual(['a row names no shop']);
