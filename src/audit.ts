@@ -125,8 +125,8 @@ function parseDateOption(name: string, value: string | null): number | null {
 
 /**
  * ingest → normalize → per shop: exclusions, conversations, rounds, metrics → penalties → report.
- * Two passes over the files; memory follows conversations and days, not messages (files whose
- * rows are out of time order, and standard input, are still held in memory).
+ * Two passes over the files, or one where the input allows (auditInOnePass); memory follows
+ * conversations and days, not messages (standard input and zip entries are held in memory).
  */
 export async function audit(options: AuditOptions): Promise<Report> {
   const { rules, file: rulesFile } = loadRules(options);
