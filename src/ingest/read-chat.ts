@@ -91,12 +91,9 @@ export interface ChatScan {
   sourcesReadAside: number;
 }
 
-/**
- * Pass 1. A large delimited file on disk is read in parts on every core (see scanInParts); the
- * parts put together say exactly what one reader of the whole file says.
- */
-export async function scanChat(sources: InputSource[], options: ReadOptions): Promise<ChatScan> {
-  const scan: ChatScan = {
+/** A scan before any row is read. */
+function emptyScan(sources: InputSource[], options: ReadOptions): ChatScan {
+  return {
     sources,
     files: [],
     badRows: [],
@@ -114,6 +111,14 @@ export async function scanChat(sources: InputSource[], options: ReadOptions): Pr
     partsByWorkers: 0,
     sourcesReadAside: 0,
   };
+}
+
+/**
+ * Pass 1. A large delimited file on disk is read in parts on every core (see scanInParts); the
+ * parts put together say exactly what one reader of the whole file says.
+ */
+export async function scanChat(sources: InputSource[], options: ReadOptions): Promise<ChatScan> {
+  const scan = emptyScan(sources, options);
   let seq = 0;
   for (const source of sources) {
     const stats: FileStats = { file: source.name, encoding: source.encoding, profile: null, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
@@ -471,24 +476,11 @@ export function chatInOnePass(
   learn: Learn,
 ): { batches: AsyncGenerator<Message[]>; scan: () => ChatScan; gaveUp: () => string | null } {
   const stats: FileStats = { file: source.name, encoding: source.encoding, profile: null, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
-  const scan: ChatScan = {
-    sources: [source],
-    files: [stats],
-    badRows: [],
-    firstSeq: [0],
-    sorted: [true],
-    fallbackShop: DEFAULT_SHOP,
-    directories: new Map(),
-    namedShops: new Set(),
-    mainAccounts: new Set(),
-    rawDirectories: new Map(),
-    firstT: null,
-    lastT: null,
-    options,
-    partsInParallel: 0,
-    partsByWorkers: 0,
-    sourcesReadAside: 0,
-  };
+  // One file in time order, its first message the first of the run.
+  const scan = emptyScan([source], options);
+  scan.files.push(stats);
+  scan.firstSeq.push(0);
+  scan.sorted.push(true);
   const size = statSync(source.path!).size;
   const progress = options.progress ?? null;
   const learning: Learning = {
