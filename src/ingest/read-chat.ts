@@ -4,10 +4,10 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { InputError, StrictError } from '../errors.js';
 import { DEFAULT_SHOP, type BadRow, type Message } from '../model.js';
-import { messageCodec, unpackMessages } from './message-batch.js';
 import type { Zone } from '../time/zone.js';
 import { sortBatches } from './external-sort.js';
 import { mergeSortedBatches } from './merge.js';
+import { messageCodec, unpackMessages } from './message-batch.js';
 import type { ProfileOptions } from './profiles.js';
 import { BATCH, byTime, readMessages, SORT_RUN } from './read-messages.js';
 import { RepeatFilter } from './repeats.js';
@@ -48,7 +48,10 @@ export interface ReadOptions {
   progress?: ProgressSink | null;
   /** Messages of an unsorted file sorted in memory at a time before runs spill to disk (tests lower it). */
   sortRun?: number;
-  /** Pass 1 on several cores (see scanInParts): the cores to use, and the least bytes a part holds (tests lower it). */
+  /**
+   * Threads (scanInParts, messagesFromWorker, chatInOnePass): the cores to use, and the least bytes
+   * a file or a part must hold to be read by one (tests lower it).
+   */
   cores?: number;
   partBytes?: number;
 }
