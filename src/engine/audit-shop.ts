@@ -102,8 +102,8 @@ export class ShopAuditor {
   private readonly conversations = new Map<string, Conversation>();
   /**
    * Conversations at rest. A woken one keeps its entry, set to undefined: the map is written in
-   * place as buyers come and go, instead of growing with the holes deletions leave (at 5 M
-   * messages its table took 29 MB for 400 000 buyers).
+   * place as buyers come and go, not deleted from and added to (at 5 M messages, a peak about
+   * 17 MB lower, the time the same).
    */
   private readonly resting = new Map<string, Resting | undefined>();
   /** See rememberJudged. */

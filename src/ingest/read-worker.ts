@@ -6,7 +6,7 @@ import { InputError } from '../errors.js';
 import { Zone } from '../time/zone.js';
 import { messageCodec, packMessages, transferables } from './message-batch.js';
 import type { ProfileOptions, SourceInfo } from './profiles.js';
-import { BATCH as SORT_BATCH, byTime, readMessages } from './read-messages.js';
+import { byTime, readMessages } from './read-messages.js';
 import { sortBatches } from './external-sort.js';
 import { RepeatFilter } from './repeats.js';
 import type { InputSource } from './sources.js';
@@ -98,7 +98,7 @@ try {
           learnt.rows++;
         };
   const read = readMessages(job.source, job.firstSeq, new Zone(job.zone), job.profiles, onBad, info);
-  const ordered = job.sort === null ? read : sortBatches(read, byTime, job.sort.runSize, SORT_BATCH, job.sort.parent, messageCodec(job.source.name));
+  const ordered = job.sort === null ? read : sortBatches(read, byTime, job.sort.runSize, BATCH, job.sort.parent, messageCodec(job.source.name));
   reading: for await (const batch of ordered) {
     for (const m of batch) {
       if (learnt !== null) {
