@@ -8,6 +8,7 @@ import {
   chatMessages,
   DEDUP_HORIZON_MS,
   dedupKey,
+  directoryOf,
   fallbackShop,
   mainAccountOf,
   PART_BYTES,
@@ -541,13 +542,8 @@ async function auditInOnePass(
   if ((await layoutOf(source)).kind !== 'csv') return not('not delimited text');
   const directories = new Map<string, ShopDirectory>();
   const auditors = new Map<string, ShopAuditor>();
-  const directoryOf = (shop: string): ShopDirectory => {
-    let d = directories.get(shop);
-    if (d === undefined) directories.set(shop, (d = { accounts: new Set(), merchantBuyers: new Set() }));
-    return d;
-  };
   const pass = chatInOnePass(source, options, (shop, kind, name) => {
-    const d = directoryOf(shop);
+    const d = directoryOf(directories, shop);
     if (kind === 'shop') return true;
     // FORMAT.md: an account or merchant is one for all of the shop's rows, also those before.
     if (auditors.get(shop)?.judged(name) === true) return false;
@@ -558,7 +554,7 @@ async function auditInOnePass(
     for (const m of batch) {
       let auditor = auditors.get(m.shop);
       if (auditor === undefined) {
-        auditors.set(m.shop, (auditor = makeAuditor(m.shop, directoryOf(m.shop))));
+        auditors.set(m.shop, (auditor = makeAuditor(m.shop, directoryOf(directories, m.shop))));
         auditor.rememberJudged();
       }
       auditor.push(m);

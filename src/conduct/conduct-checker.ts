@@ -5,6 +5,7 @@ import type { ConductRules } from '../rules/pack-types.js';
 import { localTime } from '../time/local.js';
 import { clockToMs, dayToIso, type Zone } from '../time/zone.js';
 import { builtInLexicon, detectText, type Lexicon, type Match, type TextRules } from './detectors.js';
+import { SPARE_STATES } from '../engine/sweep.js';
 
 /** Settings when a pack has no conduct section: every detector, no penalty. */
 const DEFAULTS: ConductRules = {
@@ -44,8 +45,6 @@ const BUYER_SILENCE_MS = 12 * 3_600_000;
 export const QUIET_MS = Math.max(ANSWER_MS, RUN_GAP_MS, CONTACT_GAP_MS, BUYER_SILENCE_MS);
 /** Texts whose matches are remembered at most (see detect). */
 const TEXT_MEMORY = 20_000;
-/** Rested conversation states kept for use again at most. */
-const SPARE = 131_072;
 /** Messages that make contact; red packets, cards and notices do not count toward a run. */
 const CONTACT_TYPES = new Set(['text', 'image', 'link']);
 
@@ -195,7 +194,7 @@ export class ConductChecker {
     if (!(now - last > QUIET_MS)) throw new Error(`conduct: conversation with ${buyer} is not at rest`);
     this.conversations.delete(buyer);
     const counts = c.counts;
-    if (this.spare.length < SPARE) this.spare.push(c);
+    if (this.spare.length < SPARE_STATES) this.spare.push(c);
     return counts;
   }
 

@@ -7,7 +7,7 @@ import { SessionResponseCounter } from '../metrics/session-response.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import { ConductChecker, QUIET_MS, type ConductHolder } from '../conduct/conduct-checker.js';
 import { segmentRulesOf } from './conversation-rules.js';
-import { sweepDue, sweepMark, swept } from './sweep.js';
+import { SPARE_STATES, sweepDue, sweepMark, swept } from './sweep.js';
 import { conversationExclusion, isEvent, messageExclusion, reason } from './exclusions.js';
 import { ConversationSegmenter, type RestState, type Round, type SegmentSink, type SellerFirst, type Session } from './segmenter.js';
 
@@ -74,8 +74,6 @@ type Resting = string | null | { state: RestState; conduct: Record<string, numbe
 
 /** Quiet this long (and since an earlier local day), a conversation rests: longer than the conduct checks' limits. */
 const REST_AFTER_MS = QUIET_MS;
-/** Rested conversations kept for use again at most (about 30 MB; a month of 5 M messages rests some 100 000 a day). */
-const SPARE = 131_072;
 
 /**
  * A shop's audit at the end of a run's days, before the end of the data decided anything:
@@ -287,7 +285,7 @@ export class ShopAuditor {
       const plain = state.sessionOpen && !state.blacklisted && !state.withBot && !state.sellerOpen && conduct === null;
       this.resting.set(buyer, plain ? state.lastAccount : { state, conduct });
       this.conversations.delete(buyer);
-      if (this.spare.length < SPARE) this.spare.push(c);
+      if (this.spare.length < SPARE_STATES) this.spare.push(c);
     }
   }
 

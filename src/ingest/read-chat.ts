@@ -13,7 +13,7 @@ import { BATCH, byTime, readMessages, SORT_RUN } from './read-messages.js';
 import { RepeatFilter } from './repeats.js';
 import type { Learnt, ReadJob, ReadNews } from './read-worker.js';
 import { layoutOf, type FilePart } from './records.js';
-import { directoryOf, mainAccountOf, scanPart, type PartScan, type ShopDirectory } from './scan-part.js';
+import { addDirectory, directoryOf, mainAccountsOf, scanPart, type PartScan, type ShopDirectory, type ShopFact } from './scan-part.js';
 import type { PartJob } from './scan-worker.js';
 import type { InputSource } from './sources.js';
 
@@ -37,7 +37,7 @@ export interface FileStats {
   excluded?: Record<string, number>;
 }
 
-export { mainAccountOf, type ShopDirectory } from './scan-part.js';
+export { directoryOf, mainAccountOf, type ShopDirectory } from './scan-part.js';
 export { DEDUP_HORIZON_MS, dedupKey } from './repeats.js';
 
 export interface ReadOptions {
@@ -158,21 +158,22 @@ export async function scanChat(sources: InputSource[], options: ReadOptions): Pr
       }
       if (part.minT !== null && (scan.firstT === null || part.minT < scan.firstT)) scan.firstT = part.minT;
       if (part.maxT !== null && (scan.lastT === null || part.maxT > scan.lastT)) scan.lastT = part.maxT;
-      for (const [shop, d] of part.raw) {
-        const into = directoryOf(scan.rawDirectories, shop);
-        for (const a of d.accounts) into.accounts.add(a);
-        for (const b of d.merchantBuyers) into.merchantBuyers.add(b);
-      }
-      for (const main of part.mainAccounts) scan.mainAccounts.add(main);
+      for (const [shop, d] of part.raw) addDirectory(directoryOf(scan.rawDirectories, shop), d);
     }
     scan.sorted.push(sorted);
     stats.profile = parts[0]!.profile as FileStats['profile'];
     progress?.update(source.name, stats.rows, size);
   }
   options.progress?.done();
-  for (const shop of scan.rawDirectories.keys()) if (shop !== '') scan.namedShops.add(shop);
-  resolveShops(scan, fallbackShop(scan.namedShops, scan.mainAccounts));
+  settleShops(scan);
   return scan;
+}
+
+/** Once every row is read: the shops named, the main accounts, and the shop of rows that name none. */
+function settleShops(scan: ChatScan): void {
+  for (const shop of scan.rawDirectories.keys()) if (shop !== '') scan.namedShops.add(shop);
+  scan.mainAccounts = mainAccountsOf(scan.rawDirectories);
+  resolveShops(scan, fallbackShop(scan.namedShops, scan.mainAccounts));
 }
 
 /** The least a part is worth reading on another core: a worker takes about 0.1 s to start. */
@@ -298,7 +299,7 @@ function recordWidth(bytes: Buffer, from: number, delimiter: number): number | n
     if (c === QUOTE) quoted = !quoted;
     else if (quoted) continue;
     else if (c === delimiter) fields++;
-    else if (c === LF) return i === from || (i === from + 1 && bytes[from] === 0x0d) ? null : fields;
+    else if (c === LF) return i === from || (i === from + 1 && bytes[from] === CR) ? null : fields;
   }
   return null;
 }
@@ -307,11 +308,7 @@ function recordWidth(bytes: Buffer, from: number, delimiter: number): number | n
 export function resolveShops(scan: ChatScan, fallback: string): void {
   scan.fallbackShop = fallback;
   scan.directories = new Map();
-  for (const [shop, d] of scan.rawDirectories) {
-    const into = directoryOf(scan.directories, shop === '' ? fallback : shop);
-    for (const a of d.accounts) into.accounts.add(a);
-    for (const b of d.merchantBuyers) into.merchantBuyers.add(b);
-  }
+  for (const [shop, d] of scan.rawDirectories) addDirectory(directoryOf(scan.directories, shop === '' ? fallback : shop), d);
 }
 
 /**
@@ -323,7 +320,6 @@ export function fallbackShop(named: ReadonlySet<string>, mainAccounts: ReadonlyS
   if (named.size === 0 && mainAccounts.size === 1) return [...mainAccounts][0]!;
   return DEFAULT_SHOP;
 }
-
 
 /**
  * The second pass: one source's messages in time order, a batch at a time. A large file may be
@@ -461,7 +457,7 @@ interface Learning {
  * merchant buyer flagged for the first time. `learn` answers false when messages this changes
  * were judged already: the pass is then given up.
  */
-export type Learn = (shop: string, kind: 'shop' | 'account' | 'merchant', name: string) => boolean;
+export type Learn = (shop: string, kind: ShopFact, name: string) => boolean;
 
 /**
  * Both passes in one (issue 8), for one large delimited file in time order whose rows all name
@@ -491,11 +487,8 @@ export function chatInOnePass(
     batch(learnt) {
       for (const [shop, kind, name] of learnt.facts) {
         const d = directoryOf(scan.rawDirectories, shop);
-        if (kind === 'account') {
-          d.accounts.add(name);
-          const main = mainAccountOf(name);
-          if (main !== null) scan.mainAccounts.add(main);
-        } else if (kind === 'merchant') d.merchantBuyers.add(name);
+        if (kind === 'account') d.accounts.add(name);
+        else if (kind === 'merchant') d.merchantBuyers.add(name);
         if (!learn(shop, kind, name)) {
           this.gaveUp = `${kind} ${name} of ${shop} was met after messages it changes were judged`;
           return;
@@ -528,8 +521,7 @@ export function chatInOnePass(
     }
     if (learning.gaveUp !== null) return;
     progress?.done();
-    for (const shop of scan.rawDirectories.keys()) scan.namedShops.add(shop);
-    resolveShops(scan, fallbackShop(scan.namedShops, scan.mainAccounts));
+    settleShops(scan);
   })();
   return { batches, scan: () => scan, gaveUp: () => learning.gaveUp };
 }
@@ -553,7 +545,6 @@ function giveBack(seen: Map<string, number>, remembered: readonly [string, numbe
   seen.clear();
   for (const [key, t] of remembered) seen.set(key, t);
 }
-
 
 /**
  * Every message of the scanned files once, in batches, in time order (ties in file order),

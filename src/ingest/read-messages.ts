@@ -2,24 +2,27 @@ import type { Message } from '../model.js';
 import { normalizeChatRow } from '../normalize/chat-row.js';
 import type { Zone } from '../time/zone.js';
 import { canonicalRecordBatches, type ProfileOptions, type SourceInfo } from './profiles.js';
+import type { FilePart } from './records.js';
 import type { InputSource } from './sources.js';
 
 /**
- * Pass 2's reading of one source: its messages in file order, a batch at a time, numbered from
- * `firstSeq`. Bad rows are passed over (pass 1 counted them). Run here or in a worker thread
- * (read-worker.ts): the same reader either way.
+ * One source's messages (or one part's, see FilePart) in file order, a batch at a time, numbered
+ * from `firstSeq`, rows without a shop given their folder's (--shop-folders). Bad rows are told
+ * to `onBad`, or passed over (pass 1 counted them). Pass 1 and pass 2, here or in a worker
+ * thread (scan-worker.ts, read-worker.ts): the same reader every time.
  */
 export async function* readMessages(
   source: InputSource,
   firstSeq: number,
   zone: Zone,
   profiles: ProfileOptions,
-  /** Told each bad row (one pass over the file: nothing counted them before). */
+  /** Told each bad row (pass 1, or one pass over the file: nothing counted them before). */
   onBad: ((line: number, reason: string) => void) | null = null,
   info?: SourceInfo,
+  part: FilePart | null = null,
 ): AsyncGenerator<Message[]> {
   let seq = firstSeq;
-  for await (const batch of canonicalRecordBatches(source, 'chat', profiles, info)) {
+  for await (const batch of canonicalRecordBatches(source, 'chat', profiles, info, part)) {
     const out: Message[] = [];
     for (const item of batch) {
       if ('unreadable' in item) {
@@ -28,7 +31,7 @@ export async function* readMessages(
       }
       const m = normalizeChatRow(item.values, { file: source.name, line: item.line }, seq, zone);
       if (typeof m === 'string') {
-        onBad?.(item.line, m); // else counted in the first pass
+        onBad?.(item.line, m);
         continue;
       }
       if (m.shop === '' && source.shop !== undefined) m.shop = source.shop;

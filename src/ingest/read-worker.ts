@@ -9,6 +9,7 @@ import type { ProfileOptions, SourceInfo } from './profiles.js';
 import { byTime, readMessages } from './read-messages.js';
 import { sortBatches } from './external-sort.js';
 import { RepeatFilter } from './repeats.js';
+import { learnShop, type ShopDirectory, type ShopFact } from './scan-part.js';
 import type { InputSource } from './sources.js';
 
 export interface ReadJob {
@@ -33,7 +34,7 @@ export interface ReadJob {
 
 /** What one pass learns since the last batch: [shop, 'shop' | 'account' | 'merchant', name], bad rows [line, reason], rows read so far. */
 export interface Learnt {
-  facts: [string, 'shop' | 'account' | 'merchant', string][];
+  facts: [string, ShopFact, string][];
   bad: [number, string][];
   rows: number;
 }
@@ -76,7 +77,7 @@ try {
   // One pass: what pass 1 would have learnt.
   const info: SourceInfo = { profile: null, layout: '', mapping: {} };
   const learnt: Learnt | null = job.learn ? { facts: [], bad: [], rows: 0 } : null;
-  const directories = new Map<string, { accounts: Set<string>; merchants: Set<string> }>();
+  const directories = new Map<string, ShopDirectory>();
   let previous = -Infinity;
   let span: [number, number] | null = null;
   let giveUp: string | null = null;
@@ -109,19 +110,7 @@ try {
         previous = m.t;
         if (span === null) span = [m.t, m.t];
         else span[1] = m.t;
-        let d = directories.get(m.shop);
-        if (d === undefined) {
-          directories.set(m.shop, (d = { accounts: new Set(), merchants: new Set() }));
-          learnt.facts.push([m.shop, 'shop', '']);
-        }
-        if (m.agent !== null && !d.accounts.has(m.agent)) {
-          d.accounts.add(m.agent);
-          learnt.facts.push([m.shop, 'account', m.agent]);
-        }
-        if (m.flags.includes('merchant') && !d.merchants.has(m.buyer)) {
-          d.merchants.add(m.buyer);
-          learnt.facts.push([m.shop, 'merchant', m.buyer]);
-        }
+        learnShop(directories, m, (fact, name) => learnt.facts.push([m.shop, fact, name]));
       }
       if (filter !== null) {
         if (m.shop === '') m.shop = job.repeats!.fallbackShop;

@@ -1,7 +1,8 @@
 import { StrictError } from '../errors.js';
-import { normalizeChatRow } from '../normalize/chat-row.js';
+import type { Message } from '../model.js';
 import type { Zone } from '../time/zone.js';
-import { canonicalRecordBatches, type ProfileOptions, type SourceInfo } from './profiles.js';
+import type { ProfileOptions, SourceInfo } from './profiles.js';
+import { readMessages } from './read-messages.js';
 import type { FilePart } from './records.js';
 import type { InputSource } from './sources.js';
 
@@ -19,10 +20,52 @@ export function directoryOf(map: Map<string, ShopDirectory>, shop: string): Shop
   return d;
 }
 
+/** Everything `from` knows, added to `into`. */
+export function addDirectory(into: ShopDirectory, from: ShopDirectory): void {
+  for (const a of from.accounts) into.accounts.add(a);
+  for (const b of from.merchantBuyers) into.merchantBuyers.add(b);
+}
+
+/** What a shop's directory can learn from one message: the shop itself, an account, a merchant buyer. */
+export type ShopFact = 'shop' | 'account' | 'merchant';
+
+/**
+ * FORMAT.md sub-account chatter: what one message says of who its shop is. Its `agent` is one of
+ * the shop's accounts, and a buyer flagged `merchant` on any row is a merchant. `met` is told
+ * what is new (the one pass hands that over as it reads).
+ */
+export function learnShop(raw: Map<string, ShopDirectory>, m: Message, met: ((fact: ShopFact, name: string) => void) | null = null): void {
+  let d = raw.get(m.shop);
+  if (d === undefined) {
+    raw.set(m.shop, (d = { accounts: new Set(), merchantBuyers: new Set() }));
+    met?.('shop', '');
+  }
+  if (m.agent !== null && !d.accounts.has(m.agent)) {
+    d.accounts.add(m.agent);
+    met?.('account', m.agent);
+  }
+  if (m.flags.includes('merchant') && !d.merchantBuyers.has(m.buyer)) {
+    d.merchantBuyers.add(m.buyer);
+    met?.('merchant', m.buyer);
+  }
+}
+
 /** The main account of a `main:sub` account, or null. */
 export function mainAccountOf(account: string): string | null {
   const colon = account.indexOf(':');
   return colon > 0 ? account.slice(0, colon) : null;
+}
+
+/** The main accounts of every `main:sub` account the directories know. */
+export function mainAccountsOf(raw: ReadonlyMap<string, ShopDirectory>): Set<string> {
+  const mains = new Set<string>();
+  for (const d of raw.values()) {
+    for (const a of d.accounts) {
+      const main = mainAccountOf(a);
+      if (main !== null) mains.add(main);
+    }
+  }
+  return mains;
 }
 
 /**
@@ -46,12 +89,13 @@ export interface PartScan {
   maxT: number | null;
   /** Per shop as written ('' for rows without one). */
   raw: Map<string, ShopDirectory>;
-  /** The main accounts of `main:sub` accounts. */
-  mainAccounts: Set<string>;
   /** See FilePart: whether the next part starts where this one ends, and its last line. */
   reachedEnd: boolean;
   lastLine: number;
 }
+
+/** Rows read between two progress reports. */
+const PROGRESS_ROWS = 50_000;
 
 export interface PartOptions {
   zone: Zone;
@@ -82,39 +126,29 @@ export async function scanPart(
     minT: null,
     maxT: null,
     raw: new Map(),
-    mainAccounts: new Set(),
     reachedEnd: false,
     lastLine: 0,
   };
-  const raw = scan.raw;
   let previous = -Infinity;
-  for await (const batch of canonicalRecordBatches(source, 'chat', options.profiles, info, part)) {
-    for (const item of batch) {
-      scan.rows++;
-      if (onRows !== null && scan.rows % 50_000 === 0) onRows(scan.rows);
-      const result = 'unreadable' in item ? item.unreadable : normalizeChatRow(item.values, { file: source.name, line: item.line }, scan.messages, options.zone);
-      if (typeof result === 'string') {
-        if (options.strict) throw new StrictError(`${source.name}:${item.line}: ${result} (--strict)`);
-        scan.badRows.push({ line: item.line, reason: result });
-        continue;
-      }
+  const onBad = (line: number, reason: string): void => {
+    if (options.strict) throw new StrictError(`${source.name}:${line}: ${reason} (--strict)`);
+    scan.badRows.push({ line, reason });
+    scan.rows++;
+  };
+  for await (const batch of readMessages(source, 0, options.zone, options.profiles, onBad, info, part)) {
+    const before = scan.rows;
+    for (const m of batch) {
       scan.messages++;
-      const m = result;
-      if (m.shop === '' && source.shop !== undefined) m.shop = source.shop;
       if (m.t < previous) scan.sorted = false;
       previous = m.t;
       scan.first ??= m.t;
       scan.last = m.t;
       if (scan.minT === null || m.t < scan.minT) scan.minT = m.t;
       if (scan.maxT === null || m.t > scan.maxT) scan.maxT = m.t;
-      const d = directoryOf(raw, m.shop);
-      if (m.agent !== null) {
-        d.accounts.add(m.agent);
-        const main = mainAccountOf(m.agent);
-        if (main !== null) scan.mainAccounts.add(main);
-      }
-      if (m.flags.includes('merchant')) d.merchantBuyers.add(m.buyer);
+      learnShop(scan.raw, m);
     }
+    scan.rows += batch.length;
+    if (onRows !== null && Math.floor(scan.rows / PROGRESS_ROWS) > Math.floor(before / PROGRESS_ROWS)) onRows(scan.rows);
   }
   onRows?.(scan.rows);
   scan.profile = info.profile;
