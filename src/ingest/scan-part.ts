@@ -34,19 +34,19 @@ export type ShopFact = 'shop' | 'account' | 'merchant';
  * the shop's accounts, and a buyer flagged `merchant` on any row is a merchant. `met` is told
  * what is new (the one pass hands that over as it reads).
  */
-export function learnShop(raw: Map<string, ShopDirectory>, m: Message, met: ((fact: ShopFact, name: string) => void) | null = null): void {
+export function learnShop(raw: Map<string, ShopDirectory>, m: Message, met: ((shop: string, fact: ShopFact, name: string) => void) | null = null): void {
   let d = raw.get(m.shop);
   if (d === undefined) {
     raw.set(m.shop, (d = { accounts: new Set(), merchantBuyers: new Set() }));
-    met?.('shop', '');
+    met?.(m.shop, 'shop', '');
   }
   if (m.agent !== null && !d.accounts.has(m.agent)) {
     d.accounts.add(m.agent);
-    met?.('account', m.agent);
+    met?.(m.shop, 'account', m.agent);
   }
   if (m.flags.includes('merchant') && !d.merchantBuyers.has(m.buyer)) {
     d.merchantBuyers.add(m.buyer);
-    met?.('merchant', m.buyer);
+    met?.(m.shop, 'merchant', m.buyer);
   }
 }
 
