@@ -13,6 +13,12 @@ export class Zone {
   private readonly zone: IANAZone;
   private readonly utcHourOffset = new Map<number, number>();
   private readonly localHourOffset = new Map<number, number>();
+  // The last hour looked up, each way: messages come in time order, and every one asks for its
+  // day (a map look-up per message was 5 % of the engine's time on 1 M messages).
+  private lastUtcHour = Number.NaN;
+  private lastUtcOffset = 0;
+  private lastLocalHour = Number.NaN;
+  private lastLocalOffset = 0;
 
   constructor(name: string) {
     if (!IANAZone.isValidZone(name)) throw new Error(`unknown time zone "${name}"`);
@@ -27,13 +33,18 @@ export class Zone {
   /** Offset from UTC in milliseconds at instant t. */
   offsetAt(t: number): number {
     const hour = Math.floor(t / HOUR);
+    if (hour === this.lastUtcHour) return this.lastUtcOffset;
     const cached = this.utcHourOffset.get(hour);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      this.lastUtcHour = hour;
+      return (this.lastUtcOffset = cached);
+    }
     const a = this.zone.offset(hour * HOUR) * 60_000;
     const b = this.zone.offset(hour * HOUR + HOUR - 1) * 60_000;
     if (a === b) {
       this.utcHourOffset.set(hour, a);
-      return a;
+      this.lastUtcHour = hour;
+      return (this.lastUtcOffset = a);
     }
     return this.zone.offset(t) * 60_000;
   }
@@ -55,8 +66,13 @@ export class Zone {
    */
   fromLocal(naive: number): number {
     const hour = Math.floor(naive / HOUR);
+    if (hour === this.lastLocalHour) return naive - this.lastLocalOffset;
     const cached = this.localHourOffset.get(hour);
-    if (cached !== undefined) return naive - cached;
+    if (cached !== undefined) {
+      this.lastLocalHour = hour;
+      this.lastLocalOffset = cached;
+      return naive - cached;
+    }
     const offsetFor = (n: number): number => {
       const d = new Date(n);
       const dt = DateTime.fromObject(
@@ -77,6 +93,8 @@ export class Zone {
     const b = offsetFor(hour * HOUR + HOUR - 1);
     if (a === b) {
       this.localHourOffset.set(hour, a);
+      this.lastLocalHour = hour;
+      this.lastLocalOffset = a;
       return naive - a;
     }
     return naive - offsetFor(naive);
