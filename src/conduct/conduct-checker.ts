@@ -16,9 +16,9 @@ const DEFAULTS: ConductRules = {
 };
 
 /**
- * Where a conversation keeps its conduct state once looked up (ShopAuditor's conversation): one
- * look-up in the checker's map per conversation, not per message. Null until then, and again
- * once the conversation rests.
+ * Where a conversation keeps its conduct state (ShopAuditor's conversation): the checker keeps no
+ * map of buyers, so a message costs no look-up. Null until the conversation's first message that
+ * counts, and again once the conversation rests.
  */
 export interface ConductHolder {
   conduct: ConversationConduct | null;
@@ -60,8 +60,6 @@ export class ConductChecker {
   private readonly nightFrom: number;
   private readonly nightTo: number;
   private readonly seenTexts = new Map<string, readonly Match[]>();
-  /** buyer → conversation state; saved between history runs. */
-  private conversations = new Map<string, ConversationConduct>();
   /** States of rested conversations, used again (as ShopAuditor does with segmenters, issue 8). */
   private readonly spare: ConversationConduct[] = [];
   findings: Finding[] = [];
@@ -89,24 +87,24 @@ export class ConductChecker {
   }
 
   /** A buyer wrote: the shop's unanswered run starts again from zero. */
-  buyerMessage(m: Message, holder: ConductHolder = { conduct: null }): void {
-    const c = (holder.conduct ??= this.of(m.buyer));
+  buyerMessage(m: Message, holder: ConductHolder): void {
+    const c = (holder.conduct ??= this.fresh());
     c.unanswered = 0;
     c.lastBuyerT = m.t;
   }
 
   /** A message the shop sent (agent or bot) in a customer conversation. */
-  shopMessage(m: Message, holder: ConductHolder = { conduct: null }): void {
+  shopMessage(m: Message, holder: ConductHolder): void {
     if (m.type === 'auto_greeting' || m.type === 'system') return;
     // One finding per detector and message, quoting everything it matched there.
     const matches = this.detect(m.content);
     if (matches.length > 0) {
       const byDetector = new Map<string, string[]>();
       for (const match of matches) byDetector.set(match.detector, [...(byDetector.get(match.detector) ?? []), match.matched]);
-      for (const [detector, matched] of byDetector) this.add(detector, m, matched.join(' | '));
+      for (const [detector, matched] of byDetector) this.add(detector, m, matched.join(' | '), (holder.conduct ??= this.fresh()));
     }
     if (!CONTACT_TYPES.has(m.type)) return;
-    const c = (holder.conduct ??= this.of(m.buyer));
+    const c = (holder.conduct ??= this.fresh());
     // Harassment by frequent contact (频繁联系): messages that do not answer the buyer (not within
     // 10 minutes of the buyer's last message), N in a row without an answer, none 24 h apart.
     const answering = c.lastBuyerT !== null && m.t - c.lastBuyerT <= ANSWER_MS;
@@ -115,7 +113,7 @@ export class ConductChecker {
       c.unanswered++;
       c.lastCountedT = m.t;
       if (c.unanswered === this.rules.unanswered_messages.value) {
-        this.add('unanswered_messages', m, `${c.unanswered} shop messages in a row without an answer from the buyer`);
+        this.add('unanswered_messages', m, `${c.unanswered} shop messages in a row without an answer from the buyer`, c);
       }
     }
     // Late at night the shop starts a contact: it was quiet for an hour and the buyer for 12 hours.
@@ -123,7 +121,7 @@ export class ConductChecker {
     c.lastShopT = m.t;
     if (startsContact && this.atNight(m.t)) {
       const n = (c.counts?.late_night_contact ?? 0) + 1;
-      this.add('late_night_contact', m, `shop-initiated at ${localTime(m.t, this.zone).slice(11)} (night ${this.rules.night.from}-${this.rules.night.to}), night contact ${n} with this buyer`);
+      this.add('late_night_contact', m, `shop-initiated at ${localTime(m.t, this.zone).slice(11)} (night ${this.rules.night.from}-${this.rules.night.to}), night contact ${n} with this buyer`, c);
     }
   }
 
@@ -146,8 +144,7 @@ export class ConductChecker {
     return this.nightFrom <= this.nightTo ? tod >= this.nightFrom && tod < this.nightTo : tod >= this.nightFrom || tod < this.nightTo;
   }
 
-  private add(detector: string, m: Message, matched: string): void {
-    const c = this.of(m.buyer);
+  private add(detector: string, m: Message, matched: string, c: ConversationConduct): void {
     const counts = (c.counts ??= {});
     const occurrence = (counts[detector] = (counts[detector] ?? 0) + 1);
     this.findings.push({
@@ -166,20 +163,15 @@ export class ConductChecker {
     });
   }
 
-  private of(buyer: string): ConversationConduct {
-    let c = this.conversations.get(buyer);
-    if (!c) {
-      c = this.spare.pop();
-      if (c === undefined) c = { unanswered: 0, lastCountedT: null, lastBuyerT: null, lastShopT: null, counts: null };
-      else {
-        c.unanswered = 0;
-        c.lastCountedT = null;
-        c.lastBuyerT = null;
-        c.lastShopT = null;
-        c.counts = null;
-      }
-      this.conversations.set(buyer, c);
-    }
+  /** A new conversation's state. */
+  private fresh(): ConversationConduct {
+    const c = this.spare.pop();
+    if (c === undefined) return { unanswered: 0, lastCountedT: null, lastBuyerT: null, lastShopT: null, counts: null };
+    c.unanswered = 0;
+    c.lastCountedT = null;
+    c.lastBuyerT = null;
+    c.lastShopT = null;
+    c.counts = null;
     return c;
   }
 
@@ -187,28 +179,32 @@ export class ConductChecker {
    * A conversation quiet for longer than every time limit above: what it still matters is its
    * findings so far (null when none); the rest of its state is as good as new. Forgets it.
    */
-  rest(buyer: string, now: number): Record<string, number> | null {
-    const c = this.conversations.get(buyer);
-    if (c === undefined) return null;
+  rest(holder: ConductHolder, buyer: string, now: number): Record<string, number> | null {
+    const c = holder.conduct;
+    if (c === null) return null;
     const last = Math.max(c.lastBuyerT ?? -Infinity, c.lastShopT ?? -Infinity, c.lastCountedT ?? -Infinity);
     if (!(now - last > QUIET_MS)) throw new Error(`conduct: conversation with ${buyer} is not at rest`);
-    this.conversations.delete(buyer);
+    holder.conduct = null;
     const counts = c.counts;
     if (this.spare.length < SPARE_STATES) this.spare.push(c);
     return counts;
   }
 
   /** A rested conversation writes again: its findings so far come back. */
-  wake(buyer: string, counts: Record<string, number>): void {
-    this.of(buyer).counts = counts;
+  wake(holder: ConductHolder, counts: Record<string, number>): void {
+    (holder.conduct = this.fresh()).counts = counts;
   }
 
-  saveState(): { conversations: Map<string, ConversationConduct>; findings: Finding[] } {
-    return { conversations: this.conversations, findings: this.findings };
+  /** The state to go on from: the conversations' (buyer → state), and the findings. */
+  saveState(holders: Iterable<[string, ConductHolder]>): { conversations: Map<string, ConversationConduct>; findings: Finding[] } {
+    const conversations = new Map<string, ConversationConduct>();
+    for (const [buyer, h] of holders) if (h.conduct !== null) conversations.set(buyer, h.conduct);
+    return { conversations, findings: this.findings };
   }
 
-  restoreState(state: { conversations: Map<string, ConversationConduct>; findings: Finding[] }): void {
-    this.conversations = new Map([...state.conversations].map(([b, c]) => [b, { ...c, counts: c.counts === null ? null : { ...c.counts } }]));
+  /** Go on from a saved state: the findings are taken here, and each conversation's state is given back to hold. */
+  restoreState(state: { conversations: Map<string, ConversationConduct>; findings: Finding[] }): Map<string, ConversationConduct> {
     this.findings = [...state.findings];
+    return new Map([...state.conversations].map(([b, c]) => [b, { ...c, counts: c.counts === null ? null : { ...c.counts } }]));
   }
 }
