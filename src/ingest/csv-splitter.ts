@@ -8,6 +8,8 @@
  * did, so one stray quote costs one line, not the rest of the file.
  */
 
+import { ColumnStrings, utf8Slice } from './column-strings.js';
+
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
@@ -49,6 +51,7 @@ export class CsvSplitter {
   private emptyLines = 0;
   private newlines = 0;
   private error = '';
+  private readonly strings = new ColumnStrings();
 
   constructor(
     private readonly delimiter: number,
@@ -190,7 +193,7 @@ export class CsvSplitter {
           return Outcome.Error;
         }
         if (wasQuoting || fields.length > 0 || fieldBytes > 0) {
-          fields.push(text + utf8(buf, runStart, pos));
+          fields.push(this.field(text, buf, runStart, pos, fields.length));
           return this.record(fields, len, emptyLines, newlines);
         }
         return Outcome.Eof;
@@ -246,12 +249,12 @@ export class CsvSplitter {
             runStart = pos;
             continue;
           }
-          fields.push(text + utf8(buf, runStart, pos));
+          fields.push(this.field(text, buf, runStart, pos, fields.length));
           return this.record(fields, pos + ending, emptyLines, newlines);
         }
         if (c === LF) newlines++;
       } else if (c === delimiter) {
-        fields.push(text + utf8(buf, runStart, pos));
+        fields.push(this.field(text, buf, runStart, pos, fields.length));
         text = '';
         fieldBytes = 0;
         wasQuoting = false;
@@ -262,6 +265,11 @@ export class CsvSplitter {
       fieldBytes++;
       pos++;
     }
+  }
+
+  /** A field read whole: `text` (what quotes held) and the bytes [start, end) after it. */
+  private field(text: string, buf: Buffer, start: number, end: number, column: number): string {
+    return text === '' ? this.strings.get(buf, start, end, column) : text + utf8(buf, start, end);
   }
 
   private record(fields: string[], next: number, emptyLines: number, newlines: number): Outcome {
@@ -289,9 +297,6 @@ function resumeAfterFirstLine(buf: Buffer, from: number): { emptyLines: number; 
   }
   return { emptyLines, resume: -1 };
 }
-
-// Buffer's own decoder without toString's argument checks: most fields are a few bytes long.
-const utf8Slice = (Buffer.prototype as unknown as { utf8Slice(this: Buffer, start: number, end: number): string }).utf8Slice;
 
 function utf8(buf: Buffer, start: number, end: number): string {
   return start >= end ? '' : utf8Slice.call(buf, start, end);
