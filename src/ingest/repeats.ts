@@ -19,62 +19,162 @@ function fromDedupKey(key: string): { shop: string; id: string } {
  * a repeat (overlapping exports repeat a message with the same time). Shown every message in
  * stream order; remembers the ids of the last hour only. Runs where the stream is: beside the
  * merge (read-chat.ts chatMessages) or, for one file read by a thread, in that thread.
+ *
+ * The ids are kept oldest first in a ring, and found through a hash table of ring positions
+ * (open addressing): a message costs one probe and no map entry, and the ids older than an hour
+ * leave from the front of the ring as the stream goes on (issue 8: with a Map swept now and then,
+ * this was a tenth of the reading thread's time).
  */
 export class RepeatFilter {
-  // Per shop, id → time: no key string made per message.
-  private readonly byShop = new Map<string, Map<string, number>>();
-  private size: number;
-  private sweepAt: number;
-  private lastShop: string | null = null;
-  private ids = new Map<string, number>();
+  // The ring: slot i holds a remembered (shop, id) kept at times[i]; shop null: forgotten.
+  private shops: (string | null)[];
+  private ids: string[];
+  private times: Float64Array;
+  private hashes: Int32Array;
+  private head = 0;
+  private count = 0;
+  /** Ring slot + 1 per table slot; 0: empty. Twice as many slots as the ring has. */
+  private table: Int32Array;
 
   /** `seen` (id key → time) may hold the last hour of an earlier run (src/history). */
   constructor(seen: Iterable<[string, number]>) {
-    let size = 0;
-    for (const [key, t] of seen) {
+    const kept = [...seen].sort((a, b) => a[1] - b[1]);
+    let capacity = 1024;
+    while (capacity < kept.length * 2) capacity *= 2;
+    this.shops = new Array<string | null>(capacity).fill(null);
+    this.ids = new Array<string>(capacity).fill('');
+    this.times = new Float64Array(capacity);
+    this.hashes = new Int32Array(capacity);
+    this.table = new Int32Array(capacity * 2);
+    for (const [key, t] of kept) {
       const { shop, id } = fromDedupKey(key);
-      this.idsOf(shop).set(id, t);
-      size++;
+      if (this.find(shop, id, hashOf(id)) === -1) this.remember(shop, id, t);
     }
-    this.size = size;
-    this.sweepAt = Math.max(1024, size * 2);
   }
 
   /** Whether `m` (its shop resolved) repeats an id of the last hour; if not, its id is remembered. */
   repeats(m: Message): boolean {
-    if (m.id === null) return false;
-    if (m.shop !== this.lastShop) {
-      this.lastShop = m.shop;
-      this.ids = this.idsOf(m.shop);
+    this.forgetBefore(m.t - DEDUP_HORIZON_MS);
+    const id = m.id;
+    if (id === null) return false;
+    const hash = hashOf(id);
+    const slot = this.find(m.shop, id, hash);
+    if (slot !== -1) {
+      // Exactly an hour: a history run seeded with the ids of the previous run's last hour
+      // decides as one run over both would.
+      if (m.t - this.times[slot]! <= DEDUP_HORIZON_MS) return true;
+      // Only out of time order can a remembered id be older than an hour: kept again, from now.
+      this.unlink(slot);
+      this.shops[slot] = null;
     }
-    const earlier = this.ids.get(m.id);
-    // Exactly an hour, whatever the sweeps did: a history run seeded with the ids of the
-    // previous run's last hour decides as one run over both would.
-    if (earlier !== undefined && m.t - earlier <= DEDUP_HORIZON_MS) return true;
-    if (earlier === undefined) this.size++;
-    this.ids.set(m.id, m.t);
-    if (this.size >= this.sweepAt) {
-      let size = 0;
-      for (const shopIds of this.byShop.values()) {
-        for (const [k, t] of shopIds) if (t < m.t - DEDUP_HORIZON_MS) shopIds.delete(k);
-        size += shopIds.size;
-      }
-      this.size = size;
-      this.sweepAt = Math.max(1024, size * 2);
-    }
+    this.remember(m.shop, id, m.t, hash);
     return false;
   }
 
   /** What it remembers, as id key → time (for the next run of a history). */
   remembered(): [string, number][] {
     const out: [string, number][] = [];
-    for (const [shop, shopIds] of this.byShop) for (const [id, t] of shopIds) out.push([dedupKey(shop, id), t]);
+    const mask = this.ids.length - 1;
+    for (let k = 0; k < this.count; k++) {
+      const slot = (this.head + k) & mask;
+      const shop = this.shops[slot]!;
+      if (shop !== null) out.push([dedupKey(shop, this.ids[slot]!), this.times[slot]!]);
+    }
     return out;
   }
 
-  private idsOf(shop: string): Map<string, number> {
-    let ids = this.byShop.get(shop);
-    if (ids === undefined) this.byShop.set(shop, (ids = new Map()));
-    return ids;
+  /** The ring slot holding (shop, id), or -1. */
+  private find(shop: string, id: string, hash: number): number {
+    const table = this.table;
+    const mask = table.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const entry = table[i]!;
+      if (entry === 0) return -1;
+      const slot = entry - 1;
+      if (this.hashes[slot] === hash && this.ids[slot] === id && this.shops[slot] === shop) return slot;
+    }
   }
+
+  private remember(shop: string, id: string, t: number, hash = hashOf(id)): void {
+    if (this.count === this.ids.length) this.grow();
+    const slot = (this.head + this.count) & (this.ids.length - 1);
+    this.count++;
+    this.shops[slot] = shop;
+    this.ids[slot] = id;
+    this.times[slot] = t;
+    this.hashes[slot] = hash;
+    this.link(slot);
+  }
+
+  /** Ids kept before `t` leave from the front of the ring. */
+  private forgetBefore(t: number): void {
+    const mask = this.ids.length - 1;
+    while (this.count > 0 && this.times[this.head]! < t) {
+      const slot = this.head;
+      if (this.shops[slot] !== null) {
+        this.unlink(slot);
+        this.shops[slot] = null;
+      }
+      this.ids[slot] = '';
+      this.head = (slot + 1) & mask;
+      this.count--;
+    }
+  }
+
+  private link(slot: number): void {
+    const table = this.table;
+    const mask = table.length - 1;
+    let i = this.hashes[slot]! & mask;
+    while (table[i] !== 0) i = (i + 1) & mask;
+    table[i] = slot + 1;
+  }
+
+  /** Take `slot` out of the table, moving back the entries after it that it kept from their place. */
+  private unlink(slot: number): void {
+    const table = this.table;
+    const mask = table.length - 1;
+    let hole = this.hashes[slot]! & mask;
+    while (table[hole] !== slot + 1) hole = (hole + 1) & mask;
+    for (let j = (hole + 1) & mask; table[j] !== 0; j = (j + 1) & mask) {
+      const home = this.hashes[table[j]! - 1]! & mask;
+      // An entry may move back to the hole unless its home lies after the hole, up to it.
+      const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+      if (!stays) {
+        table[hole] = table[j]!;
+        hole = j;
+      }
+    }
+    table[hole] = 0;
+  }
+
+  /** Twice the room: the ring laid out again from its front, and the table built again. */
+  private grow(): void {
+    const capacity = this.ids.length * 2;
+    const mask = this.ids.length - 1;
+    const shops = new Array<string | null>(capacity).fill(null);
+    const ids = new Array<string>(capacity).fill('');
+    const times = new Float64Array(capacity);
+    const hashes = new Int32Array(capacity);
+    for (let k = 0; k < this.count; k++) {
+      const from = (this.head + k) & mask;
+      shops[k] = this.shops[from]!;
+      ids[k] = this.ids[from]!;
+      times[k] = this.times[from]!;
+      hashes[k] = this.hashes[from]!;
+    }
+    this.shops = shops;
+    this.ids = ids;
+    this.times = times;
+    this.hashes = hashes;
+    this.head = 0;
+    this.table = new Int32Array(capacity * 2);
+    for (let k = 0; k < this.count; k++) if (shops[k] !== null) this.link(k);
+  }
+}
+
+/** FNV-1a over the id's UTF-16 code units. */
+function hashOf(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h;
 }
