@@ -69,6 +69,9 @@ const PAYMENT = [
   /(?:私下|线下|场外)\s*(?:转账|交易|付款|打款|汇款|支付)/g,
   /收款码|付款码发|收钱码/g,
 ];
+const PHONES = [MOBILE, LANDLINE];
+const CONTACTS = [WECHAT_ID, QQ_ID, ADD_CONTACT];
+const NO_PATTERNS: readonly RegExp[] = [];
 const DIGIT_RUN = /\d[\d -]{5,}\d/;
 const CONTACT_HINT = /[微薇威徽维VvWwQq扣企]/;
 const PAYMENT_HINT = /[转支私线场收付打汇]|alipay/i;
@@ -76,9 +79,20 @@ const QR_HINT = /[码扫]|qr/i;
 const QR = /二维码|扫码|扫一扫|扫描.{0,4}码|QR\s?码|qr\s?码|QR code/gi;
 const QR_INNOCENT = /物流|快递|面单|包裹|说明书|防伪|保修|吊牌|溯源|商品码|条形码|真伪/;
 
-function matchesOf(re: RegExp, text: string): RegExpExecArray[] {
+const NO_MATCHES: readonly RegExpExecArray[] = Object.freeze([]);
+
+/**
+ * Every match of a global regex in the text, as `matchAll` finds them (none of the patterns
+ * matches an empty string), without the copy of the regex and the iterator it makes.
+ */
+function matchesOf(re: RegExp, text: string): readonly RegExpExecArray[] {
   re.lastIndex = 0;
-  return [...text.matchAll(re)];
+  let m = re.exec(text);
+  if (m === null) return NO_MATCHES;
+  const out: RegExpExecArray[] = [];
+  for (; m !== null; m = re.exec(text)) out.push(m);
+  re.lastIndex = 0;
+  return out;
 }
 
 /** Words that contain a negation without negating anything (特别, 识别, 要不要, 不会的话). */
@@ -134,10 +148,12 @@ function mayHold(text: string, words: readonly string[]): boolean {
   return false;
 }
 
+const NO_WORDS: readonly string[] = Object.freeze([]);
+
 /** Lexicon entries found in the text, skipping those inside an allowed phrase (垃圾袋). */
-function lexiconHits(text: string, words: readonly string[], allowed: readonly string[]): string[] {
+function lexiconHits(text: string, words: readonly string[], allowed: readonly string[]): readonly string[] {
   // Most shop messages hold no character any entry starts with: one look at each is enough.
-  if (!mayHold(text, words)) return [];
+  if (!mayHold(text, words)) return NO_WORDS;
   const hits: string[] = [];
   for (const word of words) {
     let from = 0;
@@ -158,6 +174,7 @@ function lexiconHits(text: string, words: readonly string[], allowed: readonly s
     }
   }
   // A longer entry covers a shorter one found at the same place (他妈的 / 妈的).
+  if (hits.length < 2) return hits;
   return hits.filter((w) => !hits.some((o) => o !== w && o.includes(w)));
 }
 
@@ -179,7 +196,7 @@ export function detectText(raw: string, rules: TextRules): Match[] {
   const hasDot = text.includes('.');
   const hasDigits = DIGIT_RUN.test(text);
   const linkSpans: [number, number][] = [];
-  for (const m of hasDot ? matchesOf(LINK_URL, text) : []) {
+  for (const m of hasDot ? matchesOf(LINK_URL, text) : NO_MATCHES) {
     linkSpans.push([m.index, m.index + m[0].length]);
     let host = '';
     try {
@@ -189,25 +206,25 @@ export function detectText(raw: string, rules: TextRules): Match[] {
     }
     if (!allowedHost(host, rules.allowedDomains)) add('off_platform_link', m[0]);
   }
-  for (const m of hasDot ? matchesOf(BARE_DOMAIN, text) : []) {
+  for (const m of hasDot ? matchesOf(BARE_DOMAIN, text) : NO_MATCHES) {
     if (linkSpans.some(([a, b]) => m.index >= a && m.index < b)) continue;
     // A site's name has letters: "1.cn" or "3.5.top" are numbers before a word.
     if (!/[A-Za-z]/.test(m[1]!.slice(0, m[1]!.lastIndexOf('.')))) continue;
     if (!allowedHost(m[1]!, rules.allowedDomains)) add('off_platform_link', m[0]);
   }
 
-  const emails = text.includes('@') ? matchesOf(EMAIL, text) : [];
+  const emails = text.includes('@') ? matchesOf(EMAIL, text) : NO_MATCHES;
   for (const m of emails) add('email_address', m[0]);
   const inEmail = (at: number): boolean => emails.some((e) => at >= e.index && at < e.index + e[0].length);
 
-  for (const re of hasDigits ? [MOBILE, LANDLINE] : []) {
+  for (const re of hasDigits ? PHONES : NO_PATTERNS) {
     for (const m of matchesOf(re, text)) {
       if (inEmail(m.index) || ORDER_CONTEXT.test(text.slice(Math.max(0, m.index - 10), m.index))) continue;
       add('phone_number', m[0]);
     }
   }
 
-  for (const m of hasDigits ? matchesOf(CARD, text) : []) {
+  for (const m of hasDigits ? matchesOf(CARD, text) : NO_MATCHES) {
     const digits = m[0].replace(/[ -]/g, '');
     if (digits.length < 16 || digits.length > 19 || !luhn(digits)) continue;
     if (ORDER_CONTEXT.test(text.slice(Math.max(0, m.index - 10), m.index))) continue;
@@ -220,13 +237,13 @@ export function detectText(raw: string, rules: TextRules): Match[] {
     if (grouped || BANK_CONTEXT.test(near)) add('bank_card', m[0]);
   }
 
-  for (const re of CONTACT_HINT.test(text) ? [WECHAT_ID, QQ_ID, ADD_CONTACT] : []) {
+  for (const re of CONTACT_HINT.test(text) ? CONTACTS : NO_PATTERNS) {
     for (const m of matchesOf(re, text)) if (!negatedBefore(text, m.index, lexicon.negations)) add('wechat_qq', m[0]);
   }
-  for (const re of PAYMENT_HINT.test(text) ? PAYMENT : []) {
+  for (const re of PAYMENT_HINT.test(text) ? PAYMENT : NO_PATTERNS) {
     for (const m of matchesOf(re, text)) if (!negatedBefore(text, m.index, lexicon.negations)) add('payment_account', m[0]);
   }
-  for (const m of QR_HINT.test(text) ? matchesOf(QR, text) : []) {
+  for (const m of QR_HINT.test(text) ? matchesOf(QR, text) : NO_MATCHES) {
     const around = text.slice(Math.max(0, m.index - 8), m.index + m[0].length + 8);
     if (!QR_INNOCENT.test(around) && !negatedBefore(text, m.index, lexicon.negations)) add('qr_code', m[0]);
   }
@@ -256,6 +273,7 @@ export function detectText(raw: string, rules: TextRules): Match[] {
 }
 
 function dedupe(matches: Match[]): Match[] {
+  if (matches.length < 2) return matches;
   const seen = new Set<string>();
   return matches.filter((m) => {
     const key = `${m.detector}\u0000${m.matched}`;
