@@ -86,8 +86,17 @@ function plainLocal(s: string): number {
   const second = digits(s, 17, 2);
   if (year < MIN_YEAR || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return -1;
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return -1;
-  return Date.UTC(year, month - 1, day, hour, minute, second);
+  // Rows come a day at a time: the day's start is worked out once.
+  const date = (year * 100 + month) * 100 + day;
+  if (date !== lastDate) {
+    lastDate = date;
+    lastDateMs = Date.UTC(year, month - 1, day);
+  }
+  return lastDateMs + ((hour * 60 + minute) * 60 + second) * 1000;
 }
+
+let lastDate = -1;
+let lastDateMs = 0;
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
