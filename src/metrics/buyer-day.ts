@@ -13,7 +13,10 @@ import { isPending, wholeSeconds } from './timing.js';
 interface BuyerDay {
   day: number;
   buyer: string;
-  /** The day's first question in the window, and why the day failed (for evidence). */
+  /**
+   * The day's first question in the window, and why the day failed: evidence, kept only with
+   * --details (a message kept for its day was moved to the old generation, issue 8).
+   */
   first: Message | null;
   why: string | null;
   replyT: number | null;
@@ -21,16 +24,15 @@ interface BuyerDay {
   /** The account the outcome is attributed to (see attribution below). */
   agent: string | null;
   /** A question of this day still waits for its reply. */
-  waiting: { t: number; receiver: string | null; message: Message } | null;
+  waiting: { t: number; receiver: string | null; message: Message | null } | null;
   /** The question that decided a failure (for evidence). */
   failed_question: Message | null;
   /** any_reply_same_day: a valid reply came after the day's first question. */
   replied: boolean;
 }
 
-interface BuyerState {
-  days: Map<number, BuyerDay>;
-}
+/** A buyer's days still open, in day order (one or two: a map per buyer cost more than it found). */
+type BuyerState = BuyerDay[];
 
 /**
  * Per-buyer daily metrics (unit buyer): a buyer who asked something on day D (in the metric's
@@ -66,20 +68,21 @@ export class BuyerDayCounter extends ItemCounter {
     if (tod < clockToMs(rule.window.from)! || tod >= clockToMs(rule.window.to)!) return;
     const state = this.stateOf(m.buyer);
     this.settleBefore(state, day);
-    let bd = state.days.get(day);
-    if (!bd) {
-      bd = { day, buyer: m.buyer, failed: false, agent: null, waiting: null, replied: false, first: m, why: null, replyT: null, failed_question: null };
-      state.days.set(day, bd);
+    // Days before this one are decided or still waiting; this day, if open, is the last.
+    let bd = state[state.length - 1];
+    if (bd === undefined || bd.day !== day) {
+      bd = { day, buyer: m.buyer, failed: false, agent: null, waiting: null, replied: false, first: this.details === null ? null : m, why: null, replyT: null, failed_question: null };
+      state.push(bd);
     }
     if (bd.waiting === null && !(rule.rule.value === 'any_reply_same_day' && bd.replied)) {
-      bd.waiting = { t: m.t, receiver: m.agent ?? lastAccount, message: m };
+      bd.waiting = { t: m.t, receiver: m.agent ?? lastAccount, message: this.details === null ? null : m };
     }
   }
 
   reply(m: Message, day: number): void {
     const state = this.buyers.get(m.buyer);
     if (!state) return;
-    for (const bd of state.days.values()) {
+    for (const bd of state) {
       if (bd.waiting === null) continue;
       const rule = this.ruleAt(bd.day)!;
       if (rule.rule.value === 'any_reply_same_day') {
@@ -94,7 +97,9 @@ export class BuyerDayCounter extends ItemCounter {
       if (late && !bd.failed) {
         bd.failed = true;
         bd.agent = m.agent ?? bd.waiting.receiver;
-        bd.why = `a question at ${localTime(bd.waiting.t, this.rules.zone)} got its first reply after ${delay} s, over the ${rule.threshold_seconds!.value} s limit [${rule.threshold_seconds!.source}]`;
+        if (this.details !== null) {
+          bd.why = `a question at ${localTime(bd.waiting.t, this.rules.zone)} got its first reply after ${delay} s, over the ${rule.threshold_seconds!.value} s limit [${rule.threshold_seconds!.source}]`;
+        }
         bd.replyT = m.t;
         bd.failed_question = bd.waiting.message;
       } else if (!bd.failed) bd.agent = m.agent ?? bd.waiting.receiver;
@@ -127,14 +132,14 @@ export class BuyerDayCounter extends ItemCounter {
 
   finish(dataEnd: number): void {
     for (const state of this.buyers.values()) {
-      for (const bd of state.days.values()) this.settle(bd, dataEnd);
+      for (const bd of state) this.settle(bd, dataEnd);
     }
     this.buyers.clear();
   }
 
   private stateOf(buyer: string): BuyerState {
     let s = this.buyers.get(buyer);
-    if (!s) this.buyers.set(buyer, (s = { days: new Map() }));
+    if (!s) this.buyers.set(buyer, (s = []));
     return s;
   }
 
@@ -146,18 +151,19 @@ export class BuyerDayCounter extends ItemCounter {
   private decideQuiet(day: number): void {
     for (const [buyer, state] of this.buyers) {
       this.settleBefore(state, day);
-      if (state.days.size === 0) this.buyers.delete(buyer);
+      if (state.length === 0) this.buyers.delete(buyer);
     }
     swept(this.decidedMark, day, this.buyers.size);
   }
 
   /** Record buyer-days before `day` that nothing can change any more. */
   private settleBefore(state: BuyerState, day: number): void {
-    for (const [d, bd] of state.days) {
-      if (d >= day || bd.waiting !== null) continue;
-      this.settle(bd, Number.POSITIVE_INFINITY);
-      state.days.delete(d);
+    let kept = 0;
+    for (const bd of state) {
+      if (bd.day >= day || bd.waiting !== null) state[kept++] = bd;
+      else this.settle(bd, Number.POSITIVE_INFINITY);
     }
+    state.length = kept;
   }
 
   private settle(bd: BuyerDay, dataEnd: number): void {
@@ -178,10 +184,12 @@ export class BuyerDayCounter extends ItemCounter {
         bd.agent = bd.waiting.receiver;
         bd.failed_question = bd.waiting.message;
         bd.replyT = null;
-        bd.why =
-          rule.rule.value === 'any_reply_same_day'
-            ? `no valid reply on ${dayToIso(bd.day)} after the day's first question [${rule.rule.source}]`
-            : `a question at ${localTime(bd.waiting.t, this.rules.zone)} got no reply within ${rule.threshold_seconds!.value} s [${rule.threshold_seconds!.source}]`;
+        if (this.details !== null) {
+          bd.why =
+            rule.rule.value === 'any_reply_same_day'
+              ? `no valid reply on ${dayToIso(bd.day)} after the day's first question [${rule.rule.source}]`
+              : `a question at ${localTime(bd.waiting.t, this.rules.zone)} got no reply within ${rule.threshold_seconds!.value} s [${rule.threshold_seconds!.source}]`;
+        }
       }
     }
     this.record(bd.day, bd.agent, bd.failed ? 'failed' : 'passed', () => this.evidence(bd, bd.why ?? ''));
