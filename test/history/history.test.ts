@@ -72,6 +72,21 @@ describe('--history: a question asked late one night is judged by the next run',
     expect(second.shops).toEqual(once.shops);
   });
 
+  it('--details on a later run quotes the questions of buyer-days an earlier run without --details kept open', () => {
+    const store = path.join(tmp, 'details-later.sqlite');
+    json(['run', '-p', 'taojiji', '--history', store, chat(night1)]);
+    const second = json(['run', '-p', 'taojiji', '--history', store, '--details', chat(night2)]);
+    // reply_rate of 11-02 is decided by the second run (both buyers failed: no reply on 11-02);
+    // its evidence is the questions the first run read: b2's at 22:59:00, b1's at 23:58:00.
+    const items = second.details!.filter((d) => d.metric === 'reply_rate' && d.date === '2026-11-02');
+    expect(items.map((d) => [d.buyer, d.start, d.text, d.origin?.line])).toEqual([
+      ['b2', '2026-11-02 22:59:00', '在吗', 2],
+      ['b1', '2026-11-02 23:58:00', '发货了吗', 3],
+    ]);
+    const once = json(['run', '-p', 'taojiji', '--details', chat([...night1, ...night2])]);
+    expect(items).toEqual(once.details!.filter((d) => d.metric === 'reply_rate' && d.date === '2026-11-02').map((d) => ({ ...d, origin: { ...d.origin!, file: items[0]!.origin!.file } })));
+  });
+
   it('a round closed by the buyer after midnight before its limit is decided at the end of the data, even two runs later', () => {
     const store = path.join(tmp, 'undecided.sqlite');
     json(['run', '-p', 'taojiji', '--history', store, chat([`2026-11-02 23:57:00,${S},b3,buyer,,在吗`])]);

@@ -46,10 +46,33 @@ describe('FORMAT.md id: rows with the same (shop, id) are one message (tmall.md 
     expect(f.remembered()).toEqual([[dedupKey('s', 'x'), T0 + HOUR + 1]]);
   });
 
+  it('thousands of ids within the hour: the memory grows and keeps every one of them', () => {
+    const f = new RepeatFilter([]);
+    const first = Array.from({ length: 5000 }, (_, i) => msg(i % 2 === 0 ? 'a' : 'b', `m${i}`, T0 + i));
+    expect(verdicts(f, first).every((r) => !r)).toBe(true);
+    // Every one is still remembered, in either shop; the other shop's ids are not its repeats.
+    expect(verdicts(f, first.map((m) => msg(m.shop, m.id, T0 + 10_000))).every((r) => r)).toBe(true);
+    expect(verdicts(f, first.map((m) => msg(m.shop === 'a' ? 'b' : 'a', m.id, T0 + 10_001))).every((r) => !r)).toBe(true);
+    expect(f.remembered()).toHaveLength(10_000);
+  });
+
+  it('seeded with thousands of ids, some later than the first message', () => {
+    const seen: [string, number][] = Array.from({ length: 3000 }, (_, i) => [dedupKey('s', `m${i}`), T0 - HOUR + i * 2000]);
+    const f = new RepeatFilter(seen);
+    // m0 was kept at T0 - 1 h: an hour before T0 exactly, so a repeat at T0; m1 (T0 - 1 h + 2 s)
+    // too. m2999 was kept at T0 + 2 398 s, after the first message. An hour and 3 ms after
+    // T0 - 1 h + 3 ms... : at T0 + 3 s, m0's memory (T0 - 1 h) is over an hour old: a message again.
+    expect(verdicts(f, [msg('s', 'm0', T0), msg('s', 'm1', T0 + 1), msg('s', 'm2999', T0 + 10), msg('s', 'm0', T0 + 3000)])).toEqual([true, true, true, false]);
+  });
+
   it('decides as a memory that never forgets would, on streams in time order (many ids, shops, growth and forgetting)', () => {
     // Sparse streams that cross the hour often, and dense ones that fill and grow the table.
     const sparse = fc.record({ gap: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 120_000 }), fc.integer({ min: HOUR - 2, max: HOUR + 2 })), shop: fc.constantFrom('a', 'b'), id: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 3000 }).map((n) => `m${n}`)) });
-    const dense = fc.record({ gap: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constant(HOUR / 4)), shop: fc.constantFrom('a', 'b'), id: fc.integer({ min: 0, max: 6000 }).map((n) => `m${n}`) });
+    const dense = fc.record({
+      gap: fc.oneof({ arbitrary: fc.integer({ min: 0, max: 3 }), weight: 200 }, { arbitrary: fc.constant(HOUR / 4), weight: 1 }),
+      shop: fc.constantFrom('a', 'b'),
+      id: fc.integer({ min: 0, max: 6000 }).map((n) => `m${n}`),
+    });
     fc.assert(
       fc.property(fc.oneof(fc.array(sparse, { minLength: 1, maxLength: 4000 }), fc.array(dense, { minLength: 1000, maxLength: 6000 })), (steps) => {
         const f = new RepeatFilter([]);
