@@ -134,6 +134,8 @@ export class ShopAuditor {
     conduct = true,
     /** Put quiet conversations to rest (off only to test that resting changes nothing). */
     private readonly rests = true,
+    /** A later run goes on from this audit's state (--history): its evidence is kept for it. */
+    continued = false,
   ) {
     const byId = new Map<string, ItemCounter>();
     for (const id of rules.metricIds()) {
@@ -141,6 +143,7 @@ export class ShopAuditor {
       if (kind === 'online_hours' || kind === 'review_reply') continue;
       const counter = COUNTERS[kind](id, rules);
       if (details) counter.details = [];
+      counter.keepsEvidence = details || continued;
       if (tracer !== null && counter instanceof RoundResponseCounter) {
         counter.trace = (r, v) => {
           if (r.buyer === tracer.buyer) tracer.events.push({ kind: 'round', metric: id, shop, t: r.opening.t, round: r, verdict: v });

@@ -13,7 +13,10 @@ import { isPending, wholeSeconds } from './timing.js';
 interface BuyerDay {
   day: number;
   buyer: string;
-  /** The day's first question in the window, and why the day failed (for evidence). */
+  /**
+   * The day's first question in the window, and why the day failed: evidence, kept only when it
+   * may be asked for (see ItemCounter.keepsEvidence).
+   */
   first: Message | null;
   why: string | null;
   replyT: number | null;
@@ -21,7 +24,7 @@ interface BuyerDay {
   /** The account the outcome is attributed to (see attribution below). */
   agent: string | null;
   /** A question of this day still waits for its reply. */
-  waiting: { t: number; receiver: string | null; message: Message } | null;
+  waiting: { t: number; receiver: string | null; message: Message | null } | null;
   /** The question that decided a failure (for evidence). */
   failed_question: Message | null;
   /** any_reply_same_day: a valid reply came after the day's first question. */
@@ -68,11 +71,11 @@ export class BuyerDayCounter extends ItemCounter {
     // Days before this one are decided or still waiting; this day, if open, is the last.
     let bd = state[state.length - 1];
     if (bd === undefined || bd.day !== day) {
-      bd = { day, buyer: m.buyer, failed: false, agent: null, waiting: null, replied: false, first: m, why: null, replyT: null, failed_question: null };
+      bd = { day, buyer: m.buyer, failed: false, agent: null, waiting: null, replied: false, first: this.keepsEvidence ? m : null, why: null, replyT: null, failed_question: null };
       state.push(bd);
     }
     if (bd.waiting === null && !(rule.rule.value === 'any_reply_same_day' && bd.replied)) {
-      bd.waiting = { t: m.t, receiver: m.agent ?? lastAccount, message: m };
+      bd.waiting = { t: m.t, receiver: m.agent ?? lastAccount, message: this.keepsEvidence ? m : null };
     }
   }
 
@@ -94,7 +97,9 @@ export class BuyerDayCounter extends ItemCounter {
       if (late && !bd.failed) {
         bd.failed = true;
         bd.agent = m.agent ?? bd.waiting.receiver;
-        bd.why = `a question at ${localTime(bd.waiting.t, this.rules.zone)} got its first reply after ${delay} s, over the ${rule.threshold_seconds!.value} s limit [${rule.threshold_seconds!.source}]`;
+        if (this.keepsEvidence) {
+          bd.why = `a question at ${localTime(bd.waiting.t, this.rules.zone)} got its first reply after ${delay} s, over the ${rule.threshold_seconds!.value} s limit [${rule.threshold_seconds!.source}]`;
+        }
         bd.replyT = m.t;
         bd.failed_question = bd.waiting.message;
       } else if (!bd.failed) bd.agent = m.agent ?? bd.waiting.receiver;
@@ -179,10 +184,12 @@ export class BuyerDayCounter extends ItemCounter {
         bd.agent = bd.waiting.receiver;
         bd.failed_question = bd.waiting.message;
         bd.replyT = null;
-        bd.why =
-          rule.rule.value === 'any_reply_same_day'
-            ? `no valid reply on ${dayToIso(bd.day)} after the day's first question [${rule.rule.source}]`
-            : `a question at ${localTime(bd.waiting.t, this.rules.zone)} got no reply within ${rule.threshold_seconds!.value} s [${rule.threshold_seconds!.source}]`;
+        if (this.keepsEvidence) {
+          bd.why =
+            rule.rule.value === 'any_reply_same_day'
+              ? `no valid reply on ${dayToIso(bd.day)} after the day's first question [${rule.rule.source}]`
+              : `a question at ${localTime(bd.waiting.t, this.rules.zone)} got no reply within ${rule.threshold_seconds!.value} s [${rule.threshold_seconds!.source}]`;
+        }
       }
     }
     this.record(bd.day, bd.agent, bd.failed ? 'failed' : 'passed', () => this.evidence(bd, bd.why ?? ''));
