@@ -5,7 +5,6 @@ import type { ConductRules } from '../rules/pack-types.js';
 import { localTime } from '../time/local.js';
 import { clockToMs, dayToIso, type Zone } from '../time/zone.js';
 import { builtInLexicon, detectText, type Lexicon, type Match, type TextRules } from './detectors.js';
-import { SPARE_STATES } from '../engine/sweep.js';
 
 /** Settings when a pack has no conduct section: every detector, no penalty. */
 const DEFAULTS: ConductRules = {
@@ -16,15 +15,9 @@ const DEFAULTS: ConductRules = {
 };
 
 /**
- * Where a conversation keeps its conduct state (ShopAuditor's conversation): the checker keeps no
- * map of buyers, so a message costs no look-up. Null until the conversation's first message that
- * counts, and again once the conversation rests.
+ * One conversation's conduct state as a later run saves it (src/history): the shop's unanswered
+ * run, when each side last wrote, findings per detector.
  */
-export interface ConductHolder {
-  conduct: ConversationConduct | null;
-}
-
-/** Per conversation: the shop's unanswered run, when each side last wrote, findings per detector. */
 export interface ConversationConduct {
   unanswered: number;
   lastCountedT: number | null;
@@ -34,6 +27,13 @@ export interface ConversationConduct {
   counts: Record<string, number> | null;
 }
 
+/** A conversation's numbers, in a row of `ConductChecker.numbers` (NaN: never). */
+const UNANSWERED = 0;
+const LAST_COUNTED_T = 1;
+const LAST_BUYER_T = 2;
+const LAST_SHOP_T = 3;
+const NUMBERS = 4;
+
 /** Shop messages this soon after the buyer wrote answer the buyer: they are not unanswered contact. */
 const ANSWER_MS = 10 * 60_000;
 /** An unanswered run ends when the shop stays quiet this long; the next message starts a new one. */
@@ -41,8 +41,6 @@ const RUN_GAP_MS = 24 * 3_600_000;
 /** A shop message starts a contact when the shop was quiet for an hour and the buyer for 12 hours. */
 const CONTACT_GAP_MS = 3_600_000;
 const BUYER_SILENCE_MS = 12 * 3_600_000;
-/** Longer than every limit above: a conversation this quiet starts again as new (but its findings). */
-export const QUIET_MS = Math.max(ANSWER_MS, RUN_GAP_MS, CONTACT_GAP_MS, BUYER_SILENCE_MS);
 /** Texts whose matches are remembered at most (see detect). */
 const TEXT_MEMORY = 20_000;
 /** Messages that make contact; red packets, cards and notices do not count toward a run. */
@@ -52,7 +50,8 @@ const CONTACT_TYPES = new Set(['text', 'image', 'link']);
  * One shop's conduct checks (RULES.md §8): the text detectors over every message the shop
  * sends to a buyer, and the harassment checks that need the conversation (messages in a row
  * without an answer, contact the shop starts late at night; their time limits are above). Findings are evidence: the message,
- * the matched text, who sent it, and where it was read.
+ * the matched text, who sent it, and where it was read. A conversation is the slot its
+ * segmenter gave it (see Segmenter): its state is a row here, not an object (issue 8).
  */
 export class ConductChecker {
   readonly rules: ConductRules;
@@ -60,8 +59,9 @@ export class ConductChecker {
   private readonly nightFrom: number;
   private readonly nightTo: number;
   private readonly seenTexts = new Map<string, readonly Match[]>();
-  /** States of rested conversations, used again (as ShopAuditor does with segmenters, issue 8). */
-  private readonly spare: ConversationConduct[] = [];
+  private numbers = new Float64Array(64 * NUMBERS);
+  /** Findings so far per detector and conversation (the n-th is what a "多次" penalty counts); null before the first. */
+  private readonly counts: (Record<string, number> | null)[] = [];
   findings: Finding[] = [];
 
   constructor(
@@ -86,42 +86,61 @@ export class ConductChecker {
     this.nightTo = clockToMs(this.rules.night.to)!;
   }
 
+  /** A new conversation in `slot` (the next one): nothing sent, nothing found. */
+  open(slot: number): void {
+    if ((slot + 1) * NUMBERS > this.numbers.length) {
+      const grown = new Float64Array(this.numbers.length * 2);
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
+    const n = slot * NUMBERS;
+    this.numbers[n + UNANSWERED] = 0;
+    this.numbers[n + LAST_COUNTED_T] = Number.NaN;
+    this.numbers[n + LAST_BUYER_T] = Number.NaN;
+    this.numbers[n + LAST_SHOP_T] = Number.NaN;
+    this.counts[slot] = null;
+  }
+
   /** A buyer wrote: the shop's unanswered run starts again from zero. */
-  buyerMessage(m: Message, holder: ConductHolder): void {
-    const c = (holder.conduct ??= this.fresh());
-    c.unanswered = 0;
-    c.lastBuyerT = m.t;
+  buyerMessage(m: Message, slot: number): void {
+    this.numbers[slot * NUMBERS + UNANSWERED] = 0;
+    this.numbers[slot * NUMBERS + LAST_BUYER_T] = m.t;
   }
 
   /** A message the shop sent (agent or bot) in a customer conversation. */
-  shopMessage(m: Message, holder: ConductHolder): void {
+  shopMessage(m: Message, slot: number): void {
     if (m.type === 'auto_greeting' || m.type === 'system') return;
     // One finding per detector and message, quoting everything it matched there.
     const matches = this.detect(m.content);
     if (matches.length > 0) {
       const byDetector = new Map<string, string[]>();
       for (const match of matches) byDetector.set(match.detector, [...(byDetector.get(match.detector) ?? []), match.matched]);
-      for (const [detector, matched] of byDetector) this.add(detector, m, matched.join(' | '), (holder.conduct ??= this.fresh()));
+      for (const [detector, matched] of byDetector) this.add(detector, m, matched.join(' | '), slot);
     }
     if (!CONTACT_TYPES.has(m.type)) return;
-    const c = (holder.conduct ??= this.fresh());
+    const x = this.numbers;
+    const n = slot * NUMBERS;
+    const lastBuyerT = x[n + LAST_BUYER_T]!;
+    const lastShopT = x[n + LAST_SHOP_T]!;
+    // (A comparison with NaN, "never", is false: the tests below read "null or ..." as before.)
     // Harassment by frequent contact (频繁联系): messages that do not answer the buyer (not within
     // 10 minutes of the buyer's last message), N in a row without an answer, none 24 h apart.
-    const answering = c.lastBuyerT !== null && m.t - c.lastBuyerT <= ANSWER_MS;
+    const answering = m.t - lastBuyerT <= ANSWER_MS;
     if (!answering) {
-      if (c.lastCountedT !== null && m.t - c.lastCountedT > RUN_GAP_MS) c.unanswered = 0;
-      c.unanswered++;
-      c.lastCountedT = m.t;
-      if (c.unanswered === this.rules.unanswered_messages.value) {
-        this.add('unanswered_messages', m, `${c.unanswered} shop messages in a row without an answer from the buyer`, c);
+      if (m.t - x[n + LAST_COUNTED_T]! > RUN_GAP_MS) x[n + UNANSWERED] = 0;
+      const unanswered = x[n + UNANSWERED]! + 1;
+      x[n + UNANSWERED] = unanswered;
+      x[n + LAST_COUNTED_T] = m.t;
+      if (unanswered === this.rules.unanswered_messages.value) {
+        this.add('unanswered_messages', m, `${unanswered} shop messages in a row without an answer from the buyer`, slot);
       }
     }
     // Late at night the shop starts a contact: it was quiet for an hour and the buyer for 12 hours.
-    const startsContact = (c.lastShopT === null || m.t - c.lastShopT > CONTACT_GAP_MS) && (c.lastBuyerT === null || m.t - c.lastBuyerT > BUYER_SILENCE_MS);
-    c.lastShopT = m.t;
+    const startsContact = !(m.t - lastShopT <= CONTACT_GAP_MS) && !(m.t - lastBuyerT <= BUYER_SILENCE_MS);
+    x[n + LAST_SHOP_T] = m.t;
     if (startsContact && this.atNight(m.t)) {
-      const n = (c.counts?.late_night_contact ?? 0) + 1;
-      this.add('late_night_contact', m, `shop-initiated at ${localTime(m.t, this.zone).slice(11)} (night ${this.rules.night.from}-${this.rules.night.to}), night contact ${n} with this buyer`, c);
+      const nth = (this.counts[slot]?.late_night_contact ?? 0) + 1;
+      this.add('late_night_contact', m, `shop-initiated at ${localTime(m.t, this.zone).slice(11)} (night ${this.rules.night.from}-${this.rules.night.to}), night contact ${nth} with this buyer`, slot);
     }
   }
 
@@ -144,8 +163,8 @@ export class ConductChecker {
     return this.nightFrom <= this.nightTo ? tod >= this.nightFrom && tod < this.nightTo : tod >= this.nightFrom || tod < this.nightTo;
   }
 
-  private add(detector: string, m: Message, matched: string, c: ConversationConduct): void {
-    const counts = (c.counts ??= {});
+  private add(detector: string, m: Message, matched: string, slot: number): void {
+    const counts = (this.counts[slot] ??= {});
     const occurrence = (counts[detector] = (counts[detector] ?? 0) + 1);
     this.findings.push({
       detector,
@@ -163,48 +182,39 @@ export class ConductChecker {
     });
   }
 
-  /** A new conversation's state. */
-  private fresh(): ConversationConduct {
-    const c = this.spare.pop();
-    if (c === undefined) return { unanswered: 0, lastCountedT: null, lastBuyerT: null, lastShopT: null, counts: null };
-    c.unanswered = 0;
-    c.lastCountedT = null;
-    c.lastBuyerT = null;
-    c.lastShopT = null;
-    c.counts = null;
-    return c;
-  }
-
-  /**
-   * A conversation quiet for longer than every time limit above: what it still matters is its
-   * findings so far (null when none); the rest of its state is as good as new. Forgets it.
-   */
-  rest(holder: ConductHolder, buyer: string, now: number): Record<string, number> | null {
-    const c = holder.conduct;
-    if (c === null) return null;
-    const last = Math.max(c.lastBuyerT ?? -Infinity, c.lastShopT ?? -Infinity, c.lastCountedT ?? -Infinity);
-    if (!(now - last > QUIET_MS)) throw new Error(`conduct: conversation with ${buyer} is not at rest`);
-    holder.conduct = null;
-    const counts = c.counts;
-    if (this.spare.length < SPARE_STATES) this.spare.push(c);
-    return counts;
-  }
-
-  /** A rested conversation writes again: its findings so far come back. */
-  wake(holder: ConductHolder, counts: Record<string, number>): void {
-    (holder.conduct = this.fresh()).counts = counts;
-  }
-
-  /** The state to go on from: the conversations' (buyer → state), and the findings. */
-  saveState(holders: Iterable<[string, ConductHolder]>): { conversations: Map<string, ConversationConduct>; findings: Finding[] } {
+  /** The state to go on from: each conversation's that holds anything (buyer → state), and the findings. */
+  saveState(slots: Iterable<[string, number]>): { conversations: Map<string, ConversationConduct>; findings: Finding[] } {
     const conversations = new Map<string, ConversationConduct>();
-    for (const [buyer, h] of holders) if (h.conduct !== null) conversations.set(buyer, h.conduct);
+    const time = (t: number) => (Number.isNaN(t) ? null : t);
+    for (const [buyer, slot] of slots) {
+      const n = slot * NUMBERS;
+      const c: ConversationConduct = {
+        unanswered: this.numbers[n + UNANSWERED]!,
+        lastCountedT: time(this.numbers[n + LAST_COUNTED_T]!),
+        lastBuyerT: time(this.numbers[n + LAST_BUYER_T]!),
+        lastShopT: time(this.numbers[n + LAST_SHOP_T]!),
+        counts: this.counts[slot] ?? null,
+      };
+      if (c.unanswered !== 0 || c.lastCountedT !== null || c.lastBuyerT !== null || c.lastShopT !== null || c.counts !== null) conversations.set(buyer, c);
+    }
     return { conversations, findings: this.findings };
   }
 
-  /** Go on from a saved state: the findings are taken here, and each conversation's state is given back to hold. */
-  restoreState(state: { conversations: Map<string, ConversationConduct>; findings: Finding[] }): Map<string, ConversationConduct> {
+  /**
+   * Go on from a saved state: the findings are taken here, and each conversation's state goes to
+   * its slot (`slotOf`: undefined for a buyer without a conversation, which no state saves).
+   */
+  restoreState(state: { conversations: Map<string, ConversationConduct>; findings: Finding[] }, slotOf: (buyer: string) => number | undefined): void {
     this.findings = [...state.findings];
-    return new Map([...state.conversations].map(([b, c]) => [b, { ...c, counts: c.counts === null ? null : { ...c.counts } }]));
+    for (const [buyer, c] of state.conversations) {
+      const slot = slotOf(buyer);
+      if (slot === undefined) throw new Error(`history state of ${this.shop}: conduct state for ${buyer} without a conversation`);
+      const n = slot * NUMBERS;
+      this.numbers[n + UNANSWERED] = c.unanswered;
+      this.numbers[n + LAST_COUNTED_T] = c.lastCountedT ?? Number.NaN;
+      this.numbers[n + LAST_BUYER_T] = c.lastBuyerT ?? Number.NaN;
+      this.numbers[n + LAST_SHOP_T] = c.lastShopT ?? Number.NaN;
+      this.counts[slot] = c.counts === null ? null : { ...c.counts };
+    }
   }
 }

@@ -5,11 +5,10 @@ import { COUNTERS, type MetricCounter } from '../metrics/registry.js';
 import { RoundResponseCounter, type Verdict } from '../metrics/round-response.js';
 import { SessionResponseCounter } from '../metrics/session-response.js';
 import type { RuleSet } from '../rules/rule-set.js';
-import { ConductChecker, QUIET_MS, type ConductHolder } from '../conduct/conduct-checker.js';
+import { ConductChecker } from '../conduct/conduct-checker.js';
 import { segmentRulesOf } from './conversation-rules.js';
-import { SPARE_STATES, sweepDue, sweepMark, swept } from './sweep.js';
 import { conversationExclusion, isEvent, messageExclusion, reason } from './exclusions.js';
-import { ConversationSegmenter, type RestState, type Round, type SegmentSink, type SellerFirst, type Session } from './segmenter.js';
+import { Segmenter, type Round, type SegmenterState, type SegmentSink, type SellerFirst, type Session } from './segmenter.js';
 
 /** Per-day inbound and outbound activity: context for the rates, never assessed. */
 export interface ActivityDay {
@@ -57,35 +56,12 @@ export interface FileAccounting {
   excluded: Map<string, number>;
 }
 
-/** A conversation awake: its segmenter and conduct state at hand. */
-class Conversation implements ConductHolder {
-  conduct: ConductHolder['conduct'] = null;
-  constructor(
-    public buyer: string,
-    readonly segmenter: ConversationSegmenter,
-    /** The last day this buyer was counted in `activity.buyers`. */
-    public countedDay = Number.NaN,
-    /** When the buyer's conversation last had a message (to tell when it is at rest). */
-    public lastT = -Infinity,
-  ) {}
-}
-
-/**
- * A conversation at rest (issue 8: memory follows open conversations, not buyers): its
- * segmenter's rest state and its conduct findings so far. Most rest with a session open in name
- * and nothing else but their last account, which is then kept alone.
- */
-type Resting = string | null | { state: RestState; conduct: Record<string, number> | null };
-
-/** Quiet this long (and since an earlier local day), a conversation rests: longer than the conduct checks' limits. */
-const REST_AFTER_MS = QUIET_MS;
-
 /**
  * A shop's audit at the end of a run's days, before the end of the data decided anything:
  * what a later run restores to go on (src/history). Plain data (maps, arrays, messages).
  */
 export interface ShopState {
-  conversations: Map<string, { segmenter: Record<string, unknown>; countedDay: number }>;
+  conversations: Map<string, { segmenter: SegmenterState; countedDay: number }>;
   counters: Map<string, CounterState>;
   activity: Map<number, ActivityDay>;
   used: number;
@@ -97,28 +73,21 @@ export interface ShopState {
 
 /**
  * One shop's audit: exclusions → conversations → rounds and sessions → metric counters.
- * Fed the shop's messages in time order; its memory holds one small state per conversation.
+ * Fed the shop's messages in time order; its memory holds a row of state per conversation (see Segmenter).
  * Knows no platform: everything comes from `rules`.
  */
 export class ShopAuditor {
   private readonly counters: MetricCounter[] = [];
-  /**
-   * Every buyer's conversation, awake or at rest, in one map: a message looks its buyer up once,
-   * and waking or resting writes the entry in place (it was a get, a set and a delete across a
-   * map for each).
-   */
-  private readonly conversations = new Map<string, Conversation | Resting>();
-  /** The conversations awake, in the order they woke. */
-  private readonly awake: Conversation[] = [];
+  /** Every buyer's conversation: its slot in the segmenter's rows (and the conduct checker's, and countedDay). */
+  private readonly slots = new Map<string, number>();
+  private readonly segmenter: Segmenter;
+  /** Per slot: the last day the buyer was counted in `activity.buyers` (NaN: none yet). */
+  private countedDay = new Float64Array(64);
   /** See rememberJudged. */
   private judgedApart: Set<string> | null = null;
-  /** Conversations put to rest, used again for the next ones opened (see ConversationSegmenter.reuse). */
-  private readonly spare: Conversation[] = [];
   /** The last file and day looked up (see fileOf, activityOn): nearly every message asks for them again. */
   private lastFile: { name: string | null; accounting: FileAccounting } = { name: null, accounting: { used: 0, excluded: new Map() } };
   private lastActivity: { day: number; activity: ActivityDay } = { day: Number.NaN, activity: { buyers: 0, buyer_messages: 0, shop_messages: 0, rounds: 0, seller_first_rounds: 0, sessions: 0 } };
-  /** When conversations were last put to rest, and how many stayed awake. */
-  private readonly restMark = sweepMark();
   private readonly result: ShopAudit;
   private readonly sink: SegmentSink;
 
@@ -132,8 +101,6 @@ export class ShopAuditor {
     private readonly tracer: Tracer | null = null,
     /** Check what agents write (RULES.md §8); off with --no-conduct. */
     conduct = true,
-    /** Put quiet conversations to rest (off only to test that resting changes nothing). */
-    private readonly rests = true,
     /** A later run goes on from this audit's state (--history): its evidence is kept for it. */
     continued = false,
   ) {
@@ -178,14 +145,11 @@ export class ShopAuditor {
         for (const c of this.counters) c.session?.(s);
       },
     };
+    this.segmenter = new Segmenter(shop, this.sink, details);
   }
 
   push(m: Message): void {
     const day = this.rules.zone.dayOf(m.t);
-    if (this.rests && sweepDue(this.restMark, day, this.awake.length)) {
-      this.putToRest(m.t, day);
-      swept(this.restMark, day, this.awake.length);
-    }
     if (this.tracer !== null && m.buyer === this.tracer.buyer) {
       const before = this.result.used + this.result.events + this.result.evaluations;
       const excludedBefore = new Map(this.result.excluded);
@@ -219,20 +183,18 @@ export class ShopAuditor {
       }
       return;
     }
-    const found = this.conversations.get(m.buyer);
-    const conversation = found instanceof Conversation ? found : this.open(m.buyer, found);
-    conversation.lastT = m.t;
+    const slot = this.slots.get(m.buyer) ?? this.open(m.buyer);
     const segmentRules = segmentRulesOf(version);
     if (isEvent(m)) {
       this.result.events++;
       this.fileOf(m).used++;
-      conversation.segmenter.push(m, day, segmentRules);
+      this.segmenter.push(slot, m, day, segmentRules);
       return;
     }
     // What the shop writes to a customer is checked whatever the metrics make of it (a recalled
     // message was still sent); any buyer message answers the shop's messages before it.
-    if (m.sender === 'buyer') this.result.conduct?.buyerMessage(m, conversation);
-    else if (m.sender === 'agent' || m.sender === 'bot') this.result.conduct?.shopMessage(m, conversation);
+    if (m.sender === 'buyer') this.result.conduct?.buyerMessage(m, slot);
+    else if (m.sender === 'agent' || m.sender === 'bot') this.result.conduct?.shopMessage(m, slot);
     const excluded = messageExclusion(m, version);
     if (excluded !== null) {
       this.exclude(excluded, m);
@@ -247,90 +209,52 @@ export class ShopAuditor {
     const a = this.activityOn(day);
     if (m.sender === 'buyer') {
       a.buyer_messages++;
-      if (conversation.countedDay !== day) {
-        conversation.countedDay = day;
+      if (this.countedDay[slot] !== day) {
+        this.countedDay[slot] = day;
         a.buyers++;
       }
     } else a.shop_messages++;
-    conversation.segmenter.push(m, day, segmentRules);
+    this.segmenter.push(slot, m, day, segmentRules);
   }
 
-  /** The buyer's conversation: a new one, or one at rest woken up (`rested`: its rest state; undefined: none). */
-  private open(buyer: string, rested: Resting | undefined): Conversation {
-    let conversation = this.spare.pop();
-    if (conversation === undefined) {
-      conversation = new Conversation(buyer, new ConversationSegmenter(this.shop, buyer, this.sink, this.details));
-    } else {
-      conversation.buyer = buyer;
-      conversation.segmenter.reuse(buyer);
-      conversation.countedDay = Number.NaN;
-      conversation.lastT = -Infinity;
-      conversation.conduct = null;
+  /** A new conversation with `buyer`: its slot. */
+  private open(buyer: string): number {
+    const slot = this.segmenter.open(buyer);
+    this.result.conduct?.open(slot);
+    if (slot >= this.countedDay.length) {
+      const grown = new Float64Array(this.countedDay.length * 2);
+      grown.set(this.countedDay);
+      this.countedDay = grown;
     }
-    if (rested !== undefined) {
-      if (rested === null || typeof rested === 'string') {
-        conversation.segmenter.wake({ lastAccount: rested, blacklisted: false, withBot: false, sellerOpen: false, sessionOpen: true });
-      } else {
-        conversation.segmenter.wake(rested.state);
-        if (rested.conduct !== null) this.result.conduct?.wake(conversation, rested.conduct);
-      }
-    }
-    this.conversations.set(buyer, conversation);
-    this.awake.push(conversation);
-    return conversation;
-  }
-
-  /**
-   * Conversations quiet since before `now - REST_AFTER_MS`, and since a day before today (so a
-   * woken one counts its buyer on its day afresh), with nothing open keep only what matters later.
-   */
-  private putToRest(now: number, today: number): void {
-    const zone = this.rules.zone;
-    const awake = this.awake;
-    let kept = 0;
-    for (const c of awake) {
-      const state = now - c.lastT > REST_AFTER_MS && zone.dayOf(c.lastT) < today ? c.segmenter.rest() : null;
-      if (state === null) {
-        awake[kept++] = c;
-        continue;
-      }
-      const conduct = this.result.conduct?.rest(c, c.buyer, now) ?? null;
-      const plain = state.sessionOpen && !state.blacklisted && !state.withBot && !state.sellerOpen && conduct === null;
-      this.conversations.set(c.buyer, plain ? state.lastAccount : { state, conduct });
-      if (this.spare.length < SPARE_STATES) this.spare.push(c);
-    }
-    awake.length = kept;
+    this.countedDay[slot] = Number.NaN;
+    this.slots.set(buyer, slot);
+    return slot;
   }
 
   /**
    * The state to continue from on a later day (see ShopState). Taken before finish(): nothing
-   * the end of this run's data would decide (pending items) is in it. Conversations at rest are
-   * woken for it: a state holds whole conversations.
+   * the end of this run's data would decide (pending items) is in it.
    */
   saveState(): ShopState {
-    for (const [buyer, c] of [...this.conversations]) if (!(c instanceof Conversation)) this.open(buyer, c);
     const r = this.result;
     return {
-      conversations: new Map(this.awake.map((c) => [c.buyer, { segmenter: c.segmenter.saveState(), countedDay: c.countedDay }])),
+      conversations: new Map([...this.slots].map(([buyer, slot]) => [buyer, { segmenter: this.segmenter.saveState(slot), countedDay: this.countedDay[slot]! }])),
       counters: new Map([...r.counters].map(([id, c]) => [id, c.saveState()])),
       activity: r.activity,
       used: r.used,
       events: r.events,
       evaluations: r.evaluations,
       excluded: r.excluded,
-      ...(r.conduct ? { conduct: r.conduct.saveState(this.awake.map((c) => [c.buyer, c])) } : {}),
+      ...(r.conduct ? { conduct: r.conduct.saveState(this.slots) } : {}),
     };
   }
 
   /** Go on from a saved state; this run's file accounting starts empty. */
   restoreState(state: ShopState): void {
     for (const [buyer, saved] of state.conversations) {
-      const segmenter = new ConversationSegmenter(this.shop, buyer, this.sink, this.details);
-      segmenter.restoreState(saved.segmenter);
-      // When it last had a message is not saved: it does not rest before its next one.
-      const conversation = new Conversation(buyer, segmenter, saved.countedDay, Infinity);
-      this.conversations.set(buyer, conversation);
-      this.awake.push(conversation);
+      const slot = this.open(buyer);
+      this.segmenter.restoreState(slot, saved.segmenter);
+      this.countedDay[slot] = saved.countedDay;
     }
     const r = this.result;
     for (const [id, c] of r.counters) {
@@ -346,14 +270,7 @@ export class ShopAuditor {
     r.events = state.events;
     r.evaluations = state.evaluations;
     for (const [reason, n] of state.excluded) r.excluded.set(reason, n);
-    if (r.conduct && state.conduct) {
-      for (const [buyer, conduct] of r.conduct.restoreState(state.conduct)) {
-        const c = this.conversations.get(buyer);
-        // A state saves a conduct state only with its conversation (both rest together).
-        if (!(c instanceof Conversation)) throw new Error(`history state of ${this.shop}: conduct state for ${buyer} without a conversation`);
-        c.conduct = conduct;
-      }
-    }
+    if (r.conduct && state.conduct) r.conduct.restoreState(state.conduct, (buyer) => this.slots.get(buyer));
   }
 
   /**
@@ -362,7 +279,7 @@ export class ShopAuditor {
    * passed), never with later data that skipped the missing days. Evaluation cards stay open.
    */
   settleOpen(dataEnd: number): void {
-    for (const c of this.awake) c.segmenter.finish();
+    this.segmenter.finish();
     for (const c of this.counters) c.settleAt?.(dataEnd);
   }
 
@@ -382,12 +299,12 @@ export class ShopAuditor {
 
   /** Buyers with a conversation so far (e.g. to tell whether a newly known merchant was counted before). */
   hasConversation(buyer: string): boolean {
-    return this.conversations.has(buyer);
+    return this.slots.has(buyer);
   }
 
   /** Close every conversation and decide what waited for the end of the data. */
   finish(dataEnd: number): ShopAudit {
-    for (const c of this.awake) c.segmenter.finish();
+    this.segmenter.finish();
     for (const c of this.counters) c.finish(dataEnd);
     return this.result;
   }

@@ -89,138 +89,155 @@ export interface SegmentSink {
   session(s: Session): void;
 }
 
+/** A conversation's numbers, in a row of `Segmenter.numbers`. */
+const LAST_ELIGIBLE_T = 0;
+const LAST_ELIGIBLE_DAY = 1;
+const FLAGS = 2;
+const NUMBERS = 3;
+/** Its objects, in a row of `Segmenter.objects`. */
+const LAST_ACCOUNT = 0;
+const ROUND = 1;
+/** The open session: a Session, `true` once it is reported (all that matters then is that one is open), or null. */
+const SESSION = 2;
+/** Sessions still waiting for their first valid reply (a reply answers every one of them), or null for none. */
+const UNANSWERED = 3;
+const OBJECTS = 4;
+/** Bits of FLAGS. */
+const SELLER_OPEN = 1;
+const WITH_BOT = 2;
+const BLACKLISTED = 4;
+
 /**
- * What a conversation at rest keeps: nothing is open (no round, no session waiting for its first
- * reply), and it rests only since an earlier local day, so only these still matter. The session
- * stays open in name: a shop message on a later day moves the conversation to that day, and a
- * buyer message soon after still joins it (RULES.md §1 Session). When the session was last
- * touched does not matter: the next message either moves the conversation to its own day (a shop
- * message) or is a buyer's on a later day, which opens a new session anyway.
+ * One conversation's state as a later run saves it (src/history): the fields the segmenter of one
+ * conversation had, as plain data.
  */
-export interface RestState {
-  lastAccount: string | null;
-  blacklisted: boolean;
-  withBot: boolean;
+export interface SegmenterState {
+  round: Round | null;
   sellerOpen: boolean;
-  sessionOpen: boolean;
+  withBot: boolean;
+  blacklisted: boolean;
+  lastAccount: string | null;
+  session: Session | true | null;
+  unanswered: Session[];
+  lastEligibleT: number;
+  lastEligibleDay: number;
 }
 
-/** What a segmenter is built with: not state (see saveState). */
-const NOT_STATE = new Set(['shop', 'buyer', 'sink', 'collect']);
-
 /**
- * One conversation's state machine. Fed eligible messages and events in time order; emits
- * rounds, seller-first rounds and sessions as they close.
+ * Every conversation of one shop, each a state machine: fed eligible messages and events in
+ * time order, it emits rounds, seller-first rounds and sessions as they close.
+ *
+ * Issue 8: a conversation is a slot, its state a row of numbers and a row of objects in two
+ * arrays the slots share, not objects of its own. A month of a large shop has hundreds of
+ * thousands of buyers: objects per buyer spread each message's look-ups over the heap and gave
+ * the collector a graph to copy and trace, where rows are a cache line or two and the numbers
+ * none of its work. A slot lives as long as the audit, so nothing has to rest or wake.
  */
-export class ConversationSegmenter {
-  private round: Round | null = null;
-  private sellerOpen = false;
-  private withBot = false;
-  private blacklisted = false;
-  private lastAccount: string | null = null;
-  /**
-   * The session buyer messages join, until the conversation idles or the date changes; `true`
-   * once it is reported (its first reply known), when all that matters is that one is open: a
-   * conversation at rest does not hold its last messages.
-   */
-  private session: Session | true | null = null;
-  /** Sessions still waiting for their first valid reply (a reply answers every one of them). */
-  private unanswered: Session[] = [];
-  private lastEligibleT = -Infinity;
-  private lastEligibleDay = Number.NaN;
+export class Segmenter {
+  private numbers = new Float64Array(64 * NUMBERS);
+  private readonly objects: unknown[] = [];
+  private readonly buyers: string[] = [];
 
   constructor(
     private readonly shop: string,
-    private buyer: string,
     private readonly sink: SegmentSink,
     /** Keep each round's messages, for evidence (--details). */
     private readonly collect = false,
   ) {}
 
+  /** Conversations so far; their slots are 0 to size - 1, in the order they opened. */
+  get size(): number {
+    return this.buyers.length;
+  }
+
+  /** A new conversation with `buyer`: its slot. */
+  open(buyer: string): number {
+    const slot = this.buyers.length;
+    this.buyers.push(buyer);
+    if ((slot + 1) * NUMBERS > this.numbers.length) {
+      const grown = new Float64Array(this.numbers.length * 2);
+      grown.set(this.numbers);
+      this.numbers = grown;
+    }
+    const n = slot * NUMBERS;
+    this.numbers[n + LAST_ELIGIBLE_T] = -Infinity;
+    this.numbers[n + LAST_ELIGIBLE_DAY] = Number.NaN;
+    this.numbers[n + FLAGS] = 0;
+    this.objects.push(null, null, null, null);
+    return slot;
+  }
+
+  buyerOf(slot: number): string {
+    return this.buyers[slot]!;
+  }
+
   /**
-   * The conversation's state at the end of a run's days, for a later run (src/history): every
-   * field but what the segmenter is built with. The open session is kept too: a shop message
-   * after midnight moves the conversation to the new day, and a buyer message after it still
-   * joins that session (RULES.md §1 Session).
+   * The conversation's state at the end of a run's days, for a later run (src/history). The open
+   * session is kept too: a shop message after midnight moves the conversation to the new day, and
+   * a buyer message after it still joins that session (RULES.md §1 Session).
    */
-  saveState(): Record<string, unknown> {
-    const state: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(this)) if (!NOT_STATE.has(key)) state[key] = value;
-    return state;
-  }
-
-  restoreState(state: Record<string, unknown>): void {
-    Object.assign(this, state);
-  }
-
-  /** The state to keep while the conversation rests, or null when something is still open. */
-  rest(): RestState | null {
-    // A session still open at rest has been reported (it is `true`): only waiting ones are objects.
-    if (this.round !== null || this.unanswered.length > 0 || (this.session !== null && this.session !== true)) return null;
+  saveState(slot: number): SegmenterState {
+    const n = slot * NUMBERS;
+    const o = slot * OBJECTS;
+    const flags = this.numbers[n + FLAGS]!;
     return {
-      lastAccount: this.lastAccount,
-      blacklisted: this.blacklisted,
-      withBot: this.withBot,
-      sellerOpen: this.sellerOpen,
-      sessionOpen: this.session === true,
+      round: this.objects[o + ROUND] as Round | null,
+      sellerOpen: (flags & SELLER_OPEN) !== 0,
+      withBot: (flags & WITH_BOT) !== 0,
+      blacklisted: (flags & BLACKLISTED) !== 0,
+      lastAccount: this.objects[o + LAST_ACCOUNT] as string | null,
+      session: this.objects[o + SESSION] as Session | true | null,
+      unanswered: (this.objects[o + UNANSWERED] as Session[] | null) ?? [],
+      lastEligibleT: this.numbers[n + LAST_ELIGIBLE_T]!,
+      lastEligibleDay: this.numbers[n + LAST_ELIGIBLE_DAY]!,
     };
   }
 
-  /**
-   * Start again as a new conversation with `buyer`: a segmenter that was put to rest is used
-   * again (issue 8: a month of conversations made the collector move a segmenter per buyer visit
-   * to the old generation). Every field as the constructor leaves it (a test compares the two).
-   */
-  reuse(buyer: string): void {
-    this.buyer = buyer;
-    this.round = null;
-    this.sellerOpen = false;
-    this.withBot = false;
-    this.blacklisted = false;
-    this.lastAccount = null;
-    this.session = null;
-    this.unanswered = [];
-    this.lastEligibleT = -Infinity;
-    this.lastEligibleDay = Number.NaN;
-  }
-
-  /** Go on from a rest state (a fresh segmenter given what the rested one kept). */
-  wake(state: RestState): void {
-    this.lastAccount = state.lastAccount;
-    this.blacklisted = state.blacklisted;
-    this.withBot = state.withBot;
-    this.sellerOpen = state.sellerOpen;
-    this.session = state.sessionOpen ? true : null;
+  restoreState(slot: number, state: SegmenterState): void {
+    const n = slot * NUMBERS;
+    const o = slot * OBJECTS;
+    this.numbers[n + FLAGS] = (state.sellerOpen ? SELLER_OPEN : 0) | (state.withBot ? WITH_BOT : 0) | (state.blacklisted ? BLACKLISTED : 0);
+    this.numbers[n + LAST_ELIGIBLE_T] = state.lastEligibleT;
+    this.numbers[n + LAST_ELIGIBLE_DAY] = state.lastEligibleDay;
+    this.objects[o + LAST_ACCOUNT] = state.lastAccount;
+    this.objects[o + ROUND] = state.round;
+    this.objects[o + SESSION] = state.session;
+    this.objects[o + UNANSWERED] = state.unanswered.length > 0 ? state.unanswered : null;
   }
 
   /** `day` is the message's local day in the platform's zone. */
-  push(m: Message, day: number, rules: SegmentRules): void {
-    this.round?.messages?.push(m);
+  push(slot: number, m: Message, day: number, rules: SegmentRules): void {
+    const round = this.objects[slot * OBJECTS + ROUND] as Round | null;
+    round?.messages?.push(m);
     if (m.type === 'blacklist') {
-      this.blacklisted = true;
-      if (this.round) this.round.blacklisted = true;
+      this.numbers[slot * NUMBERS + FLAGS]! |= BLACKLISTED;
+      if (round) round.blacklisted = true;
       return;
     }
     if (m.type === 'assign') {
-      this.assign(m, day, rules);
+      this.assign(slot, round, m, day, rules);
       return;
     }
-    if (m.sender === 'buyer') this.buyerMessage(m, day, rules);
-    else this.shopMessage(m, day, rules);
+    if (m.sender === 'buyer') this.buyerMessage(slot, round, m, day, rules);
+    else this.shopMessage(slot, round, m, day, rules);
   }
 
-  /** Close whatever is open: the data has ended. */
+  /** Close whatever is open in every conversation: the data has ended. */
   finish(): void {
-    if (this.round) this.closeRound(null, 'end', null);
-    this.session = null;
-    for (const s of this.unanswered) this.emitSession(s);
-    this.unanswered = [];
+    for (let slot = 0; slot < this.buyers.length; slot++) {
+      const o = slot * OBJECTS;
+      if (this.objects[o + ROUND] !== null) this.closeRound(slot, null, 'end', null);
+      this.objects[o + SESSION] = null;
+      const unanswered = this.objects[o + UNANSWERED] as Session[] | null;
+      if (unanswered === null) continue;
+      for (const s of unanswered) this.emitSession(slot, s);
+      this.objects[o + UNANSWERED] = null;
+    }
   }
 
-  private assign(m: Message, day: number, rules: SegmentRules): void {
-    this.lastAccount = m.agent;
-    this.withBot = false;
-    const r = this.round;
+  private assign(slot: number, r: Round | null, m: Message, day: number, rules: SegmentRules): void {
+    this.objects[slot * OBJECTS + LAST_ACCOUNT] = m.agent;
+    this.numbers[slot * NUMBERS + FLAGS]! &= ~WITH_BOT;
     if (r && rules.assignRestarts) {
       r.start = m.t;
       r.startDay = day;
@@ -230,79 +247,91 @@ export class ConversationSegmenter {
     }
   }
 
-  private buyerMessage(m: Message, day: number, rules: SegmentRules): void {
+  private buyerMessage(slot: number, round: Round | null, m: Message, day: number, rules: SegmentRules): void {
     if (!rules.isQuestion(m)) return;
+    const o = slot * OBJECTS;
     // A round never carries over to a later day on the buyer's side. It closes before this
     // message's receiving account becomes the conversation's last one.
-    if (this.round && day > this.round.startDay) this.closeRound(null, 'new_day', m.t);
-    if (m.agent !== null) this.lastAccount = m.agent;
-    this.sink.question(m, day, this.lastAccount);
-    this.touchSession(m, day, rules);
-    this.sellerOpen = false;
-    if (this.round) {
-      this.round.buyerMessages++;
-      if (m.flags.includes('abusive')) this.round.abusive = true;
+    if (round && day > round.startDay) {
+      this.closeRound(slot, null, 'new_day', m.t);
+      round = null;
+    }
+    if (m.agent !== null) this.objects[o + LAST_ACCOUNT] = m.agent;
+    this.sink.question(m, day, this.objects[o + LAST_ACCOUNT] as string | null);
+    this.touchSession(slot, m, day, rules);
+    const n = slot * NUMBERS;
+    this.numbers[n + FLAGS]! &= ~SELLER_OPEN;
+    if (round) {
+      round.buyerMessages++;
+      if (m.flags.includes('abusive')) round.abusive = true;
       return;
     }
-    this.round = {
+    this.objects[o + ROUND] = {
       shop: this.shop,
-      buyer: this.buyer,
+      buyer: this.buyers[slot]!,
       start: m.t,
       startDay: day,
       opening: m,
       restartedAt: null,
       buyerMessages: 1,
       receiver: m.agent,
-      botHeld: this.withBot,
-      blacklisted: this.blacklisted,
+      botHeld: (this.numbers[n + FLAGS]! & WITH_BOT) !== 0,
+      blacklisted: (this.numbers[n + FLAGS]! & BLACKLISTED) !== 0,
       abusive: m.flags.includes('abusive'),
       reply: null,
       lastAccount: null,
       closedBy: 'end',
       closedAt: null,
       messages: this.collect ? [m] : null,
-    };
+    } satisfies Round;
   }
 
-  private shopMessage(m: Message, day: number, rules: SegmentRules): void {
+  private shopMessage(slot: number, round: Round | null, m: Message, day: number, rules: SegmentRules): void {
     const valid = rules.isValidReply(m);
     const autoBot = m.sender === 'bot' && m.botMode === 'auto' && m.type !== 'auto_greeting';
-    if (m.agent !== null) this.lastAccount = m.agent;
-    this.lastEligibleT = m.t;
-    this.lastEligibleDay = day;
+    const n = slot * NUMBERS;
+    const o = slot * OBJECTS;
+    if (m.agent !== null) this.objects[o + LAST_ACCOUNT] = m.agent;
+    this.numbers[n + LAST_ELIGIBLE_T] = m.t;
+    this.numbers[n + LAST_ELIGIBLE_DAY] = day;
     if (!valid && !autoBot) return;
     if (valid) {
       this.sink.reply(m, day);
-      for (const waiting of this.unanswered) {
-        waiting.firstReply = m;
-        this.emitSession(waiting);
+      const unanswered = this.objects[o + UNANSWERED] as Session[] | null;
+      if (unanswered !== null) {
+        for (const waiting of unanswered) {
+          waiting.firstReply = m;
+          this.emitSession(slot, waiting);
+        }
+        this.objects[o + UNANSWERED] = null;
       }
-      this.unanswered = [];
-      this.withBot = false;
-      if (this.round) {
-        this.closeRound(m, 'reply', m.t);
+      this.numbers[n + FLAGS]! &= ~WITH_BOT;
+      if (round) {
+        this.closeRound(slot, m, 'reply', m.t);
         return;
       }
     } else {
       // An automatic bot answer: the conversation is with the bot from here.
-      this.withBot = true;
-      if (this.round) {
-        this.round.botHeld = true;
+      this.numbers[n + FLAGS]! |= WITH_BOT;
+      if (round) {
+        round.botHeld = true;
         return;
       }
     }
-    if (!this.sellerOpen) {
-      this.sellerOpen = true;
-      this.sink.sellerFirst({ shop: this.shop, buyer: this.buyer, t: m.t, day, agent: m.agent });
+    if ((this.numbers[n + FLAGS]! & SELLER_OPEN) === 0) {
+      this.numbers[n + FLAGS]! |= SELLER_OPEN;
+      this.sink.sellerFirst({ shop: this.shop, buyer: this.buyers[slot]!, t: m.t, day, agent: m.agent });
     }
   }
 
-  private touchSession(m: Message, day: number, rules: SegmentRules): void {
-    const idle = m.t - this.lastEligibleT >= rules.sessionGapMs;
-    if (!this.session || idle || day !== this.lastEligibleDay) {
+  private touchSession(slot: number, m: Message, day: number, rules: SegmentRules): void {
+    const n = slot * NUMBERS;
+    const o = slot * OBJECTS;
+    const idle = m.t - this.numbers[n + LAST_ELIGIBLE_T]! >= rules.sessionGapMs;
+    if (this.objects[o + SESSION] === null || idle || day !== this.numbers[n + LAST_ELIGIBLE_DAY]) {
       const session: Session = {
         shop: this.shop,
-        buyer: this.buyer,
+        buyer: this.buyers[slot]!,
         start: m.t,
         startDay: day,
         opening: m,
@@ -311,41 +340,46 @@ export class ConversationSegmenter {
         lastAccount: null,
         givenUpAt: null,
       };
-      this.session = session;
-      this.giveUp(m.t, rules);
-      this.unanswered.push(session);
+      this.objects[o + SESSION] = session;
+      this.giveUp(slot, m.t, rules);
+      const unanswered = this.objects[o + UNANSWERED] as Session[] | null;
+      if (unanswered === null) this.objects[o + UNANSWERED] = [session];
+      else unanswered.push(session);
     }
-    this.lastEligibleT = m.t;
-    this.lastEligibleDay = day;
+    this.numbers[n + LAST_ELIGIBLE_T] = m.t;
+    this.numbers[n + LAST_ELIGIBLE_DAY] = day;
   }
 
   /** Report sessions whose limit has passed without a reply: a later reply cannot save them. */
-  private giveUp(now: number, rules: SegmentRules): void {
-    if (this.unanswered.length === 0) return;
+  private giveUp(slot: number, now: number, rules: SegmentRules): void {
+    const unanswered = this.objects[slot * OBJECTS + UNANSWERED] as Session[] | null;
+    if (unanswered === null) return;
     const keep: Session[] = [];
-    for (const s of this.unanswered) {
+    for (const s of unanswered) {
       if (s.start + rules.sessionWaitMs < now) {
         s.givenUpAt = now;
-        this.emitSession(s);
+        this.emitSession(slot, s);
       } else keep.push(s);
     }
-    this.unanswered = keep;
+    this.objects[slot * OBJECTS + UNANSWERED] = keep.length > 0 ? keep : null;
   }
 
   /** A session is reported once its first reply is known, or when the data ends. */
-  private emitSession(s: Session): void {
-    s.lastAccount = this.lastAccount;
+  private emitSession(slot: number, s: Session): void {
+    const o = slot * OBJECTS;
+    s.lastAccount = this.objects[o + LAST_ACCOUNT] as string | null;
     this.sink.session(s);
-    if (this.session === s) this.session = true;
+    if (this.objects[o + SESSION] === s) this.objects[o + SESSION] = true;
   }
 
-  private closeRound(reply: Message | null, closedBy: Round['closedBy'], at: number | null): void {
-    const r = this.round!;
+  private closeRound(slot: number, reply: Message | null, closedBy: Round['closedBy'], at: number | null): void {
+    const o = slot * OBJECTS;
+    const r = this.objects[o + ROUND] as Round;
     r.reply = reply;
     r.closedBy = closedBy;
     r.closedAt = at;
-    r.lastAccount = this.lastAccount;
-    this.round = null;
+    r.lastAccount = this.objects[o + LAST_ACCOUNT] as string | null;
+    this.objects[o + ROUND] = null;
     this.sink.round(r);
   }
 }

@@ -23,8 +23,3 @@ export function swept(mark: SweepMark, day: number, size: number): void {
   mark.left = size;
 }
 
-/**
- * States of rested conversations kept to be used again, at most (about 30 MB; a month of 5 M
- * messages rests some 100 000 a day): ShopAuditor's segmenters and ConductChecker's states.
- */
-export const SPARE_STATES = 131_072;
