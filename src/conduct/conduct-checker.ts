@@ -4,6 +4,7 @@ import type { Finding } from '../report/model.js';
 import type { ConductRules } from '../rules/pack-types.js';
 import { localTime } from '../time/local.js';
 import { clockToMs, dayToIso, type Zone } from '../time/zone.js';
+import { withRoom } from '../engine/columns.js';
 import { builtInLexicon, detectText, type Lexicon, type Match, type TextRules } from './detectors.js';
 
 /** Settings when a pack has no conduct section: every detector, no penalty. */
@@ -88,11 +89,7 @@ export class ConductChecker {
 
   /** A new conversation in `slot` (the next one): nothing sent, nothing found. */
   open(slot: number): void {
-    if ((slot + 1) * NUMBERS > this.numbers.length) {
-      const grown = new Float64Array(this.numbers.length * 2);
-      grown.set(this.numbers);
-      this.numbers = grown;
-    }
+    this.numbers = withRoom(this.numbers, (slot + 1) * NUMBERS);
     const n = slot * NUMBERS;
     this.numbers[n + UNANSWERED] = 0;
     this.numbers[n + LAST_COUNTED_T] = Number.NaN;

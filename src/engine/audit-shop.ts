@@ -6,6 +6,7 @@ import { RoundResponseCounter, type Verdict } from '../metrics/round-response.js
 import { SessionResponseCounter } from '../metrics/session-response.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import { ConductChecker } from '../conduct/conduct-checker.js';
+import { withRoom } from './columns.js';
 import { segmentRulesOf } from './conversation-rules.js';
 import { conversationExclusion, isEvent, messageExclusion, reason } from './exclusions.js';
 import { Segmenter, type Round, type SegmenterState, type SegmentSink, type SellerFirst, type Session } from './segmenter.js';
@@ -221,11 +222,7 @@ export class ShopAuditor {
   private open(buyer: string): number {
     const slot = this.segmenter.open(buyer);
     this.result.conduct?.open(slot);
-    if (slot >= this.countedDay.length) {
-      const grown = new Float64Array(this.countedDay.length * 2);
-      grown.set(this.countedDay);
-      this.countedDay = grown;
-    }
+    this.countedDay = withRoom(this.countedDay, slot + 1);
     this.countedDay[slot] = Number.NaN;
     this.slots.set(buyer, slot);
     return slot;

@@ -1,4 +1,5 @@
 import type { Message } from '../model.js';
+import { withRoom } from './columns.js';
 
 /**
  * What decides, message by message, how a conversation is cut into rounds and sessions.
@@ -154,11 +155,7 @@ export class Segmenter {
   open(buyer: string): number {
     const slot = this.buyers.length;
     this.buyers.push(buyer);
-    if ((slot + 1) * NUMBERS > this.numbers.length) {
-      const grown = new Float64Array(this.numbers.length * 2);
-      grown.set(this.numbers);
-      this.numbers = grown;
-    }
+    this.numbers = withRoom(this.numbers, (slot + 1) * NUMBERS);
     const n = slot * NUMBERS;
     this.numbers[n + LAST_ELIGIBLE_T] = -Infinity;
     this.numbers[n + LAST_ELIGIBLE_DAY] = Number.NaN;

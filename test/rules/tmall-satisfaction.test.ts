@@ -30,6 +30,26 @@ describe('RULES.md §2 satisfaction: one evaluation per card, the latest level w
     ]);
   });
 
+  it('many cards, changed the next day: each counts once, on its first day, for the first account named (seed Q5, Q6)', async () => {
+    // 200 cards on 11-02, all 不满意; cards 0, 4, 8, ... name no account. On 11-03 every even
+    // card is changed to 很满意 by a row naming shop:b. By hand: 11-02 has 200 evaluations, the
+    // 100 even ones passed. The 50 cards without an account take shop:b from their later row
+    // (all passed); shop:a keeps the other 150, of which the 50 even ones passed. 11-03 has none.
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const at = (d: string, i: number) => `2026-11-${d} 10:${pad(Math.floor(i / 60))}:${pad(i % 60)}`;
+    const rows = [
+      ...Array.from({ length: 200 }, (_, i) => `${at('02', i)},b${i},buyer,${i % 4 === 0 ? '' : 'shop:a'},evaluation,不满意,c${i}`),
+      ...Array.from({ length: 100 }, (_, k) => `${at('03', 2 * k)},b${2 * k},buyer,shop:b,evaluation,很满意,c${2 * k}`),
+    ];
+    const r = await auditCsv(['time,buyer,sender,agent,type,content,card', ...rows].join('\n'));
+    expect(counts(r, S, '2026-11-02')).toEqual({ eligible: 200, passed: 100, pending: 0 });
+    expect(counts(r, S, '2026-11-03')).toEqual({ eligible: 0, passed: 0, pending: 0 });
+    expect(metric(r, S).agents!.map((a) => [a.agent, a.eligible, a.passed])).toEqual([
+      ['shop:a', 150, 50],
+      ['shop:b', 50, 50],
+    ]);
+  });
+
   it('a conversation without evaluation counts nothing (seed Q3: no default good rating)', async () => {
     const r = await auditCsv(`
       time,buyer,sender,agent
