@@ -71,6 +71,8 @@ export interface AuditOptions {
   progress?: ProgressSink | null;
   /** Messages of an unsorted file sorted in memory at a time (tests lower it to make runs spill). */
   sortRun?: number;
+  /** Put quiet conversations to rest (tests turn it off to show that resting changes nothing). */
+  restConversations?: boolean;
   /** Threads (issue 8): the cores to use and the least bytes a file (or part) must hold to be read on another one; both passes in one where the input allows (off only to test that it changes nothing). */
   cores?: number;
   partBytes?: number;
@@ -184,7 +186,7 @@ async function auditSources(
   const readOptions = { zone: inputZone, strict: options.strict, profiles, progress: options.progress ?? null, sortRun: options.sortRun, cores: options.cores, partBytes: options.partBytes };
   const keepConduct = options.conduct !== false || history !== null;
   const makeAuditor = (shop: string, directory: ShopDirectory): ShopAuditor =>
-    new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null, keepConduct, history !== null);
+    new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null, keepConduct, options.restConversations !== false, history !== null);
   // One large file alone: both passes in one where it allows (chatInOnePass); it gives the same
   // scan and the same auditors, or gives up and the file is read in two passes.
   const simple = history === null && !options.covers && (options.shops ?? []).length === 0 && presenceSources.length === 0 && reviewSources.length === 0;
@@ -285,7 +287,7 @@ async function auditSources(
       const saved = history.restore(row);
       const fresh = directories.get(shop);
       const directory = mergeDirectory(saved.directory, fresh);
-      const auditor = new ShopAuditor(shop, rules, directory, options.details === true, null, keepConduct, history !== null);
+      const auditor = new ShopAuditor(shop, rules, directory, options.details === true, null, keepConduct, options.restConversations !== false, history !== null);
       directories.set(shop, directory);
       auditor.restoreState(saved.state);
       if (plans.has(shop) && isoToDay(row.lastDay)! + 1 < covers!.first) {

@@ -44,6 +44,8 @@ const CONTACT_GAP_MS = 3_600_000;
 const BUYER_SILENCE_MS = 12 * 3_600_000;
 /** Texts whose matches are remembered at most (see detect). */
 const TEXT_MEMORY = 20_000;
+/** Longer than every limit above: a conversation this quiet is as good as new (but its findings). */
+export const QUIET_MS = Math.max(ANSWER_MS, RUN_GAP_MS, CONTACT_GAP_MS, BUYER_SILENCE_MS);
 /** Messages that make contact; red packets, cards and notices do not count toward a run. */
 const CONTACT_TYPES = new Set(['text', 'image', 'link']);
 
@@ -87,7 +89,7 @@ export class ConductChecker {
     this.nightTo = clockToMs(this.rules.night.to)!;
   }
 
-  /** A new conversation in `slot` (the next one): nothing sent, nothing found. */
+  /** A new conversation in `slot` (a new one, or one given back): nothing sent, nothing found. */
   open(slot: number): void {
     this.numbers = withRoom(this.numbers, (slot + 1) * NUMBERS);
     const n = slot * NUMBERS;
@@ -96,6 +98,25 @@ export class ConductChecker {
     this.numbers[n + LAST_BUYER_T] = Number.NaN;
     this.numbers[n + LAST_SHOP_T] = Number.NaN;
     this.counts[slot] = null;
+  }
+
+  /**
+   * A conversation quiet since before `now - QUIET_MS`, longer than every time limit above: its
+   * times and its unanswered run are as good as new, and are forgotten (the state saved for a
+   * later run stays small). Whether it found anything (its findings per detector stay).
+   */
+  settle(slot: number, buyer: string, now: number): boolean {
+    const n = slot * NUMBERS;
+    const x = this.numbers;
+    // (A NaN time, "never", passes: the comparison is false.)
+    for (const t of [x[n + LAST_COUNTED_T]!, x[n + LAST_BUYER_T]!, x[n + LAST_SHOP_T]!]) {
+      if (now - t <= QUIET_MS) throw new Error(`conduct: conversation with ${buyer} is not at rest`);
+    }
+    x[n + UNANSWERED] = 0;
+    x[n + LAST_COUNTED_T] = Number.NaN;
+    x[n + LAST_BUYER_T] = Number.NaN;
+    x[n + LAST_SHOP_T] = Number.NaN;
+    return this.counts[slot] !== null;
   }
 
   /** A buyer wrote: the shop's unanswered run starts again from zero. */

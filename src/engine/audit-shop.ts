@@ -5,9 +5,10 @@ import { COUNTERS, type MetricCounter } from '../metrics/registry.js';
 import { RoundResponseCounter, type Verdict } from '../metrics/round-response.js';
 import { SessionResponseCounter } from '../metrics/session-response.js';
 import type { RuleSet } from '../rules/rule-set.js';
-import { ConductChecker } from '../conduct/conduct-checker.js';
+import { ConductChecker, QUIET_MS } from '../conduct/conduct-checker.js';
 import { withRoom } from './columns.js';
 import { segmentRulesOf } from './conversation-rules.js';
+import { sweepDue, sweepMark, swept } from './sweep.js';
 import { conversationExclusion, isEvent, messageExclusion, reason } from './exclusions.js';
 import { Segmenter, type Round, type SegmenterState, type SegmentSink, type SellerFirst, type Session } from './segmenter.js';
 
@@ -57,6 +58,13 @@ export interface FileAccounting {
   excluded: Map<string, number>;
 }
 
+/** Quiet this long (and since an earlier local day), a conversation may rest: longer than the conduct checks' limits. */
+const REST_AFTER_MS = QUIET_MS;
+/** The auditor's own numbers per slot: the last day the buyer was counted in `activity.buyers` (NaN: none yet), and the last message's time (NaN: the slot is free). */
+const COUNTED_DAY = 0;
+const LAST_T = 1;
+const OWN = 2;
+
 /**
  * A shop's audit at the end of a run's days, before the end of the data decided anything:
  * what a later run restores to go on (src/history). Plain data (maps, arrays, messages).
@@ -79,11 +87,17 @@ export interface ShopState {
  */
 export class ShopAuditor {
   private readonly counters: MetricCounter[] = [];
-  /** Every buyer's conversation: its slot in the segmenter's rows (and the conduct checker's, and countedDay). */
-  private readonly slots = new Map<string, number>();
+  /**
+   * Every buyer's conversation: awake, its slot in the rows (the segmenter's, the conduct
+   * checker's and `own`); at rest, its last account (see Segmenter.restingAccount).
+   */
+  private readonly conversations = new Map<string, number | string | null>();
   private readonly segmenter: Segmenter;
-  /** Per slot: the last day the buyer was counted in `activity.buyers` (NaN: none yet). */
-  private countedDay = new Float64Array(64);
+  private own = new Float64Array(64 * OWN);
+  /** Slots given back by conversations at rest, for the next ones opened. */
+  private readonly free: number[] = [];
+  /** When conversations were last put to rest, and how many stayed awake. */
+  private readonly restMark = sweepMark();
   /** See rememberJudged. */
   private judgedApart: Set<string> | null = null;
   /** The last file and day looked up (see fileOf, activityOn): nearly every message asks for them again. */
@@ -102,6 +116,8 @@ export class ShopAuditor {
     private readonly tracer: Tracer | null = null,
     /** Check what agents write (RULES.md §8); off with --no-conduct. */
     conduct = true,
+    /** Put quiet conversations to rest (off only to test that resting changes nothing). */
+    private readonly rests = true,
     /** A later run goes on from this audit's state (--history): its evidence is kept for it. */
     continued = false,
   ) {
@@ -151,6 +167,10 @@ export class ShopAuditor {
 
   push(m: Message): void {
     const day = this.rules.zone.dayOf(m.t);
+    if (this.rests && sweepDue(this.restMark, day, this.segmenter.size - this.free.length)) {
+      this.putToRest(m.t, day);
+      swept(this.restMark, day, this.segmenter.size - this.free.length);
+    }
     if (this.tracer !== null && m.buyer === this.tracer.buyer) {
       const before = this.result.used + this.result.events + this.result.evaluations;
       const excludedBefore = new Map(this.result.excluded);
@@ -184,7 +204,9 @@ export class ShopAuditor {
       }
       return;
     }
-    const slot = this.slots.get(m.buyer) ?? this.open(m.buyer);
+    const found = this.conversations.get(m.buyer);
+    const slot = typeof found === 'number' ? found : this.open(m.buyer, found);
+    this.own[slot * OWN + LAST_T] = m.t;
     const segmentRules = segmentRulesOf(version);
     if (isEvent(m)) {
       this.result.events++;
@@ -210,22 +232,66 @@ export class ShopAuditor {
     const a = this.activityOn(day);
     if (m.sender === 'buyer') {
       a.buyer_messages++;
-      if (this.countedDay[slot] !== day) {
-        this.countedDay[slot] = day;
+      if (this.own[slot * OWN + COUNTED_DAY] !== day) {
+        this.own[slot * OWN + COUNTED_DAY] = day;
         a.buyers++;
       }
     } else a.shop_messages++;
     this.segmenter.push(slot, m, day, segmentRules);
   }
 
-  /** A new conversation with `buyer`: its slot. */
-  private open(buyer: string): number {
-    const slot = this.segmenter.open(buyer);
+  /**
+   * The buyer's conversation in a slot: a new one, or one at rest woken up (`rested`: its last
+   * account; undefined: none).
+   */
+  private open(buyer: string, rested: string | null | undefined): number {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.segmenter.open(buyer);
+      this.own = withRoom(this.own, (slot + 1) * OWN);
+    } else this.segmenter.reuse(slot, buyer);
     this.result.conduct?.open(slot);
-    this.countedDay = withRoom(this.countedDay, slot + 1);
-    this.countedDay[slot] = Number.NaN;
-    this.slots.set(buyer, slot);
+    this.own[slot * OWN + COUNTED_DAY] = Number.NaN;
+    this.own[slot * OWN + LAST_T] = -Infinity;
+    if (rested !== undefined) this.segmenter.wake(slot, rested);
+    this.conversations.set(buyer, slot);
     return slot;
+  }
+
+  /**
+   * Conversations quiet since before `now - REST_AFTER_MS`, and since a day before today, with
+   * nothing open, forget the times that no longer matter (the segmenter's and the conduct
+   * checker's, and the day their buyer was last counted: its next message is on a later day).
+   * Those with nothing else to keep but their last account rest: they give their slot back
+   * (issue 8: memory follows open conversations, not every buyer met). The others stay in their
+   * slot, settled until their next message.
+   */
+  private putToRest(now: number, today: number): void {
+    const zone = this.rules.zone;
+    for (let slot = 0; slot < this.segmenter.size; slot++) {
+      const lastT = this.own[slot * OWN + LAST_T]!;
+      // A free slot's NaN, and the Infinity of a settled or restored one (until its next message), never rest.
+      if (!(now - lastT > REST_AFTER_MS) || zone.dayOf(lastT) >= today) continue;
+      if (!this.segmenter.settle(slot)) continue;
+      const buyer = this.segmenter.buyerOf(slot);
+      const found = this.result.conduct?.settle(slot, buyer, now) ?? false;
+      this.own[slot * OWN + COUNTED_DAY] = Number.NaN;
+      const account = found ? undefined : this.segmenter.restingAccount(slot);
+      if (account === undefined) {
+        this.own[slot * OWN + LAST_T] = Infinity;
+        continue;
+      }
+      this.conversations.set(buyer, account);
+      this.own[slot * OWN + LAST_T] = Number.NaN;
+      this.free.push(slot);
+    }
+  }
+
+  /** The buyers awake and their slots. */
+  private awake(): [string, number][] {
+    const out: [string, number][] = [];
+    for (const [buyer, c] of this.conversations) if (typeof c === 'number') out.push([buyer, c]);
+    return out;
   }
 
   /**
@@ -235,23 +301,30 @@ export class ShopAuditor {
   saveState(): ShopState {
     const r = this.result;
     return {
-      conversations: new Map([...this.slots].map(([buyer, slot]) => [buyer, { segmenter: this.segmenter.saveState(slot), countedDay: this.countedDay[slot]! }])),
+      conversations: new Map(
+        [...this.conversations].map(([buyer, c]) => [
+          buyer,
+          typeof c === 'number' ? { segmenter: this.segmenter.saveState(c), countedDay: this.own[c * OWN + COUNTED_DAY]! } : { segmenter: restState(c), countedDay: Number.NaN },
+        ]),
+      ),
       counters: new Map([...r.counters].map(([id, c]) => [id, c.saveState()])),
       activity: r.activity,
       used: r.used,
       events: r.events,
       evaluations: r.evaluations,
       excluded: r.excluded,
-      ...(r.conduct ? { conduct: r.conduct.saveState(this.slots) } : {}),
+      ...(r.conduct ? { conduct: r.conduct.saveState(this.awake()) } : {}),
     };
   }
 
   /** Go on from a saved state; this run's file accounting starts empty. */
   restoreState(state: ShopState): void {
     for (const [buyer, saved] of state.conversations) {
-      const slot = this.open(buyer);
+      const slot = this.open(buyer, undefined);
       this.segmenter.restoreState(slot, saved.segmenter);
-      this.countedDay[slot] = saved.countedDay;
+      this.own[slot * OWN + COUNTED_DAY] = saved.countedDay;
+      // When it last had a message is not saved: it does not rest before its next one.
+      this.own[slot * OWN + LAST_T] = Infinity;
     }
     const r = this.result;
     for (const [id, c] of r.counters) {
@@ -267,7 +340,12 @@ export class ShopAuditor {
     r.events = state.events;
     r.evaluations = state.evaluations;
     for (const [reason, n] of state.excluded) r.excluded.set(reason, n);
-    if (r.conduct && state.conduct) r.conduct.restoreState(state.conduct, (buyer) => this.slots.get(buyer));
+    if (r.conduct && state.conduct) {
+      r.conduct.restoreState(state.conduct, (buyer) => {
+        const c = this.conversations.get(buyer);
+        return typeof c === 'number' ? c : undefined;
+      });
+    }
   }
 
   /**
@@ -296,7 +374,7 @@ export class ShopAuditor {
 
   /** Buyers with a conversation so far (e.g. to tell whether a newly known merchant was counted before). */
   hasConversation(buyer: string): boolean {
-    return this.slots.has(buyer);
+    return this.conversations.has(buyer);
   }
 
   /** Close every conversation and decide what waited for the end of the data. */
@@ -336,4 +414,9 @@ export class ShopAuditor {
 function flagExclusion(m: Message, excluded: readonly { value: string }[]): string | null {
   for (const flag of m.flags) if (excluded.some((c) => c.value === flag)) return reason('flag', flag);
   return null;
+}
+
+/** What a conversation at rest was (see Segmenter.restingAccount), as a later run restores it. */
+function restState(lastAccount: string | null): SegmenterState {
+  return { round: null, sellerOpen: false, withBot: false, blacklisted: false, lastAccount, session: true, unanswered: [], lastEligibleT: -Infinity, lastEligibleDay: Number.NaN };
 }

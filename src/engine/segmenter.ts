@@ -132,7 +132,8 @@ export interface SegmenterState {
  * arrays the slots share, not objects of its own. A month of a large shop has hundreds of
  * thousands of buyers: objects per buyer spread each message's look-ups over the heap and gave
  * the collector a graph to copy and trace, where rows are a cache line or two and the numbers
- * none of its work. A slot lives as long as the audit, so nothing has to rest or wake.
+ * none of its work. A conversation that rests (see restingAccount) gives its slot back, and a
+ * new or woken one takes it again.
  */
 export class Segmenter {
   private numbers = new Float64Array(64 * NUMBERS);
@@ -146,22 +147,75 @@ export class Segmenter {
     private readonly collect = false,
   ) {}
 
-  /** Conversations so far; their slots are 0 to size - 1, in the order they opened. */
+  /** Slots so far: 0 to size - 1. */
   get size(): number {
     return this.buyers.length;
   }
 
-  /** A new conversation with `buyer`: its slot. */
+  /** A new conversation with `buyer`, in a new slot: the slot. */
   open(buyer: string): number {
     const slot = this.buyers.length;
     this.buyers.push(buyer);
     this.numbers = withRoom(this.numbers, (slot + 1) * NUMBERS);
+    this.objects.push(null, null, null, null);
+    this.reuse(slot, buyer);
+    return slot;
+  }
+
+  /** A new conversation with `buyer` in a slot given back (or just made): every field as new. */
+  reuse(slot: number, buyer: string): void {
+    this.buyers[slot] = buyer;
     const n = slot * NUMBERS;
     this.numbers[n + LAST_ELIGIBLE_T] = -Infinity;
     this.numbers[n + LAST_ELIGIBLE_DAY] = Number.NaN;
     this.numbers[n + FLAGS] = 0;
-    this.objects.push(null, null, null, null);
-    return slot;
+    const o = slot * OBJECTS;
+    this.objects[o + LAST_ACCOUNT] = null;
+    this.objects[o + ROUND] = null;
+    this.objects[o + SESSION] = null;
+    this.objects[o + UNANSWERED] = null;
+  }
+
+  /**
+   * A conversation quiet for longer than any time limit, and since an earlier local day: when
+   * nothing is open (no round, no session waiting for its first reply), when it last had an
+   * eligible message no longer matters, and is forgotten (the state saved for a later run stays
+   * small). Its next message is on a later day: a buyer's opens a new session whatever the gap,
+   * a shop's moves the conversation to its day. Whether something was open (then nothing changes).
+   */
+  settle(slot: number): boolean {
+    const o = slot * OBJECTS;
+    if (this.objects[o + ROUND] !== null || this.objects[o + UNANSWERED] !== null) return false;
+    const session = this.objects[o + SESSION];
+    if (session !== null && session !== true) return false;
+    this.numbers[slot * NUMBERS + LAST_ELIGIBLE_T] = -Infinity;
+    this.numbers[slot * NUMBERS + LAST_ELIGIBLE_DAY] = Number.NaN;
+    return true;
+  }
+
+  /**
+   * What a settled conversation keeps when it rests and gives its slot back, or undefined when it
+   * cannot: its last account, when no flag is set (blocked, with the bot, seller-first open) and
+   * a session is open in name. The session staying open in name matters: a shop message on a
+   * later day moves the conversation to that day, and a buyer message soon after still joins it
+   * (RULES.md §1 Session). The others keep their slot.
+   */
+  restingAccount(slot: number): string | null | undefined {
+    const o = slot * OBJECTS;
+    if (this.objects[o + SESSION] !== true || this.numbers[slot * NUMBERS + FLAGS] !== 0) return undefined;
+    return this.objects[o + LAST_ACCOUNT] as string | null;
+  }
+
+  /**
+   * A rested conversation goes on in `slot` (taken with reuse): its last account, and its session
+   * open in name. When the session was last touched does not matter: the next message either
+   * moves the conversation to its own day (a shop message) or is a buyer's on a later day, which
+   * opens a new session anyway.
+   */
+  wake(slot: number, lastAccount: string | null): void {
+    const o = slot * OBJECTS;
+    this.objects[o + LAST_ACCOUNT] = lastAccount;
+    this.objects[o + SESSION] = true;
   }
 
   buyerOf(slot: number): string {

@@ -51,7 +51,7 @@ export type ReadNews =
 
 /**
  * Batches the reader may be ahead of the engine (about 10 MB), and messages per batch. Fewer left
- * each thread waiting on the other's pauses (a collection, a day's sweep): 5 M messages took
+ * each thread waiting on the other's pauses (a collection, a day's rest sweep): 5 M messages took
  * 18.8 s with 4, 17.7 s with 64.
  */
 export const AHEAD = 64;

@@ -72,7 +72,11 @@ export class ItemCounter {
       t.load(days);
       this.agents.set(agent, t);
     }
-    Object.assign(this, state.fields);
+    for (const [key, value] of Object.entries(state.fields)) {
+      // v8.deserialize makes a typed array a view into the whole decoded state (src/history): a
+      // copy lets the rest of it go (a shop's 16 KB of card levels held 68 MB).
+      (this as unknown as Record<string, unknown>)[key] = ArrayBuffer.isView(value) ? (value as Uint8Array).slice() : value;
+    }
   }
 
   exclude(day: number, reason: string): void {

@@ -49,7 +49,7 @@ function oneOf<T extends string>(allowed: readonly T[], value: string): T | null
 
 /**
  * One string per account and shop name: a large log names a few hundred accounts millions of
- * times, and every conversation keeps its last account (issue 8). Bounded, in case a column
+ * times, and conversations at rest keep their last account (issue 8). Bounded, in case a column
  * holds something else.
  */
 const NAMES = new Map<string, string>();

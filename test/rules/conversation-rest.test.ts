@@ -1,16 +1,15 @@
-// Issue 8: a conversation quiet for days keeps what its later days still need. These logs have
-// buyers who come back after four days of quiet (others write every day, so the days turn over),
-// and every expected number is worked out by hand from the rule named in the test. (Conversations
-// used to rest after a quiet day, keeping only part of their state; now each is a row of state
-// that lives as long as the audit, and these tests hold the rules either way.)
+// Issue 8: memory follows open conversations. A conversation quiet for more than a day (and since
+// an earlier local day) with nothing open rests, keeping only what its later days still need; these logs have buyers who
+// come back after four days of quiet (others write every day, so the days turn over), and
+// every expected number is worked out by hand from the rule named in the test.
 import { describe, expect, it } from 'vitest';
-import { auditCsv, counts, day, metric } from '../helpers/audit.js';
+import { auditCsv, counts, day, metric, verdict } from '../helpers/audit.js';
 
 const M = 'response_3min';
 /**
  * b9 writes every day at noon, answered at once: the days turn over while b1 is quiet. 1100
- * buyers ask on 11-05 and are answered (by dave): their conversations make the shop's rows of
- * state grow several times past their first size (once they made the quiet ones rest).
+ * buyers ask on 11-05 and are answered (by dave): conversations are looked at for rest only when
+ * there are many (1024), so the first message of 11-06 puts the quiet ones to rest.
  */
 const DAILY = [
   ...['02', '03', '04', '05', '06', '07'].flatMap((d) => [`2026-11-${d} 12:00:00,b9,buyer,,,`, `2026-11-${d} 12:00:30,b9,agent,shop:carol,,`]),
@@ -119,4 +118,66 @@ describe('a rested conversation keeps its session open in name', () => {
     expect(counts(r, 'first_response_45s', '2026-11-02')).toEqual({ eligible: 2, passed: 2, pending: 0 });
     expect(counts(r, 'first_response_45s', '2026-11-06')).toEqual({ eligible: 1, passed: 1, pending: 0 });
   });
+});
+
+describe('resting changes no number', () => {
+  // A seeded week of 3000 buyers: questions with and without a receiving account, replies late
+  // and early and after midnight, bots, assigns, blacklists, evaluations, the shop writing first
+  // (also at night), recalls and red packets. The same verdict with conversations put to rest
+  // as without, on every platform.
+  function week(): string {
+    let state = 0x5eed;
+    const random = () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const rows: [number, string][] = [];
+    const base = Date.UTC(2026, 10, 1, 16); // 2026-11-02 00:00 Shanghai
+    const local = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    const agents = ['shop:a1', 'shop:a2', 'shop:a3', 'shop:a4'];
+    let card = 0;
+    for (let c = 0; c < 9000; c++) {
+      const buyer = `u${Math.floor(random() * 3000)}`;
+      const agent = agents[Math.floor(random() * agents.length)]!;
+      let at = base + Math.floor(random() * 8 * 86_400_000);
+      const row = (sender: string, account: string, type: string, content: string, extra = { flags: '', recalled: '', card: '' }) =>
+        rows.push([at, [local(at), buyer, sender, account, type, extra.flags, content, extra.recalled, extra.card].join(',')]);
+      const kind = random();
+      if (kind < 0.08) row('agent', agent, 'text', '亲，活动开始了');
+      else if (kind < 0.1) row('agent', agent, 'text', '亲，在吗');
+      for (let q = 0; q < 1 + Math.floor(random() * 3); q++) {
+        const flags = random() < 0.02 ? 'abusive' : '';
+        row('buyer', random() < 0.5 ? agent : '', random() < 0.05 ? 'image' : 'text', '在吗', { flags, recalled: random() < 0.02 ? '1' : '', card: '' });
+        at += Math.floor(random() * 120_000);
+      }
+      const r = random();
+      if (r < 0.1) row('bot', 'shop:bot', 'text', '自动回复');
+      else if (r < 0.13) row('system', agents[(agents.indexOf(agent) + 1) % agents.length]!, 'assign', '');
+      else if (r < 0.14) row('system', '', 'blacklist', '');
+      else if (r < 0.17) row('agent', agent, 'red_packet', '红包');
+      at += Math.floor(-Math.log(1 - random()) * (random() < 0.1 ? 4 * 3_600_000 : 120_000));
+      if (random() < 0.9) row('agent', agent, 'text', '好的亲');
+      if (random() < 0.08) {
+        at += 60_000;
+        row('buyer', agent, 'evaluation', ['很满意', '满意', '一般', '不满意'][Math.floor(random() * 4)]!, { flags: '', recalled: '', card: `c${card++}` });
+      }
+    }
+    rows.sort((a, b) => a[0] - b[0]);
+    return ['time,buyer,sender,agent,type,flags,content,recalled,card', ...rows.map(([, r]) => r)].join('\n');
+  }
+
+  const log = week();
+  for (const platform of ['tmall', 'pinduoduo', 'xiaohongshu', 'taojiji', 'suning', 'kuaishou']) {
+    it(platform, async () => {
+      const rested = await auditCsv(log, { platform, details: true });
+      const awake = await auditCsv(log, { platform, details: true, restConversations: false });
+      expect(rested.input.bad_rows).toBe(0);
+      // Kuaishou judges review replies only; its chat still goes through conversations (conduct).
+      if (platform !== 'kuaishou') expect(rested.metrics.some((m) => 'eligible' in m.total && m.total.eligible > 1000)).toBe(true);
+      expect(rested.totals).toEqual(awake.totals);
+      expect({ verdict: verdict(rested), details: rested.details }).toEqual({ verdict: verdict(awake), details: awake.details });
+    });
+  }
 });
