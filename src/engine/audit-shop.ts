@@ -60,10 +60,17 @@ export interface FileAccounting {
 
 /** Quiet this long (and since an earlier local day), a conversation may rest: longer than the conduct checks' limits. */
 const REST_AFTER_MS = QUIET_MS;
-/** The auditor's own numbers per slot: the last day the buyer was counted in `activity.buyers` (NaN: none yet), and the last message's time (NaN: the slot is free). */
+/**
+ * The auditor's own numbers per slot: the last day the buyer was counted in `activity.buyers`
+ * (NaN: none yet), and the time of the conversation's last message. That time is NaN for a free
+ * slot, Infinity for a restored conversation and SETTLED for a settled one (see putToRest):
+ * neither rests before its next message.
+ */
 const COUNTED_DAY = 0;
 const LAST_T = 1;
 const OWN = 2;
+/** A settled conversation's LAST_T: it is not counted awake when a sweep is due. */
+const SETTLED = Number.MAX_VALUE;
 
 /**
  * A shop's audit at the end of a run's days, before the end of the data decided anything:
@@ -98,6 +105,8 @@ export class ShopAuditor {
   private readonly free: number[] = [];
   /** When conversations were last put to rest, and how many stayed awake. */
   private readonly restMark = sweepMark();
+  /** Conversations settled in their slot (see putToRest), until their next message. */
+  private settled = 0;
   /** See rememberJudged. */
   private judgedApart: Set<string> | null = null;
   /** The last file and day looked up (see fileOf, activityOn): nearly every message asks for them again. */
@@ -167,9 +176,9 @@ export class ShopAuditor {
 
   push(m: Message): void {
     const day = this.rules.zone.dayOf(m.t);
-    if (this.rests && sweepDue(this.restMark, day, this.segmenter.size - this.free.length)) {
+    if (this.rests && sweepDue(this.restMark, day, this.awakeCount())) {
       this.putToRest(m.t, day);
-      swept(this.restMark, day, this.segmenter.size - this.free.length);
+      swept(this.restMark, day, this.awakeCount());
     }
     if (this.tracer !== null && m.buyer === this.tracer.buyer) {
       const before = this.result.used + this.result.events + this.result.evaluations;
@@ -206,6 +215,7 @@ export class ShopAuditor {
     }
     const found = this.conversations.get(m.buyer);
     const slot = typeof found === 'number' ? found : this.open(m.buyer, found);
+    if (this.own[slot * OWN + LAST_T] === SETTLED) this.settled--;
     this.own[slot * OWN + LAST_T] = m.t;
     const segmentRules = segmentRulesOf(version);
     if (isEvent(m)) {
@@ -278,13 +288,19 @@ export class ShopAuditor {
       this.own[slot * OWN + COUNTED_DAY] = Number.NaN;
       const account = found ? undefined : this.segmenter.restingAccount(slot);
       if (account === undefined) {
-        this.own[slot * OWN + LAST_T] = Infinity;
+        this.own[slot * OWN + LAST_T] = SETTLED;
+        this.settled++;
         continue;
       }
       this.conversations.set(buyer, account);
       this.own[slot * OWN + LAST_T] = Number.NaN;
       this.free.push(slot);
     }
+  }
+
+  /** Conversations in a slot that may rest at the next sweep (neither free nor settled). */
+  private awakeCount(): number {
+    return this.segmenter.size - this.free.length - this.settled;
   }
 
   /** The buyers awake and their slots. */
@@ -320,6 +336,11 @@ export class ShopAuditor {
   /** Go on from a saved state; this run's file accounting starts empty. */
   restoreState(state: ShopState): void {
     for (const [buyer, saved] of state.conversations) {
+      // A conversation saved at rest rests again (it was saved as woken, see restState).
+      if (this.rests && isRestState(saved, state.conduct?.conversations.has(buyer) === true)) {
+        this.conversations.set(buyer, saved.segmenter.lastAccount);
+        continue;
+      }
       const slot = this.open(buyer, undefined);
       this.segmenter.restoreState(slot, saved.segmenter);
       this.own[slot * OWN + COUNTED_DAY] = saved.countedDay;
@@ -419,4 +440,21 @@ function flagExclusion(m: Message, excluded: readonly { value: string }[]): stri
 /** What a conversation at rest was (see Segmenter.restingAccount), as a later run restores it. */
 function restState(lastAccount: string | null): SegmenterState {
   return { round: null, sellerOpen: false, withBot: false, blacklisted: false, lastAccount, session: true, unanswered: [], lastEligibleT: -Infinity, lastEligibleDay: Number.NaN };
+}
+
+/** Whether a saved conversation is one at rest, woken as restState wakes it, with no conduct state. */
+function isRestState(saved: { segmenter: SegmenterState; countedDay: number }, conduct: boolean): boolean {
+  const s = saved.segmenter;
+  return (
+    !conduct &&
+    Number.isNaN(saved.countedDay) &&
+    s.round === null &&
+    !s.sellerOpen &&
+    !s.withBot &&
+    !s.blacklisted &&
+    s.session === true &&
+    s.unanswered.length === 0 &&
+    s.lastEligibleT === -Infinity &&
+    Number.isNaN(s.lastEligibleDay)
+  );
 }

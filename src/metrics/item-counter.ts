@@ -75,7 +75,7 @@ export class ItemCounter {
     for (const [key, value] of Object.entries(state.fields)) {
       // v8.deserialize makes a typed array a view into the whole decoded state (src/history): a
       // copy lets the rest of it go (a shop's 16 KB of card levels held 68 MB).
-      (this as unknown as Record<string, unknown>)[key] = ArrayBuffer.isView(value) ? (value as Uint8Array).slice() : value;
+      (this as unknown as Record<string, unknown>)[key] = ArrayBuffer.isView(value) && !(value instanceof DataView) ? copyOf(value as Uint8Array) : value;
     }
   }
 
@@ -93,3 +93,6 @@ function bump(t: Tally, outcome: Outcome): void {
     if (outcome === 'passed') t.passed++;
   }
 }
+
+/** A typed array's copy, of its own kind (the typed arrays' own slice: a Buffer's would be a view). */
+const copyOf = (view: Uint8Array): Uint8Array => (Object.getPrototypeOf(Uint8Array.prototype) as { slice: (this: Uint8Array) => Uint8Array }).slice.call(view);
