@@ -2,8 +2,12 @@
 // an earlier local day) with nothing open rests, keeping only what its later days still need; these logs have buyers who
 // come back after four days of quiet (others write every day, so the days turn over), and
 // every expected number is worked out by hand from the rule named in the test.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { auditCsv, counts, day, metric, verdict } from '../helpers/audit.js';
+import type { Report } from '../../src/report/model.js';
+import { auditCsv, auditFiles, counts, day, metric, verdict } from '../helpers/audit.js';
 
 const M = 'response_3min';
 /**
@@ -120,54 +124,54 @@ describe('a rested conversation keeps its session open in name', () => {
   });
 });
 
+function week(): string {
+  let state = 0x5eed;
+  const random = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const rows: [number, string][] = [];
+  const base = Date.UTC(2026, 10, 1, 16); // 2026-11-02 00:00 Shanghai
+  const local = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+  const agents = ['shop:a1', 'shop:a2', 'shop:a3', 'shop:a4'];
+  let card = 0;
+  for (let c = 0; c < 9000; c++) {
+    const buyer = `u${Math.floor(random() * 3000)}`;
+    const agent = agents[Math.floor(random() * agents.length)]!;
+    let at = base + Math.floor(random() * 8 * 86_400_000);
+    const row = (sender: string, account: string, type: string, content: string, extra = { flags: '', recalled: '', card: '' }) =>
+      rows.push([at, [local(at), buyer, sender, account, type, extra.flags, content, extra.recalled, extra.card].join(',')]);
+    const kind = random();
+    if (kind < 0.08) row('agent', agent, 'text', '亲，活动开始了');
+    else if (kind < 0.1) row('agent', agent, 'text', '亲，在吗');
+    for (let q = 0; q < 1 + Math.floor(random() * 3); q++) {
+      const flags = random() < 0.02 ? 'abusive' : '';
+      row('buyer', random() < 0.5 ? agent : '', random() < 0.05 ? 'image' : 'text', '在吗', { flags, recalled: random() < 0.02 ? '1' : '', card: '' });
+      at += Math.floor(random() * 120_000);
+    }
+    const r = random();
+    if (r < 0.1) row('bot', 'shop:bot', 'text', '自动回复');
+    else if (r < 0.13) row('system', agents[(agents.indexOf(agent) + 1) % agents.length]!, 'assign', '');
+    else if (r < 0.14) row('system', '', 'blacklist', '');
+    else if (r < 0.17) row('agent', agent, 'red_packet', '红包');
+    at += Math.floor(-Math.log(1 - random()) * (random() < 0.1 ? 4 * 3_600_000 : 120_000));
+    if (random() < 0.9) row('agent', agent, 'text', '好的亲');
+    if (random() < 0.08) {
+      at += 60_000;
+      row('buyer', agent, 'evaluation', ['很满意', '满意', '一般', '不满意'][Math.floor(random() * 4)]!, { flags: '', recalled: '', card: `c${card++}` });
+    }
+  }
+  rows.sort((a, b) => a[0] - b[0]);
+  return ['time,buyer,sender,agent,type,flags,content,recalled,card', ...rows.map(([, r]) => r)].join('\n');
+}
+
 describe('resting changes no number', () => {
   // A seeded week of 3000 buyers: questions with and without a receiving account, replies late
   // and early and after midnight, bots, assigns, blacklists, evaluations, the shop writing first
   // (also at night), recalls and red packets. The same verdict with conversations put to rest
   // as without, on every platform.
-  function week(): string {
-    let state = 0x5eed;
-    const random = () => {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    const rows: [number, string][] = [];
-    const base = Date.UTC(2026, 10, 1, 16); // 2026-11-02 00:00 Shanghai
-    const local = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
-    const agents = ['shop:a1', 'shop:a2', 'shop:a3', 'shop:a4'];
-    let card = 0;
-    for (let c = 0; c < 9000; c++) {
-      const buyer = `u${Math.floor(random() * 3000)}`;
-      const agent = agents[Math.floor(random() * agents.length)]!;
-      let at = base + Math.floor(random() * 8 * 86_400_000);
-      const row = (sender: string, account: string, type: string, content: string, extra = { flags: '', recalled: '', card: '' }) =>
-        rows.push([at, [local(at), buyer, sender, account, type, extra.flags, content, extra.recalled, extra.card].join(',')]);
-      const kind = random();
-      if (kind < 0.08) row('agent', agent, 'text', '亲，活动开始了');
-      else if (kind < 0.1) row('agent', agent, 'text', '亲，在吗');
-      for (let q = 0; q < 1 + Math.floor(random() * 3); q++) {
-        const flags = random() < 0.02 ? 'abusive' : '';
-        row('buyer', random() < 0.5 ? agent : '', random() < 0.05 ? 'image' : 'text', '在吗', { flags, recalled: random() < 0.02 ? '1' : '', card: '' });
-        at += Math.floor(random() * 120_000);
-      }
-      const r = random();
-      if (r < 0.1) row('bot', 'shop:bot', 'text', '自动回复');
-      else if (r < 0.13) row('system', agents[(agents.indexOf(agent) + 1) % agents.length]!, 'assign', '');
-      else if (r < 0.14) row('system', '', 'blacklist', '');
-      else if (r < 0.17) row('agent', agent, 'red_packet', '红包');
-      at += Math.floor(-Math.log(1 - random()) * (random() < 0.1 ? 4 * 3_600_000 : 120_000));
-      if (random() < 0.9) row('agent', agent, 'text', '好的亲');
-      if (random() < 0.08) {
-        at += 60_000;
-        row('buyer', agent, 'evaluation', ['很满意', '满意', '一般', '不满意'][Math.floor(random() * 4)]!, { flags: '', recalled: '', card: `c${card++}` });
-      }
-    }
-    rows.sort((a, b) => a[0] - b[0]);
-    return ['time,buyer,sender,agent,type,flags,content,recalled,card', ...rows.map(([, r]) => r)].join('\n');
-  }
-
   const log = week();
   for (const platform of ['tmall', 'pinduoduo', 'xiaohongshu', 'taojiji', 'suning', 'kuaishou']) {
     it(platform, async () => {
@@ -178,6 +182,27 @@ describe('resting changes no number', () => {
       if (platform !== 'kuaishou') expect(rested.metrics.some((m) => 'eligible' in m.total && m.total.eligible > 1000)).toBe(true);
       expect(rested.totals).toEqual(awake.totals);
       expect({ verdict: verdict(rested), details: rested.details }).toEqual({ verdict: verdict(awake), details: awake.details });
+    });
+  }
+});
+
+describe('conversations at rest in a history store', () => {
+  // The same seeded week, fed in two halves through --history: the first run puts conversations
+  // to rest and saves them at rest, the second restores them at rest and wakes them on their
+  // buyers' next messages. Its report is the one run's over the whole week (issue 6 contract).
+  const decided = (r: Report) => ({ period: r.period, metrics: r.metrics, penalties: r.penalties, totals: r.totals, shops: r.shops });
+  for (const platform of ['tmall', 'taojiji', 'suning']) {
+    it(`${platform}: two halves through --history give the one-run report`, async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'cs-audit-rest-history-'));
+      const file = path.join(dir, 'week.csv');
+      writeFileSync(file, week());
+      const store = path.join(dir, 'h.sqlite');
+      // Evidence is kept from the runs that ask for it: both do.
+      await auditFiles([file], { platform, history: store, covers: { from: '2026-11-02', to: '2026-11-05' }, details: true });
+      const second = await auditFiles([file], { platform, history: store, covers: { from: '2026-11-06', to: '2026-11-10' }, details: true });
+      const whole = await auditFiles([file], { platform, covers: { from: '2026-11-02', to: '2026-11-10' }, details: true });
+      expect(second.history!.shops.every((s) => s.missing_days.length === 0)).toBe(true);
+      expect({ decided: decided(second), details: second.details }).toEqual({ decided: decided(whole), details: whole.details });
     });
   }
 });
