@@ -10,7 +10,7 @@ import { withRoom } from './columns.js';
 import { segmentRulesOf } from './conversation-rules.js';
 import { sweepDue, sweepMark, swept } from './sweep.js';
 import { conversationExclusion, isEvent, messageExclusion, reason } from './exclusions.js';
-import { Segmenter, type Round, type SegmenterState, type SegmentSink, type SellerFirst, type Session } from './segmenter.js';
+import { restedAccount, restedState, Segmenter, type Round, type SegmenterState, type SegmentSink, type SellerFirst, type Session } from './segmenter.js';
 
 /** Per-day inbound and outbound activity: context for the rates, never assessed. */
 export interface ActivityDay {
@@ -320,7 +320,7 @@ export class ShopAuditor {
       conversations: new Map(
         [...this.conversations].map(([buyer, c]) => [
           buyer,
-          typeof c === 'number' ? { segmenter: this.segmenter.saveState(c), countedDay: this.own[c * OWN + COUNTED_DAY]! } : { segmenter: restState(c), countedDay: Number.NaN },
+          typeof c === 'number' ? { segmenter: this.segmenter.saveState(c), countedDay: this.own[c * OWN + COUNTED_DAY]! } : { segmenter: restedState(c), countedDay: Number.NaN },
         ]),
       ),
       counters: new Map([...r.counters].map(([id, c]) => [id, c.saveState()])),
@@ -336,9 +336,10 @@ export class ShopAuditor {
   /** Go on from a saved state; this run's file accounting starts empty. */
   restoreState(state: ShopState): void {
     for (const [buyer, saved] of state.conversations) {
-      // A conversation saved at rest rests again (it was saved as woken, see restState).
-      if (this.rests && isRestState(saved, state.conduct?.conversations.has(buyer) === true)) {
-        this.conversations.set(buyer, saved.segmenter.lastAccount);
+      // A conversation saved at rest (as woken, with no day counted and no conduct state) rests again.
+      const account = restedAccount(saved.segmenter);
+      if (this.rests && account !== undefined && Number.isNaN(saved.countedDay) && state.conduct?.conversations.has(buyer) !== true) {
+        this.conversations.set(buyer, account);
         continue;
       }
       const slot = this.open(buyer, undefined);
@@ -435,26 +436,4 @@ export class ShopAuditor {
 function flagExclusion(m: Message, excluded: readonly { value: string }[]): string | null {
   for (const flag of m.flags) if (excluded.some((c) => c.value === flag)) return reason('flag', flag);
   return null;
-}
-
-/** What a conversation at rest was (see Segmenter.restingAccount), as a later run restores it. */
-function restState(lastAccount: string | null): SegmenterState {
-  return { round: null, sellerOpen: false, withBot: false, blacklisted: false, lastAccount, session: true, unanswered: [], lastEligibleT: -Infinity, lastEligibleDay: Number.NaN };
-}
-
-/** Whether a saved conversation is one at rest, woken as restState wakes it, with no conduct state. */
-function isRestState(saved: { segmenter: SegmenterState; countedDay: number }, conduct: boolean): boolean {
-  const s = saved.segmenter;
-  return (
-    !conduct &&
-    Number.isNaN(saved.countedDay) &&
-    s.round === null &&
-    !s.sellerOpen &&
-    !s.withBot &&
-    !s.blacklisted &&
-    s.session === true &&
-    s.unanswered.length === 0 &&
-    s.lastEligibleT === -Infinity &&
-    Number.isNaN(s.lastEligibleDay)
-  );
 }

@@ -124,6 +124,18 @@ export interface SegmenterState {
   lastEligibleDay: number;
 }
 
+/** A conversation at rest as a later run saves it: woken, with its last account (see Segmenter.wake). */
+export function restedState(lastAccount: string | null): SegmenterState {
+  return { round: null, sellerOpen: false, withBot: false, blacklisted: false, lastAccount, session: true, unanswered: [], lastEligibleT: -Infinity, lastEligibleDay: Number.NaN };
+}
+
+/** The last account of a saved conversation that is one at rest (restedState's), or undefined. */
+export function restedAccount(s: SegmenterState): string | null | undefined {
+  const rested =
+    s.round === null && !s.sellerOpen && !s.withBot && !s.blacklisted && s.session === true && s.unanswered.length === 0 && s.lastEligibleT === -Infinity && Number.isNaN(s.lastEligibleDay);
+  return rested ? s.lastAccount : undefined;
+}
+
 /**
  * Every conversation of one shop, each a state machine: fed eligible messages and events in
  * time order, it emits rounds, seller-first rounds and sessions as they close.
