@@ -21,8 +21,12 @@ import { RuleSet } from './rules/rule-set.js';
 import { isoToDay } from './time/zone.js';
 import type { Report } from './report/model.js';
 import { VERSION } from './version.js';
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
+import { loadOnUse } from './load-on-use.js';
 import type { ProgressSink } from './ingest/read-chat.js';
+
+/** Only a terminal shows a progress bar: cron jobs and CI never load it. */
+const loadProgressBars = loadOnUse<typeof cliProgress>('cli-progress');
 
 export interface CliIO {
   stdin: Readable;
@@ -407,9 +411,10 @@ function progressFor(io: CliIO): ProgressSink | null {
     update(file: string, rows: number, bytes: number) {
       if (bar === null) {
         if (bytes < PROGRESS_FROM_BYTES) return;
-        bar = new cliProgress.SingleBar(
+        const progressBars = loadProgressBars();
+        bar = new progressBars.SingleBar(
           { stream: io.stderr as unknown as NodeJS.WritableStream, format: 'reading {file} | {value} rows | {speed} rows/s', hideCursor: true, clearOnComplete: true },
-          cliProgress.Presets.shades_classic,
+          progressBars.Presets.shades_classic,
         );
         bar.start(0, 0, { file, speed: 0 });
       }

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, fsyncSync } from 'node:fs';
 import { hostname } from 'node:os';
-import initSqlJs, { type Database, type SqlValue } from 'sql.js';
+import type { Database, SqlValue } from 'sql.js';
 import { InputError } from '../errors.js';
 
 /**
@@ -99,6 +99,8 @@ export class HistoryStore {
     const lockFile = `${file}.lock`;
     takeLock(lockFile, file);
     try {
+      // Loaded here, not at start: only --history runs need SQLite.
+      const { default: initSqlJs } = await import('sql.js');
       const SQL = await initSqlJs();
       let db: Database;
       if (existsSync(file)) {

@@ -4,9 +4,11 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import iconv from 'iconv-lite';
-import jschardet from 'jschardet';
 import { InputError } from '../errors.js';
+import { loadOnUse } from '../load-on-use.js';
+
+export const iconv = loadOnUse<typeof import('iconv-lite')>('iconv-lite');
+const jschardet = loadOnUse<typeof import('jschardet')>('jschardet');
 
 /** Encodings cs-audit reads; everything is turned into UTF-8 before parsing. */
 export const ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'gb18030', 'gbk'] as const;
@@ -46,7 +48,7 @@ function chineseish(c: number): boolean {
 
 /** Whether bytes read as GB18030 decode cleanly into Chinese-looking text. */
 function plausibleGb18030(bytes: Buffer): boolean {
-  const text = iconv.decode(bytes, 'gb18030');
+  const text = iconv().decode(bytes, 'gb18030');
   let nonAscii = 0;
   let chinese = 0;
   for (const ch of text.slice(0, text.length - 1)) {
@@ -97,7 +99,7 @@ export function detectEncoding(head: Buffer, name: string): Encoding {
   const sample = nonAsciiSample(head);
   if (sample.length === 0) return 'utf-8';
   if (isUtf8(sample) && !gbkDisguisedAsUtf8(trimPartialUtf8(sample))) return 'utf-8';
-  const guess = jschardet.detect(sample);
+  const guess = jschardet().detect(sample);
   const family = (guess.encoding ?? '').toUpperCase();
   const clean = sample.subarray(0, lastLineEnd(sample));
   if (plausibleGb18030(clean)) {
@@ -204,7 +206,7 @@ export const HEAD_SIZE = HEAD_BYTES;
 /** Decode a whole buffer (standard input, a zip entry) into UTF-8. */
 export function toUtf8(data: Buffer, encoding: Encoding): Buffer {
   if (encoding === 'utf-8') return data;
-  return Buffer.from(iconv.decode(data, encoding), 'utf8');
+  return Buffer.from(iconv().decode(data, encoding), 'utf8');
 }
 
 /** Temporary UTF-8 copies of files in other encodings, removed by dispose(). */
@@ -216,7 +218,7 @@ export class Transcoder {
   async toUtf8File(file: string, encoding: Encoding): Promise<string> {
     this.dir ??= await mkdtemp(path.join(tmpdir(), 'cs-audit-'));
     const out = path.join(this.dir, `${this.count++}.utf8`);
-    await pipeline(createReadStream(file), iconv.decodeStream(encoding), iconv.encodeStream('utf8'), createWriteStream(out));
+    await pipeline(createReadStream(file), iconv().decodeStream(encoding), iconv().encodeStream('utf8'), createWriteStream(out));
     return out;
   }
 

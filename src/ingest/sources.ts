@@ -2,10 +2,12 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { isUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { InputError } from '../errors.js';
-import { detectBufferEncoding, detectFileEncoding, toUtf8, type Encoding, type Transcoder } from './encoding.js';
+import { loadOnUse } from '../load-on-use.js';
+import { detectBufferEncoding, detectFileEncoding, iconv, toUtf8, type Encoding, type Transcoder } from './encoding.js';
+
+const zipReader = loadOnUse<typeof yauzl>('yauzl');
 
 /**
  * One input to read, already UTF-8: a file on disk (possibly a transcoded copy) or bytes in memory
@@ -71,8 +73,8 @@ async function walk(dir: string): Promise<string[]> {
 function openZip(file: string | Buffer): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
     const done = (err: Error | null, zip?: yauzl.ZipFile) => (err ? reject(err) : resolve(zip!));
-    if (typeof file === 'string') yauzl.open(file, { lazyEntries: true, decodeStrings: false }, done);
-    else yauzl.fromBuffer(file, { lazyEntries: true, decodeStrings: false }, done);
+    if (typeof file === 'string') zipReader().open(file, { lazyEntries: true, decodeStrings: false }, done);
+    else zipReader().fromBuffer(file, { lazyEntries: true, decodeStrings: false }, done);
   });
 }
 
@@ -80,7 +82,7 @@ function openZip(file: string | Buffer): Promise<yauzl.ZipFile> {
 function entryName(entry: yauzl.Entry): string {
   const raw = entry.fileName as unknown as Buffer;
   if (typeof raw === 'string') return raw;
-  return (entry.generalPurposeBitFlag & 0x800) !== 0 || isUtf8(raw) ? raw.toString('utf8') : iconv.decode(raw, 'gb18030');
+  return (entry.generalPurposeBitFlag & 0x800) !== 0 || isUtf8(raw) ? raw.toString('utf8') : iconv().decode(raw, 'gb18030');
 }
 
 /** The readable entries of a zip archive, each read into memory, in archive order. */
