@@ -98,6 +98,37 @@ describe('an unsorted chat log reads as the same log sorted', () => {
   });
 });
 
+describe('mergeSortedBatches', () => {
+  it('gives every item once, in order, ties in stream order, whatever the batches (empty ones too)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 4 }), { maxLength: 5 }), { minLength: 2, maxLength: 5 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (raw, size) => {
+          // Stream i's batches, sorted across the stream; each item remembers its stream.
+          const streams = raw.map((bs, stream) => {
+            const keys = bs.flat().sort((a, b) => a - b);
+            let at = 0;
+            return bs.map((b) => keys.slice(at, (at += b.length)).map((key) => ({ key, stream })));
+          });
+          const expected = streams.flatMap((bs) => bs.flat()).sort((a, b) => a.key - b.key || a.stream - b.stream);
+          const out: { key: number; stream: number }[] = [];
+          const iterators = streams.map((bs) => (async function* () {
+            yield* bs;
+          })());
+          for await (const batch of mergeSortedBatches(iterators, (a, b) => a.key - b.key, size)) {
+            expect(batch.length).toBeGreaterThan(0);
+            expect(batch.length).toBeLessThanOrEqual(size);
+            out.push(...batch);
+          }
+          expect(out).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('reading that stops early leaves nothing open', () => {
   it('merging two spilled sorts and stopping removes both sorts\' runs', async () => {
     const before = spillDirs().length;
