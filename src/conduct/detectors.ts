@@ -138,24 +138,37 @@ function allowedHost(host: string, allowed: readonly string[]): boolean {
   return allowed.some((d) => h === d || h.endsWith(`.${d}`));
 }
 
-/** The characters a word list's entries start with (a text with none of them has no entry). */
-const FIRST_CHARS = new WeakMap<readonly string[], Set<number>>();
+/** Per word list: a mark for each UTF-16 unit one of its entries starts with, and its empty entries. */
+const FIRST_UNITS = new WeakMap<readonly string[], { first: Uint8Array; empty: readonly string[] }>();
 
-function mayHold(text: string, words: readonly string[]): boolean {
-  let first = FIRST_CHARS.get(words);
-  if (first === undefined) FIRST_CHARS.set(words, (first = new Set(words.map((w) => w.charCodeAt(0)))));
-  for (let i = 0; i < text.length; i++) if (first.has(text.charCodeAt(i))) return true;
-  return false;
+/**
+ * The entries of `words` that may occur in the text, in list order: those whose first unit does
+ * (an empty entry always may). Most shop messages hold no unit any entry starts with, and the
+ * others one or two: one look at each unit spares an indexOf per entry (issue 8).
+ */
+function candidates(text: string, words: readonly string[]): readonly string[] {
+  let units = FIRST_UNITS.get(words);
+  if (units === undefined) {
+    const first = new Uint8Array(0x10000);
+    for (const w of words) if (w.length > 0) first[w.charCodeAt(0)] = 1;
+    units = { first, empty: words.filter((w) => w.length === 0) };
+    FIRST_UNITS.set(words, units);
+  }
+  const first = units.first;
+  let found: number[] | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (first[c] === 1 && (found === null || !found.includes(c))) (found ??= []).push(c);
+  }
+  if (found === null) return units.empty;
+  const present = found;
+  return words.filter((w) => w.length === 0 || present.includes(w.charCodeAt(0)));
 }
-
-const NO_WORDS: readonly string[] = Object.freeze([]);
 
 /** Lexicon entries found in the text, skipping those inside an allowed phrase (垃圾袋). */
 function lexiconHits(text: string, words: readonly string[], allowed: readonly string[]): readonly string[] {
-  // Most shop messages hold no character any entry starts with: one look at each is enough.
-  if (!mayHold(text, words)) return NO_WORDS;
   const hits: string[] = [];
-  for (const word of words) {
+  for (const word of candidates(text, words)) {
     let from = 0;
     for (;;) {
       const at = text.indexOf(word, from);
@@ -254,7 +267,7 @@ export function detectText(raw: string, rules: TextRules): Match[] {
 
   // A request close to the word (验证码发给我, 把密码告诉我, 验证码是多少), not a help text that
   // happens to hold both somewhere (用验证码登录后，把截图发给我).
-  for (const word of lexicon.credential_words) {
+  for (const word of candidates(text, lexicon.credential_words)) {
     for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
       if (negatedBefore(text, at, lexicon.negations)) continue;
       const near = text.slice(Math.max(0, at - 8), at + word.length + 8);
