@@ -369,9 +369,10 @@ async function* messagesFromWorker(
   const control = new Int32Array(new SharedArrayBuffer(8));
   const index = scan.sources.indexOf(source);
   // Not in time order: the thread sorts it, spilling runs into a folder removed here (a thread
-  // stopped early does not clean up after itself).
+  // stopped early does not clean up after itself). One pass sorts a file whose first rows leave
+  // time order (see read-worker.ts).
   const sorting = !scan.sorted[index];
-  const parent = sorting ? mkdtempSync(join(tmpdir(), 'cs-audit-thread-')) : null;
+  const parent = sorting || learning !== null ? mkdtempSync(join(tmpdir(), 'cs-audit-thread-')) : null;
   const job: ReadJob = {
     source,
     firstSeq,
@@ -465,7 +466,9 @@ export type Learn = (shop: string, kind: ShopFact, name: string) => boolean;
  * over what it learns before the messages it holds for. Pass 1 is what tells the audit who a
  * shop's own accounts and its merchant buyers are; an account or a merchant first met after that
  * buyer's messages were judged means the pass is given up (`learn` says so), and so do a row
- * without a shop (its shop is only known from every row) and a row out of time order. Then
+ * without a shop (its shop is only known from every row) and a row out of time order. A file
+ * whose first rows leave time order (an export a conversation at a time) is sorted by the thread
+ * instead, which reads every row before it hands any over, and so learns everything first. Then
  * `gaveUp()` says why, and the caller reads the file again in two passes. Otherwise `scan()` is
  * what scanChat would have said and `batches` what chatMessages would have given.
  */

@@ -1,7 +1,8 @@
 // Issue 8: one large file in time order is read once, pass 1's work done as the rows come
 // (chatInOnePass). The report must be exactly the two passes' report; where the input does not
-// allow one pass (a row without a shop, rows out of time order, an account or merchant met after
-// that buyer's messages were judged), the pass gives up and the file is read in two passes.
+// allow one pass (a row without a shop, rows leaving time order after the first 8 192, an account
+// or merchant met after that buyer's messages were judged), the pass gives up and the file is read
+// in two passes. A file whose first rows leave time order is sorted in the one pass.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,7 +22,7 @@ const HEADER = 'id,time,shop,buyer,sender,agent,type,content,recalled,bot_mode,c
  * Two shops, 40 buyers, 3000 rows a minute apart: questions answered fast and slow, bots,
  * evaluations, recalls, red packets, bad rows and repeated ids. `extra` rows go in at their place.
  */
-function log(extra: Map<number, string> = new Map()): string {
+function log(extra: Map<number, string> = new Map(), count = 3000): string {
   let state = 11;
   const rand = (n: number) => {
     state = (state + 0x6d2b79f5) | 0;
@@ -31,7 +32,7 @@ function log(extra: Map<number, string> = new Map()): string {
   };
   const at = (i: number) => new Date(Date.UTC(2026, 10, 2, 0, 0) + i * 60_000).toISOString().slice(0, 19).replace('T', ' ');
   const rows = [HEADER];
-  for (let i = 0; i < 3000; i++) {
+  for (let i = 0; i < count; i++) {
     if (extra.has(i)) rows.push(extra.get(i)!.replace('@', at(i)));
     const shop = rand(4) === 0 ? 'shopB' : 'shopA';
     const buyer = `b${rand(40)}`;
@@ -129,13 +130,32 @@ describe('both passes in one', () => {
     expect(one.events).toEqual(two.events);
   });
 
-  it('a row without a shop, or rows out of time order, give up', async () => {
+  it('a row without a shop gives up; so does a row out of time order once messages were handed over', async () => {
     const shopless = await both('shopless.csv', log(new Map([[1500, 'x,@,,b1,buyer,,text,在吗,,,,']])));
     expect(shopless.one.told).toEqual(['a row names no shop']);
     expect(shopless.one.report).toEqual(shopless.two.report);
-    const early = await both('unsorted.csv', log(new Map([[1500, 'x,2026-11-02 00:00:00,shopA,b1,buyer,,text,在吗,,,,']])));
-    expect(early.one.told).toEqual(['the rows are not in time order']);
+    // The reading thread looks at the first 8 192 rows for their order before it reads the file.
+    const late = await both('late-unsorted.csv', log(new Map([[9500, 'x,2026-11-02 00:00:00,shopA,b1,buyer,,text,在吗,,,,']]), 10_000));
+    expect(late.one.told).toEqual(['the rows are not in time order']);
+    expect(late.one.report).toEqual(late.two.report);
+  });
+
+  it('issue 8 unsorted input: rows out of time order among the first ones are sorted in the one pass (runs spilled), the same report as two passes', async () => {
+    const early = await both('unsorted.csv', log(new Map([[1500, 'x,2026-11-02 00:00:00,shopA,b1,buyer,,text,在吗,,,,']])), { sortRun: 500 });
+    expect(early.one.told).toEqual([null]);
     expect(early.one.report).toEqual(early.two.report);
+    // A log exported a conversation at a time: every buyer's rows together, each in time order.
+    const rows = log().trimEnd().split('\n');
+    const body = rows.slice(1).map((l, i) => ({ l, i, b: l.split(',')[3] ?? '' }));
+    body.sort((x, y) => (x.b < y.b ? -1 : x.b > y.b ? 1 : x.i - y.i));
+    const grouped = await both('by-buyer.csv', [rows[0], ...body.map((x) => x.l)].join('\n') + '\n', { sortRun: 700 });
+    expect(grouped.one.told).toEqual([null]);
+    expect(grouped.one.report).toEqual(grouped.two.report);
+    // An account met late is no reason to give up: every row was read before any was judged.
+    const late = log(new Map([[2000, 'late,@,shopA,b3,agent,b7,text,好的,,,,'], [2100, 'x,2026-11-02 00:00:00,shopA,b1,buyer,,text,在吗,,,,']]));
+    const account = await both('unsorted-late-account.csv', late, { sortRun: 500 });
+    expect(account.one.told).toEqual([null]);
+    expect(account.one.report).toEqual(account.two.report);
   });
 
   it('--strict: the first bad row stops the run with its file and line, as in two passes', async () => {
