@@ -60,6 +60,8 @@ export type ReadNews =
  */
 export const AHEAD = 64;
 const BATCH = 1024;
+/** Rows read between two reports of what one pass learnt while it sorts (see learnAll). */
+const PROGRESS_ROWS = 50_000;
 /** Rows one pass looks at first (see inOrderAtFirst). */
 const FIRST_ROWS = 8 * BATCH;
 
@@ -140,6 +142,7 @@ try {
     learnShop(directories, m, met);
   };
   const learnAll = async function* (): AsyncGenerator<Message[]> {
+    let told = 0;
     for await (const batch of read) {
       for (const m of batch) {
         if (m.shop === '') {
@@ -147,6 +150,11 @@ try {
           return;
         }
         learn(m);
+      }
+      // What it learnt so far goes over now and then, with no messages: a progress bar moves.
+      if (learnt!.rows - told >= PROGRESS_ROWS) {
+        told = learnt!.rows;
+        send();
       }
       yield batch;
     }
