@@ -1,6 +1,17 @@
-/** Stop every stream (e.g. a spilled sort run removes its files), also when merging stopped early. */
+/**
+ * Stop every stream (e.g. a spilled sort run removes its files), also when merging stopped early;
+ * one that fails to stop does not keep the others from stopping (its error is raised after).
+ */
 async function returnAll(streams: AsyncIterator<unknown>[]): Promise<void> {
-  for (const s of streams) await s.return?.();
+  const failed: unknown[] = [];
+  for (const s of streams) {
+    try {
+      await s.return?.();
+    } catch (err) {
+      failed.push(err);
+    }
+  }
+  if (failed.length > 0) throw failed[0];
 }
 
 /** One stream's place in the merge: its current batch, the next item in it, and the stream's rank. */
@@ -22,7 +33,8 @@ async function nextBatch<T>(stream: AsyncIterator<T[]>): Promise<T[] | null> {
 /**
  * Several individually sorted streams of batches merged into one sorted stream, handed on in
  * batches of up to `size` items (k-way, binary heap). Equal items come from the stream listed
- * first, so ties keep input order. One stream passes straight through. Items are taken from the
+ * first, so ties keep input order. One stream passes straight through, its batches as they come
+ * (whatever their size, empty ones too: the callers take them as they are). Items are taken from the
  * batches in hand, and a stream is asked for more only when its batch is used up (issue 8: an
  * await per item cost more than the merge itself on unsorted logs).
  */
@@ -31,12 +43,22 @@ export async function* mergeSortedBatches<T>(
   compare: (a: T, b: T) => number,
   size: number,
 ): AsyncGenerator<T[]> {
+  let caught = false;
+  try {
+    yield* merged(streams, compare, size);
+  } catch (err) {
+    caught = true;
+    // The error that stopped the merge is the one to tell, not one from stopping the streams.
+    await returnAll(streams).catch(() => undefined);
+    throw err;
+  } finally {
+    if (!caught) await returnAll(streams);
+  }
+}
+
+async function* merged<T>(streams: AsyncIterator<T[]>[], compare: (a: T, b: T) => number, size: number): AsyncGenerator<T[]> {
   if (streams.length === 1) {
-    try {
-      for (let next = await streams[0]!.next(); !next.done; next = await streams[0]!.next()) yield next.value;
-    } finally {
-      await returnAll(streams);
-    }
+    for (let next = await streams[0]!.next(); !next.done; next = await streams[0]!.next()) yield next.value;
     return;
   }
   const heap: Cursor<T>[] = [];
@@ -64,7 +86,7 @@ export async function* mergeSortedBatches<T>(
       i = parent;
     }
   };
-  try {
+  {
     for (let index = 0; index < streams.length; index++) {
       const batch = await nextBatch(streams[index]!);
       if (batch !== null) {
@@ -94,7 +116,5 @@ export async function* mergeSortedBatches<T>(
       }
     }
     if (out.length > 0) yield out;
-  } finally {
-    await returnAll(streams);
   }
 }

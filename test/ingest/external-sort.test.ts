@@ -129,6 +129,41 @@ describe('mergeSortedBatches', () => {
   });
 });
 
+describe('mergeSortedBatches stopping', () => {
+  it('stops every stream when one fails to stop, and tells the error that stopped the merge', async () => {
+    const stopped: number[] = [];
+    // Stream i gives i * 10, i * 10 + 1, ... a batch at a time, for ever.
+    const stream = (i: number, failNext: boolean, failReturn: boolean): AsyncIterator<number[]> => {
+      let n = 0;
+      return {
+        next: async () => {
+          if (failNext && n > 0) throw new Error(`next ${i}`);
+          return { done: false, value: [i * 10 + n++] };
+        },
+        return: async () => {
+          stopped.push(i);
+          if (failReturn) throw new Error(`return ${i}`);
+          return { done: true, value: undefined };
+        },
+      };
+    };
+    // The consumer stops: the stream that fails to stop is told, the others are stopped all the same.
+    const a = mergeSortedBatches([stream(0, false, true), stream(1, false, false), stream(2, false, false)], (x, y) => x - y, 1);
+    expect((await a.next()).value).toEqual([0]);
+    await expect(a.return(undefined)).rejects.toThrow('return 0');
+    expect(stopped.sort()).toEqual([0, 1, 2]);
+    // A stream fails while merging: that error is told, not the one from stopping the others.
+    stopped.length = 0;
+    const b = mergeSortedBatches([stream(0, false, true), stream(1, true, false)], (x, y) => x - y, 1);
+    await expect(
+      (async () => {
+        for await (const batch of b) void batch;
+      })(),
+    ).rejects.toThrow('next 1');
+    expect(stopped.sort()).toEqual([0, 1]);
+  });
+});
+
 describe('reading that stops early leaves nothing open', () => {
   it('merging two spilled sorts and stopping removes both sorts\' runs', async () => {
     const before = spillDirs().length;
