@@ -24,7 +24,7 @@ export interface ReadJob {
   repeats: { fallbackShop: string; seen: [string, number][] } | null;
   /**
    * A file not in time order is sorted here (sortBatches), its runs spilled under `parent` (which
-   * the owner removes). With `learn`, only if its first rows leave time order (see HOLD).
+   * the owner removes). With `learn`, only if its first rows leave time order (see inOrderAtFirst).
    */
   sort: { runSize: number; parent: string } | null;
   /**
