@@ -6,7 +6,8 @@ import type { ItemDetail } from '../report/model.js';
 import { localTime } from '../time/local.js';
 import { clockToMs, dayToIso } from '../time/zone.js';
 import { sweepDue, sweepMark, swept } from '../engine/sweep.js';
-import { ItemCounter } from './item-counter.js';
+import { withRoom } from '../engine/columns.js';
+import { ItemCounter, type CounterState } from './item-counter.js';
 import { isPending, wholeSeconds } from './timing.js';
 
 /** One buyer on one day: what is known so far. */
@@ -31,8 +32,30 @@ interface BuyerDay {
   replied: boolean;
 }
 
-/** A buyer's days still open, in day order (one or two: a map per buyer cost more than it found). */
+/** A buyer's days still open, in day order: the shape saved in history stores. */
 type BuyerState = BuyerDay[];
+
+/**
+ * A buyer's latest open day is kept in a row of columns (issue 8: an array, a day and a waiting
+ * question as objects per buyer made this counter the slowest part of taojiji's engine); earlier
+ * days still waiting for a reply, which are few, stay objects (`older`). The rules below read and
+ * write BuyerDay objects: the latest day is loaded into one reused object and stored back.
+ */
+const NUM = 4;
+const DAY = 0;
+const WAIT_T = 1;
+const REPLY_T = 2;
+const BITS = 3;
+const FAILED = 1;
+const REPLIED = 2;
+const WAITING = 4;
+const OBJ = 6;
+const AGENT = 0;
+const RECEIVER = 1;
+const FIRST = 2;
+const WAIT_MESSAGE = 3;
+const FAILED_QUESTION = 4;
+const WHY = 5;
 
 /**
  * Per-buyer daily metrics (unit buyer): a buyer who asked something on day D (in the metric's
@@ -44,7 +67,19 @@ type BuyerState = BuyerDay[];
  * the receiver of the unanswered question), a passing one to the account of the last deciding reply.
  */
 export class BuyerDayCounter extends ItemCounter {
-  private readonly buyers = new Map<string, BuyerState>();
+  /** Each buyer with an open day: its row. */
+  private rowOf = new Map<string, number>();
+  /** Per row: DAY (NaN: no latest day), WAIT_T, REPLY_T (NaN: null), BITS. */
+  private num = new Float64Array(64 * NUM);
+  /** Per row: AGENT, RECEIVER (the waiting question's), FIRST, WAIT_MESSAGE, FAILED_QUESTION, WHY. */
+  private obj: (string | Message | null)[] = [];
+  private buyerOf: string[] = [];
+  /** Per row: earlier days still waiting, in day order, or null. */
+  private older: (BuyerDay[] | null)[] = [];
+  private freeRows: number[] = [];
+  /** The object a row's latest day is loaded into (see load). */
+  private readonly view: BuyerDay = { day: 0, buyer: '', first: null, why: null, replyT: null, failed: false, agent: null, waiting: null, failed_question: null, replied: false };
+  private readonly viewWaiting: NonNullable<BuyerDay['waiting']> = { t: 0, receiver: null, message: null };
   /** When buyer-days were last decided in bulk (see decideQuiet), and how many buyers stayed. */
   private readonly decidedMark = sweepMark();
 
@@ -61,51 +96,61 @@ export class BuyerDayCounter extends ItemCounter {
   }
 
   question(m: Message, day: number, lastAccount: string | null): void {
-    if (sweepDue(this.decidedMark, day, this.buyers.size)) this.decideQuiet(day);
+    if (sweepDue(this.decidedMark, day, this.rowOf.size)) this.decideQuiet(day);
     const rule = this.ruleAt(day);
     if (rule === null) return;
     const tod = this.rules.zone.timeOfDayMs(m.t);
     if (tod < clockToMs(rule.window.from)! || tod >= clockToMs(rule.window.to)!) return;
-    const state = this.stateOf(m.buyer);
-    this.settleBefore(state, day);
-    // Days before this one are decided or still waiting; this day, if open, is the last.
-    let bd = state[state.length - 1];
-    if (bd === undefined || bd.day !== day) {
-      bd = { day, buyer: m.buyer, failed: false, agent: null, waiting: null, replied: false, first: this.keepsEvidence ? m : null, why: null, replyT: null, failed_question: null };
-      state.push(bd);
+    const row = this.rowFor(m.buyer);
+    this.settleBefore(row, day);
+    // Days before this one are decided or still waiting; this day, if open, is the latest.
+    let bd = this.load(row);
+    if (bd === null || bd.day !== day) {
+      if (bd !== null) (this.older[row] ??= []).push(copyOf(bd));
+      bd = this.view;
+      Object.assign(bd, { day, buyer: this.buyerOf[row]!, failed: false, agent: null, waiting: null, replied: false, first: this.keepsEvidence ? m : null, why: null, replyT: null, failed_question: null });
     }
     if (bd.waiting === null && !(rule.rule.value === 'any_reply_same_day' && bd.replied)) {
-      bd.waiting = { t: m.t, receiver: m.agent ?? lastAccount, message: this.keepsEvidence ? m : null };
+      bd.waiting = Object.assign(this.viewWaiting, { t: m.t, receiver: m.agent ?? lastAccount, message: this.keepsEvidence ? m : null });
     }
+    this.store(row, bd);
   }
 
   reply(m: Message, day: number): void {
-    const state = this.buyers.get(m.buyer);
-    if (!state) return;
-    for (const bd of state) {
-      if (bd.waiting === null) continue;
-      const rule = this.ruleAt(bd.day)!;
-      if (rule.rule.value === 'any_reply_same_day') {
-        if (day !== bd.day) continue;
-        bd.replied = true;
-        bd.agent = m.agent ?? bd.waiting.receiver;
-        bd.waiting = null;
-        continue;
-      }
-      const delay = wholeSeconds(bd.waiting.t, m.t);
-      const late = delay > rule.threshold_seconds!.value;
-      if (late && !bd.failed) {
-        bd.failed = true;
-        bd.agent = m.agent ?? bd.waiting.receiver;
-        if (this.keepsEvidence) {
-          bd.why = `a question at ${localTime(bd.waiting.t, this.rules.zone)} got its first reply after ${delay} s, over the ${rule.threshold_seconds!.value} s limit [${rule.threshold_seconds!.source}]`;
-        }
-        bd.replyT = m.t;
-        bd.failed_question = bd.waiting.message;
-      } else if (!bd.failed) bd.agent = m.agent ?? bd.waiting.receiver;
-      bd.waiting = null;
+    const row = this.rowOf.get(m.buyer);
+    if (row === undefined) return;
+    for (const bd of this.older[row] ?? []) this.answer(bd, m, day);
+    const latest = this.load(row);
+    if (latest !== null && latest.waiting !== null) {
+      this.answer(latest, m, day);
+      this.store(row, latest);
     }
-    this.settleBefore(state, day);
+    this.settleBefore(row, day);
+  }
+
+  /** A valid reply `m` on `day`, for one open day of its buyer. */
+  private answer(bd: BuyerDay, m: Message, day: number): void {
+    if (bd.waiting === null) return;
+    const rule = this.ruleAt(bd.day)!;
+    if (rule.rule.value === 'any_reply_same_day') {
+      if (day !== bd.day) return;
+      bd.replied = true;
+      bd.agent = m.agent ?? bd.waiting.receiver;
+      bd.waiting = null;
+      return;
+    }
+    const delay = wholeSeconds(bd.waiting.t, m.t);
+    const late = delay > rule.threshold_seconds!.value;
+    if (late && !bd.failed) {
+      bd.failed = true;
+      bd.agent = m.agent ?? bd.waiting.receiver;
+      if (this.keepsEvidence) {
+        bd.why = `a question at ${localTime(bd.waiting.t, this.rules.zone)} got its first reply after ${delay} s, over the ${rule.threshold_seconds!.value} s limit [${rule.threshold_seconds!.source}]`;
+      }
+      bd.replyT = m.t;
+      bd.failed_question = bd.waiting.message;
+    } else if (!bd.failed) bd.agent = m.agent ?? bd.waiting.receiver;
+    bd.waiting = null;
   }
 
   private evidence(bd: BuyerDay, reason: string): Omit<ItemDetail, 'metric' | 'outcome' | 'agent'> {
@@ -131,16 +176,113 @@ export class BuyerDayCounter extends ItemCounter {
   }
 
   finish(dataEnd: number): void {
-    for (const state of this.buyers.values()) {
-      for (const bd of state) this.settle(bd, dataEnd);
+    for (const row of this.rowOf.values()) {
+      for (const bd of this.older[row] ?? []) this.settle(bd, dataEnd);
+      const latest = this.load(row);
+      if (latest !== null) this.settle(latest, dataEnd);
     }
-    this.buyers.clear();
+    this.rowOf.clear();
+    this.num = new Float64Array(64 * NUM);
+    this.obj = [];
+    this.buyerOf = [];
+    this.older = [];
+    this.freeRows = [];
   }
 
-  private stateOf(buyer: string): BuyerState {
-    let s = this.buyers.get(buyer);
-    if (!s) this.buyers.set(buyer, (s = []));
-    return s;
+  /** The buyer's row, a new one (with no day) if the buyer has none. */
+  private rowFor(buyer: string): number {
+    let row = this.rowOf.get(buyer);
+    if (row !== undefined) return row;
+    row = this.freeRows.pop();
+    if (row === undefined) {
+      row = this.buyerOf.length;
+      this.buyerOf.push(buyer);
+      this.older.push(null);
+      for (let i = 0; i < OBJ; i++) this.obj.push(null);
+      this.num = withRoom(this.num, (row + 1) * NUM);
+    } else {
+      this.buyerOf[row] = buyer;
+      this.older[row] = null;
+    }
+    this.num[row * NUM + DAY] = Number.NaN;
+    this.rowOf.set(buyer, row);
+    return row;
+  }
+
+  /** The row's latest day, in the reused view object; null when it has none. */
+  private load(row: number): BuyerDay | null {
+    const n = row * NUM;
+    const day = this.num[n + DAY]!;
+    if (Number.isNaN(day)) return null;
+    const o = row * OBJ;
+    const bits = this.num[n + BITS]!;
+    const replyT = this.num[n + REPLY_T]!;
+    const v = this.view;
+    v.day = day;
+    v.buyer = this.buyerOf[row]!;
+    v.first = this.obj[o + FIRST] as Message | null;
+    v.why = this.obj[o + WHY] as string | null;
+    v.replyT = Number.isNaN(replyT) ? null : replyT;
+    v.failed = (bits & FAILED) !== 0;
+    v.agent = this.obj[o + AGENT] as string | null;
+    v.failed_question = this.obj[o + FAILED_QUESTION] as Message | null;
+    v.replied = (bits & REPLIED) !== 0;
+    if ((bits & WAITING) === 0) v.waiting = null;
+    else {
+      const w = this.viewWaiting;
+      w.t = this.num[n + WAIT_T]!;
+      w.receiver = this.obj[o + RECEIVER] as string | null;
+      w.message = this.obj[o + WAIT_MESSAGE] as Message | null;
+      v.waiting = w;
+    }
+    return v;
+  }
+
+  /** A day as the row's latest (null: none). */
+  private store(row: number, bd: BuyerDay | null): void {
+    const n = row * NUM;
+    const o = row * OBJ;
+    if (bd === null) {
+      this.num[n + DAY] = Number.NaN;
+      for (let i = 0; i < OBJ; i++) this.obj[o + i] = null;
+      return;
+    }
+    this.num[n + DAY] = bd.day;
+    this.num[n + REPLY_T] = bd.replyT ?? Number.NaN;
+    this.num[n + BITS] = (bd.failed ? FAILED : 0) | (bd.replied ? REPLIED : 0) | (bd.waiting !== null ? WAITING : 0);
+    this.num[n + WAIT_T] = bd.waiting?.t ?? Number.NaN;
+    this.obj[o + AGENT] = bd.agent;
+    this.obj[o + RECEIVER] = bd.waiting?.receiver ?? null;
+    this.obj[o + FIRST] = bd.first;
+    this.obj[o + WAIT_MESSAGE] = bd.waiting?.message ?? null;
+    this.obj[o + FAILED_QUESTION] = bd.failed_question;
+    this.obj[o + WHY] = bd.why;
+  }
+
+  /** A buyer's open days, in day order (for the saved state). */
+  private daysOf(row: number): BuyerState {
+    const latest = this.load(row);
+    return [...(this.older[row] ?? []).map(copyOf), ...(latest === null ? [] : [copyOf(latest)])];
+  }
+
+  /** The state to go on from, with the buyers' open days in the shape history stores hold. */
+  override saveState(): CounterState {
+    const state = super.saveState();
+    for (const key of ['rowOf', 'num', 'obj', 'buyerOf', 'older', 'freeRows', 'view', 'viewWaiting']) delete state.fields[key];
+    state.fields.buyers = new Map([...this.rowOf].map(([buyer, row]) => [buyer, this.daysOf(row)]));
+    return state;
+  }
+
+  override restoreState(state: CounterState): void {
+    const { buyers, ...fields } = state.fields as { buyers?: Map<string, BuyerState> };
+    super.restoreState({ ...state, fields });
+    // Buyers with no open day too: they count towards the next sweep, as they did when saved.
+    for (const [buyer, days] of buyers ?? []) {
+      const row = this.rowFor(buyer);
+      if (days.length === 0) continue;
+      if (days.length > 1) this.older[row] = days.slice(0, -1).map(copyOf);
+      this.store(row, copyOf(days[days.length - 1]!));
+    }
   }
 
   /**
@@ -149,21 +291,34 @@ export class BuyerDayCounter extends ItemCounter {
    * decided once its day is over. Days still waiting stay: a late reply names the account.
    */
   private decideQuiet(day: number): void {
-    for (const [buyer, state] of this.buyers) {
-      this.settleBefore(state, day);
-      if (state.length === 0) this.buyers.delete(buyer);
+    for (const [buyer, row] of this.rowOf) {
+      this.settleBefore(row, day);
+      if (this.older[row] === null && Number.isNaN(this.num[row * NUM + DAY]!)) {
+        this.rowOf.delete(buyer);
+        this.freeRows.push(row);
+      }
     }
-    swept(this.decidedMark, day, this.buyers.size);
+    swept(this.decidedMark, day, this.rowOf.size);
   }
 
-  /** Record buyer-days before `day` that nothing can change any more. */
-  private settleBefore(state: BuyerState, day: number): void {
-    let kept = 0;
-    for (const bd of state) {
-      if (bd.day >= day || bd.waiting !== null) state[kept++] = bd;
-      else this.settle(bd, Number.POSITIVE_INFINITY);
+  /** Record the buyer's days before `day` that nothing can change any more. */
+  private settleBefore(row: number, day: number): void {
+    const older = this.older[row];
+    if (older !== null && older !== undefined) {
+      let kept = 0;
+      for (const bd of older) {
+        if (bd.day >= day || bd.waiting !== null) older[kept++] = bd;
+        else this.settle(bd, Number.POSITIVE_INFINITY);
+      }
+      older.length = kept;
+      if (kept === 0) this.older[row] = null;
     }
-    state.length = kept;
+    const n = row * NUM;
+    const latest = this.num[n + DAY]!;
+    if (latest < day && (this.num[n + BITS]! & WAITING) === 0) {
+      this.settle(this.load(row)!, Number.POSITIVE_INFINITY);
+      this.store(row, null);
+    }
   }
 
   private settle(bd: BuyerDay, dataEnd: number): void {
@@ -194,4 +349,9 @@ export class BuyerDayCounter extends ItemCounter {
     }
     this.record(bd.day, bd.agent, bd.failed ? 'failed' : 'passed', () => this.evidence(bd, bd.why ?? ''));
   }
+}
+
+/** A day of its own (not the reused view), its waiting question too. */
+function copyOf(bd: BuyerDay): BuyerDay {
+  return { ...bd, waiting: bd.waiting === null ? null : { ...bd.waiting } };
 }

@@ -42,6 +42,27 @@ describe('RULES.md §3 effective reply: every message in the window answered wit
     expect(counts(r, M, '2026-11-02')).toEqual({ eligible: 2, passed: 1, pending: 0 });
   });
 
+  it('a message unanswered over midnight stays open beside the next day\'s: the first reply decides both, the late replier carrying the failure', async () => {
+    // b1 asks 11-02 10:00 and nobody answers that day; b1 asks again 11-03 09:00, and s:b replies
+    // 11-03 09:30. 11-02: the first reply came 23 h 30 min after its question → failed, on s:b.
+    // 11-03: answered in 1800 s → effective, on s:b. Two open days of one buyer at once.
+    const r = await auditCsv(
+      `
+      time,buyer,sender,agent
+      2026-11-02 10:00:00,b1,buyer,
+      2026-11-03 09:00:00,b1,buyer,
+      2026-11-03 09:30:00,b1,agent,s:b
+      2026-11-03 12:00:00,b2,buyer,
+      2026-11-03 12:01:00,b2,agent,s:a
+    `,
+      pdd,
+    );
+    expect(counts(r, M, '2026-11-02')).toEqual({ eligible: 1, passed: 0, pending: 0 });
+    expect(counts(r, M, '2026-11-03')).toEqual({ eligible: 2, passed: 2, pending: 0 });
+    const agents = metric(r, M).agents.map((a) => [a.agent, a.eligible, a.passed]);
+    expect(agents).toEqual(expect.arrayContaining([['s:b', 2, 1], ['s:a', 1, 1]]));
+  });
+
   it('the earliest unanswered message binds; every stretch of the day must pass', async () => {
     // b1: 10:00 and 10:30, first reply 11:00:30 → 3630 s for the 10:00 message → not effective.
     // b2: 10:00 answered 10:05; 15:00 answered 16:30 (5400 s) → not effective: one message failed.
