@@ -103,7 +103,8 @@ export class BuyerDayCounter extends ItemCounter {
     if (tod < clockToMs(rule.window.from)! || tod >= clockToMs(rule.window.to)!) return;
     const row = this.rowFor(m.buyer);
     this.settleBefore(row, day);
-    // Days before this one are decided or still waiting; this day, if open, is the latest.
+    // Days before this one are decided or still waiting; this day, if open, is the latest (a
+    // shop's messages come in time order: an earlier day never follows a later one here).
     let bd = this.load(row);
     if (bd === null || bd.day !== day) {
       if (bd !== null) (this.older[row] ??= []).push(copyOf(bd));
