@@ -60,7 +60,7 @@ export type ReadNews =
  */
 export const AHEAD = 64;
 const BATCH = 1024;
-/** Rows read between two reports of what one pass learnt while it sorts (see learnAll). */
+/** Rows read between two reports of what one pass learnt while it sorts (see learning). */
 const PROGRESS_ROWS = 50_000;
 /** Rows one pass looks at first (see inOrderAtFirst). */
 const FIRST_ROWS = 8 * BATCH;
@@ -105,7 +105,6 @@ try {
   const info: SourceInfo = { profile: null, layout: '', mapping: {} };
   const learnt: Learnt | null = job.learn ? { facts: [], bad: [], rows: 0 } : null;
   const directories = new Map<string, ShopDirectory>();
-  let previous = -Infinity;
   let span: [number, number] | null = null;
   let giveUp: string | null = null;
   const send = (): void => {
@@ -134,43 +133,37 @@ try {
   // the rows are read, so that all of it is known before any message is handed over.
   const sortWhole = learnt !== null && job.sort !== null && !(await inOrderAtFirst(job, zone));
   const read = readMessages(job.source, job.firstSeq, zone, job.profiles, onBad, info);
-  const learn = (m: Message): void => {
-    learnt!.rows++;
-    if (span === null) span = [m.t, m.t];
-    else if (m.t < span[0]) span[0] = m.t;
-    else if (m.t > span[1]) span[1] = m.t;
-    learnShop(directories, m, met);
-  };
-  const learnAll = async function* (): AsyncGenerator<Message[]> {
+  // One pass: pass 1's work is done as the rows are read. It gives up on a row without a shop (its
+  // shop is only known from every row) and, unless the file is sorted here, on a row out of time
+  // order. While the file is sorted nothing else goes over: what it learnt does, now and then, so
+  // that a progress bar moves.
+  const learning = async function* (l: Learnt, keepOrder: boolean): AsyncGenerator<Message[]> {
+    let previous = -Infinity;
     let told = 0;
     for await (const batch of read) {
       for (const m of batch) {
-        if (m.shop === '') {
-          giveUp = 'a row names no shop';
-          return;
-        }
-        learn(m);
+        if (m.shop === '') giveUp = 'a row names no shop';
+        else if (keepOrder && m.t < previous) giveUp = 'the rows are not in time order';
+        if (giveUp !== null) return;
+        previous = m.t;
+        l.rows++;
+        if (span === null) span = [m.t, m.t];
+        else if (m.t < span[0]) span[0] = m.t;
+        else if (m.t > span[1]) span[1] = m.t;
+        learnShop(directories, m, met);
       }
-      // What it learnt so far goes over now and then, with no messages: a progress bar moves.
-      if (learnt!.rows - told >= PROGRESS_ROWS) {
-        told = learnt!.rows;
+      if (!keepOrder && l.rows - told >= PROGRESS_ROWS) {
+        told = l.rows;
         send();
       }
       yield batch;
     }
   };
   const sorted = (batches: AsyncIterable<Message[]>): AsyncIterable<Message[]> => sortBatches(batches, byTime, job.sort!.runSize, BATCH, job.sort!.parent, messageCodec(job.source.name));
-  const ordered = sortWhole ? sorted(learnAll()) : job.sort === null || learnt !== null ? read : sorted(read);
-  reading: for await (const batch of ordered) {
+  const ordered = learnt === null ? (job.sort === null ? read : sorted(read)) : sortWhole ? sorted(learning(learnt, false)) : learning(learnt, true);
+  for await (const batch of ordered) {
     if (giveUp !== null) break;
     for (const m of batch) {
-      if (learnt !== null && !sortWhole) {
-        if (m.shop === '') giveUp = 'a row names no shop';
-        else if (m.t < previous) giveUp = 'the rows are not in time order';
-        if (giveUp !== null) break reading;
-        previous = m.t;
-        learn(m);
-      }
       if (filter !== null) {
         if (m.shop === '') m.shop = job.repeats!.fallbackShop;
         if (filter.repeats(m)) {

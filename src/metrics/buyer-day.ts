@@ -68,18 +68,18 @@ const WHY = 5;
  */
 export class BuyerDayCounter extends ItemCounter {
   /** Each buyer with an open day: its row. */
-  private rowOf = new Map<string, number>();
+  #rowOf = new Map<string, number>();
   /** Per row: DAY (NaN: no latest day), WAIT_T, REPLY_T (NaN: null), BITS. */
-  private num = new Float64Array(64 * NUM);
+  #num = new Float64Array(64 * NUM);
   /** Per row: AGENT, RECEIVER (the waiting question's), FIRST, WAIT_MESSAGE, FAILED_QUESTION, WHY. */
-  private obj: (string | Message | null)[] = [];
-  private buyerOf: string[] = [];
+  #obj: (string | Message | null)[] = [];
+  #buyerOf: string[] = [];
   /** Per row: earlier days still waiting, in day order, or null. */
-  private older: (BuyerDay[] | null)[] = [];
-  private freeRows: number[] = [];
+  #older: (BuyerDay[] | null)[] = [];
+  #freeRows: number[] = [];
   /** The object a row's latest day is loaded into (see load). */
-  private readonly view: BuyerDay = { day: 0, buyer: '', first: null, why: null, replyT: null, failed: false, agent: null, waiting: null, failed_question: null, replied: false };
-  private readonly viewWaiting: NonNullable<BuyerDay['waiting']> = { t: 0, receiver: null, message: null };
+  readonly #view: BuyerDay = { day: 0, buyer: '', first: null, why: null, replyT: null, failed: false, agent: null, waiting: null, failed_question: null, replied: false };
+  readonly #viewWaiting: NonNullable<BuyerDay['waiting']> = { t: 0, receiver: null, message: null };
   /** When buyer-days were last decided in bulk (see decideQuiet), and how many buyers stayed. */
   private readonly decidedMark = sweepMark();
 
@@ -96,7 +96,7 @@ export class BuyerDayCounter extends ItemCounter {
   }
 
   question(m: Message, day: number, lastAccount: string | null): void {
-    if (sweepDue(this.decidedMark, day, this.rowOf.size)) this.decideQuiet(day);
+    if (sweepDue(this.decidedMark, day, this.#rowOf.size)) this.decideQuiet(day);
     const rule = this.ruleAt(day);
     if (rule === null) return;
     const tod = this.rules.zone.timeOfDayMs(m.t);
@@ -107,20 +107,20 @@ export class BuyerDayCounter extends ItemCounter {
     // shop's messages come in time order: an earlier day never follows a later one here).
     let bd = this.load(row);
     if (bd === null || bd.day !== day) {
-      if (bd !== null) (this.older[row] ??= []).push(copyOf(bd));
-      bd = this.view;
-      Object.assign(bd, { day, buyer: this.buyerOf[row]!, failed: false, agent: null, waiting: null, replied: false, first: this.keepsEvidence ? m : null, why: null, replyT: null, failed_question: null });
+      if (bd !== null) (this.#older[row] ??= []).push(copyDay(bd));
+      bd = this.#view;
+      Object.assign(bd, { day, buyer: this.#buyerOf[row]!, failed: false, agent: null, waiting: null, replied: false, first: this.keepsEvidence ? m : null, why: null, replyT: null, failed_question: null });
     }
     if (bd.waiting === null && !(rule.rule.value === 'any_reply_same_day' && bd.replied)) {
-      bd.waiting = Object.assign(this.viewWaiting, { t: m.t, receiver: m.agent ?? lastAccount, message: this.keepsEvidence ? m : null });
+      bd.waiting = Object.assign(this.#viewWaiting, { t: m.t, receiver: m.agent ?? lastAccount, message: this.keepsEvidence ? m : null });
     }
     this.store(row, bd);
   }
 
   reply(m: Message, day: number): void {
-    const row = this.rowOf.get(m.buyer);
+    const row = this.#rowOf.get(m.buyer);
     if (row === undefined) return;
-    for (const bd of this.older[row] ?? []) this.answer(bd, m, day);
+    for (const bd of this.#older[row] ?? []) this.answer(bd, m, day);
     const latest = this.load(row);
     if (latest !== null && latest.waiting !== null) {
       this.answer(latest, m, day);
@@ -177,63 +177,63 @@ export class BuyerDayCounter extends ItemCounter {
   }
 
   finish(dataEnd: number): void {
-    for (const row of this.rowOf.values()) {
-      for (const bd of this.older[row] ?? []) this.settle(bd, dataEnd);
+    for (const row of this.#rowOf.values()) {
+      for (const bd of this.#older[row] ?? []) this.settle(bd, dataEnd);
       const latest = this.load(row);
       if (latest !== null) this.settle(latest, dataEnd);
     }
-    this.rowOf.clear();
-    this.num = new Float64Array(64 * NUM);
-    this.obj = [];
-    this.buyerOf = [];
-    this.older = [];
-    this.freeRows = [];
+    this.#rowOf.clear();
+    this.#num = new Float64Array(64 * NUM);
+    this.#obj = [];
+    this.#buyerOf = [];
+    this.#older = [];
+    this.#freeRows = [];
   }
 
   /** The buyer's row, a new one (with no day) if the buyer has none. */
   private rowFor(buyer: string): number {
-    let row = this.rowOf.get(buyer);
+    let row = this.#rowOf.get(buyer);
     if (row !== undefined) return row;
-    row = this.freeRows.pop();
+    row = this.#freeRows.pop();
     if (row === undefined) {
-      row = this.buyerOf.length;
-      this.buyerOf.push(buyer);
-      this.older.push(null);
-      for (let i = 0; i < OBJ; i++) this.obj.push(null);
-      this.num = withRoom(this.num, (row + 1) * NUM);
+      row = this.#buyerOf.length;
+      this.#buyerOf.push(buyer);
+      this.#older.push(null);
+      for (let i = 0; i < OBJ; i++) this.#obj.push(null);
+      this.#num = withRoom(this.#num, (row + 1) * NUM);
     } else {
-      this.buyerOf[row] = buyer;
-      this.older[row] = null;
+      this.#buyerOf[row] = buyer;
+      this.#older[row] = null;
     }
-    this.num[row * NUM + DAY] = Number.NaN;
-    this.rowOf.set(buyer, row);
+    this.#num[row * NUM + DAY] = Number.NaN;
+    this.#rowOf.set(buyer, row);
     return row;
   }
 
   /** The row's latest day, in the reused view object; null when it has none. */
   private load(row: number): BuyerDay | null {
     const n = row * NUM;
-    const day = this.num[n + DAY]!;
+    const day = this.#num[n + DAY]!;
     if (Number.isNaN(day)) return null;
     const o = row * OBJ;
-    const bits = this.num[n + BITS]!;
-    const replyT = this.num[n + REPLY_T]!;
-    const v = this.view;
+    const bits = this.#num[n + BITS]!;
+    const replyT = this.#num[n + REPLY_T]!;
+    const v = this.#view;
     v.day = day;
-    v.buyer = this.buyerOf[row]!;
-    v.first = this.obj[o + FIRST] as Message | null;
-    v.why = this.obj[o + WHY] as string | null;
+    v.buyer = this.#buyerOf[row]!;
+    v.first = this.#obj[o + FIRST] as Message | null;
+    v.why = this.#obj[o + WHY] as string | null;
     v.replyT = Number.isNaN(replyT) ? null : replyT;
     v.failed = (bits & FAILED) !== 0;
-    v.agent = this.obj[o + AGENT] as string | null;
-    v.failed_question = this.obj[o + FAILED_QUESTION] as Message | null;
+    v.agent = this.#obj[o + AGENT] as string | null;
+    v.failed_question = this.#obj[o + FAILED_QUESTION] as Message | null;
     v.replied = (bits & REPLIED) !== 0;
     if ((bits & WAITING) === 0) v.waiting = null;
     else {
-      const w = this.viewWaiting;
-      w.t = this.num[n + WAIT_T]!;
-      w.receiver = this.obj[o + RECEIVER] as string | null;
-      w.message = this.obj[o + WAIT_MESSAGE] as Message | null;
+      const w = this.#viewWaiting;
+      w.t = this.#num[n + WAIT_T]!;
+      w.receiver = this.#obj[o + RECEIVER] as string | null;
+      w.message = this.#obj[o + WAIT_MESSAGE] as Message | null;
       v.waiting = w;
     }
     return v;
@@ -244,33 +244,33 @@ export class BuyerDayCounter extends ItemCounter {
     const n = row * NUM;
     const o = row * OBJ;
     if (bd === null) {
-      this.num[n + DAY] = Number.NaN;
-      for (let i = 0; i < OBJ; i++) this.obj[o + i] = null;
+      this.#num[n + DAY] = Number.NaN;
+      for (let i = 0; i < OBJ; i++) this.#obj[o + i] = null;
       return;
     }
-    this.num[n + DAY] = bd.day;
-    this.num[n + REPLY_T] = bd.replyT ?? Number.NaN;
-    this.num[n + BITS] = (bd.failed ? FAILED : 0) | (bd.replied ? REPLIED : 0) | (bd.waiting !== null ? WAITING : 0);
-    this.num[n + WAIT_T] = bd.waiting?.t ?? Number.NaN;
-    this.obj[o + AGENT] = bd.agent;
-    this.obj[o + RECEIVER] = bd.waiting?.receiver ?? null;
-    this.obj[o + FIRST] = bd.first;
-    this.obj[o + WAIT_MESSAGE] = bd.waiting?.message ?? null;
-    this.obj[o + FAILED_QUESTION] = bd.failed_question;
-    this.obj[o + WHY] = bd.why;
+    this.#num[n + DAY] = bd.day;
+    this.#num[n + REPLY_T] = bd.replyT ?? Number.NaN;
+    this.#num[n + BITS] = (bd.failed ? FAILED : 0) | (bd.replied ? REPLIED : 0) | (bd.waiting !== null ? WAITING : 0);
+    this.#num[n + WAIT_T] = bd.waiting?.t ?? Number.NaN;
+    this.#obj[o + AGENT] = bd.agent;
+    this.#obj[o + RECEIVER] = bd.waiting?.receiver ?? null;
+    this.#obj[o + FIRST] = bd.first;
+    this.#obj[o + WAIT_MESSAGE] = bd.waiting?.message ?? null;
+    this.#obj[o + FAILED_QUESTION] = bd.failed_question;
+    this.#obj[o + WHY] = bd.why;
   }
 
   /** A buyer's open days, in day order (for the saved state). */
   private daysOf(row: number): BuyerState {
     const latest = this.load(row);
-    return [...(this.older[row] ?? []).map(copyOf), ...(latest === null ? [] : [copyOf(latest)])];
+    return [...(this.#older[row] ?? []).map(copyDay), ...(latest === null ? [] : [copyDay(latest)])];
   }
 
   /** The state to go on from, with the buyers' open days in the shape history stores hold. */
   override saveState(): CounterState {
+    // The rows are private fields: the generic state leaves them out.
     const state = super.saveState();
-    for (const key of ['rowOf', 'num', 'obj', 'buyerOf', 'older', 'freeRows', 'view', 'viewWaiting']) delete state.fields[key];
-    state.fields.buyers = new Map([...this.rowOf].map(([buyer, row]) => [buyer, this.daysOf(row)]));
+    state.fields.buyers = new Map([...this.#rowOf].map(([buyer, row]) => [buyer, this.daysOf(row)]));
     return state;
   }
 
@@ -281,8 +281,8 @@ export class BuyerDayCounter extends ItemCounter {
     for (const [buyer, days] of buyers ?? []) {
       const row = this.rowFor(buyer);
       if (days.length === 0) continue;
-      if (days.length > 1) this.older[row] = days.slice(0, -1).map(copyOf);
-      this.store(row, copyOf(days[days.length - 1]!));
+      if (days.length > 1) this.#older[row] = days.slice(0, -1).map(copyDay);
+      this.store(row, copyDay(days[days.length - 1]!));
     }
   }
 
@@ -292,19 +292,19 @@ export class BuyerDayCounter extends ItemCounter {
    * decided once its day is over. Days still waiting stay: a late reply names the account.
    */
   private decideQuiet(day: number): void {
-    for (const [buyer, row] of this.rowOf) {
+    for (const [buyer, row] of this.#rowOf) {
       this.settleBefore(row, day);
-      if (this.older[row] === null && Number.isNaN(this.num[row * NUM + DAY]!)) {
-        this.rowOf.delete(buyer);
-        this.freeRows.push(row);
+      if (this.#older[row] === null && Number.isNaN(this.#num[row * NUM + DAY]!)) {
+        this.#rowOf.delete(buyer);
+        this.#freeRows.push(row);
       }
     }
-    swept(this.decidedMark, day, this.rowOf.size);
+    swept(this.decidedMark, day, this.#rowOf.size);
   }
 
   /** Record the buyer's days before `day` that nothing can change any more. */
   private settleBefore(row: number, day: number): void {
-    const older = this.older[row];
+    const older = this.#older[row];
     if (older !== null && older !== undefined) {
       let kept = 0;
       for (const bd of older) {
@@ -312,11 +312,11 @@ export class BuyerDayCounter extends ItemCounter {
         else this.settle(bd, Number.POSITIVE_INFINITY);
       }
       older.length = kept;
-      if (kept === 0) this.older[row] = null;
+      if (kept === 0) this.#older[row] = null;
     }
     const n = row * NUM;
-    const latest = this.num[n + DAY]!;
-    if (latest < day && (this.num[n + BITS]! & WAITING) === 0) {
+    const latest = this.#num[n + DAY]!;
+    if (latest < day && (this.#num[n + BITS]! & WAITING) === 0) {
       this.settle(this.load(row)!, Number.POSITIVE_INFINITY);
       this.store(row, null);
     }
@@ -353,6 +353,6 @@ export class BuyerDayCounter extends ItemCounter {
 }
 
 /** A day of its own (not the reused view), its waiting question too. */
-function copyOf(bd: BuyerDay): BuyerDay {
+function copyDay(bd: BuyerDay): BuyerDay {
   return { ...bd, waiting: bd.waiting === null ? null : { ...bd.waiting } };
 }
