@@ -5,7 +5,7 @@ import type { Report } from '../report/model.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import { dayToIso, isoToDay } from '../time/zone.js';
 import { VERSION } from '../version.js';
-import { decodeShop, encodeShop, STATE_FORMAT, type SavedShop } from './state-codec.js';
+import { decodeShop, encodeShop, READABLE_STATE_FORMATS, STATE_FORMAT, type SavedShop } from './state-codec.js';
 import { HistoryStore, type CoverageRow, type Row } from './store.js';
 
 /** Local days, inclusive. */
@@ -75,8 +75,12 @@ export class HistorySession {
           `--history ${file} was recorded under other rules for ${rules.pack.id} (version ${store.meta('rules_version') ?? '?'}); its days were judged by them. ` +
             'Rebuild the store from the raw logs under these rules (README: "Rebuilding the store"), or start a new --history file',
         );
-      } else if (recorded.state !== STATE_FORMAT) {
+      } else if (recorded.state === null || !READABLE_STATE_FORMATS.includes(recorded.state)) {
         throw new InputError(`--history ${file} holds engine state ${recorded.state}; this cs-audit ${VERSION} keeps ${STATE_FORMAT}: rebuild the store from the raw logs`);
+      } else if (recorded.state !== STATE_FORMAT) {
+        // The states it holds are read as they are; those this run writes are STATE_FORMAT, which
+        // an older cs-audit must refuse rather than misread.
+        store.setMeta('engine_state', STATE_FORMAT);
       }
       return new HistorySession(store, rules);
     } catch (err) {

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import initSqlJs from 'sql.js';
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
+import { deserialize, serialize } from 'node:v8';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { audit } from '../../src/audit.js';
 import { STATES_KEPT } from '../../src/history/session.js';
 import type { AmountMetricReport, RatioMetricReport, Report } from '../../src/report/model.js';
@@ -251,6 +253,48 @@ describe('--history: the store', () => {
     const locked = cli(['run', '-p', 'taojiji', '--history', store, chat(night2)]);
     expect(locked.exitCode).toBe(2);
     expect(locked.stderr).toContain('another cs-audit run');
+  });
+
+  it('issue 8: a store whose states were written whole (engine state @3) goes on as one written in columns (@4), and is marked @4; @2 is refused', async () => {
+    // 1 600 buyers answered on 11-01; a message on 11-03 puts them to rest (a sweep looks once
+    // 1 024 are awake, and again at half as many more), so the saved state holds them at rest:
+    // the columns of @4.
+    const buyers = Array.from({ length: 1600 }, (_, i) => `buyer${i}`);
+    const first = [
+      ...buyers.flatMap((b, i) => [`2026-11-01 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${S},${b},buyer,${S}:amy,在吗`]),
+      ...buyers.map((b) => `2026-11-01 12:00:00,${S},${b},agent,${S}:amy,在的`),
+      `2026-11-03 09:00:00,${S},late,buyer,${S}:amy,有货吗`,
+    ];
+    const second = [`2026-11-04 09:00:00,${S},buyer7,buyer,${S}:bob,发货了吗`, `2026-11-04 09:01:00,${S},buyer7,agent,${S}:bob,发了`, `2026-11-04 23:59:00,${S},buyer8,buyer,${S}:bob,在吗`];
+    const a = path.join(tmp, 'state-a.sqlite');
+    const b = path.join(tmp, 'state-b.sqlite');
+    json(['run', '-p', 'tmall', '--history', a, chat(first)]);
+    json(['run', '-p', 'tmall', '--history', b, chat(first)]);
+    const SQL = await initSqlJs();
+    const { decodeShop } = await import('../../src/history/state-codec.js');
+    // Store b as the @3 engine wrote it: every state whole, the meta saying @3.
+    const db = new SQL.Database(readFileSync(b));
+    const [run, shop, blob] = db.exec('SELECT run, shop, state FROM coverage WHERE state IS NOT NULL')[0]!.values[0]! as [number, string, Uint8Array];
+    const written = deserialize(gunzipSync(blob)) as { rested: { buyers: string } };
+    expect(written.rested.buyers.split('\u0000').length).toBe(1600);
+    db.run('UPDATE coverage SET state = ? WHERE run = ? AND shop = ?', [gzipSync(serialize(decodeShop(blob))), run, shop]);
+    db.run("UPDATE meta SET value = 'cs-audit/engine-state@3' WHERE key = 'engine_state'");
+    writeFileSync(b, db.export());
+    db.close();
+
+    const next = chat(second);
+    const fromColumns = json(['run', '-p', 'tmall', '--history', a, next]);
+    const fromWhole = json(['run', '-p', 'tmall', '--history', b, next]);
+    const strip = (r: Report): unknown => JSON.parse(JSON.stringify({ ...r, generated_at: null }).replaceAll(a, 'STORE').replaceAll(b, 'STORE'));
+    expect(strip(fromWhole)).toEqual(strip(fromColumns));
+    const after = new SQL.Database(readFileSync(b));
+    expect(after.exec("SELECT value FROM meta WHERE key = 'engine_state'")[0]!.values[0]![0]).toBe('cs-audit/engine-state@4');
+    after.run("UPDATE meta SET value = 'cs-audit/engine-state@2' WHERE key = 'engine_state'");
+    writeFileSync(b, after.export());
+    after.close();
+    const old = cli(['run', '-p', 'tmall', '--history', b, chat(second)]);
+    expect(old.exitCode).toBe(2);
+    expect(old.stderr).toContain('holds engine state cs-audit/engine-state@2');
   });
 
   it('--shop-folders: a missing shop folder is a missing day for that shop only', () => {
