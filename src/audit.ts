@@ -289,7 +289,7 @@ async function auditSources(
       const directory = mergeDirectory(saved.directory, fresh);
       const auditor = new ShopAuditor(shop, rules, directory, options.details === true, null, keepConduct, options.restConversations !== false, history !== null);
       directories.set(shop, directory);
-      auditor.restoreState(saved.state);
+      auditor.restoreState(saved.state, row.dataEnd ?? rules.zone.startOfDay(isoToDay(row.lastDay)! + 1));
       if (plans.has(shop) && isoToDay(row.lastDay)! + 1 < covers!.first) {
         // The exports between are missing: what waited at the end of row's days stays undecided.
         auditor.settleOpen(row.dataEnd ?? rules.zone.startOfDay(isoToDay(row.lastDay)! + 1) - 1);
@@ -336,7 +336,9 @@ async function auditSources(
       const recent = new Map<string, number>();
       const prefix = dedupKey(shop, '');
       for (const [key, t] of dedup) if (key.startsWith(prefix) && t >= nextDay - DEDUP_HORIZON_MS && t < nextDay) recent.set(key, t);
-      saved.set(shop, { state: auditors.get(shop)!.saveState(), directory: directories.get(shop)!, seen: recent });
+      const auditor = auditors.get(shop)!;
+      auditor.restBefore(nextDay);
+      saved.set(shop, { state: auditor.saveState(), directory: directories.get(shop)!, seen: recent });
     }
     const fedPresence = presence.items;
     const fedReviews = reviews.items;

@@ -77,7 +77,12 @@ const SETTLED = Number.MAX_VALUE;
  * what a later run restores to go on (src/history). Plain data (maps, arrays, messages).
  */
 export interface ShopState {
-  conversations: Map<string, { segmenter: SegmenterState; countedDay: number }>;
+  /**
+   * lastT: when the conversation last had a message, so that it can rest in a later run (issue 8:
+   * without it nothing restored ever rested, and a store's states grew by every buyer met);
+   * Infinity when not known (not before it has a message again). Missing in states of @3 stores.
+   */
+  conversations: Map<string, { segmenter: SegmenterState; countedDay: number; lastT?: number }>;
   counters: Map<string, CounterState>;
   activity: Map<number, ActivityDay>;
   used: number;
@@ -298,6 +303,19 @@ export class ShopAuditor {
     }
   }
 
+  /**
+   * Before the state is saved for a later run whose data starts at `next` (the day after this
+   * run's days): the conversations that would rest at a sweep then rest now, so that the state
+   * keeps them as a buyer and an account (state-codec.ts), not whole. Resting changes no number
+   * (test/rules/conversation-rest.test.ts), and nothing this run feeds comes at or after `next`.
+   */
+  restBefore(next: number): void {
+    if (!this.rests) return;
+    const day = this.rules.zone.dayOf(next);
+    this.putToRest(next, day);
+    swept(this.restMark, day, this.awakeCount());
+  }
+
   /** Conversations in a slot that may rest at the next sweep (neither free nor settled). */
   private awakeCount(): number {
     return this.segmenter.size - this.free.length - this.settled;
@@ -320,7 +338,9 @@ export class ShopAuditor {
       conversations: new Map(
         [...this.conversations].map(([buyer, c]) => [
           buyer,
-          typeof c === 'number' ? { segmenter: this.segmenter.saveState(c), countedDay: this.own[c * OWN + COUNTED_DAY]! } : { segmenter: restedState(c), countedDay: Number.NaN },
+          typeof c === 'number'
+            ? { segmenter: this.segmenter.saveState(c), countedDay: this.own[c * OWN + COUNTED_DAY]!, lastT: this.own[c * OWN + LAST_T]! }
+            : { segmenter: restedState(c), countedDay: Number.NaN, lastT: Infinity },
         ]),
       ),
       counters: new Map([...r.counters].map(([id, c]) => [id, c.saveState()])),
@@ -333,8 +353,12 @@ export class ShopAuditor {
     };
   }
 
-  /** Go on from a saved state; this run's file accounting starts empty. */
-  restoreState(state: ShopState): void {
+  /**
+   * Go on from a saved state; this run's file accounting starts empty. `savedEnd`: the end of the
+   * data of the run that saved it, for conversations saved without their last message's time
+   * (@3 stores): it was no later than that.
+   */
+  restoreState(state: ShopState, savedEnd = Infinity): void {
     for (const [buyer, saved] of state.conversations) {
       // A conversation saved at rest (as woken, with no day counted and no conduct state) rests again.
       const account = restedAccount(saved.segmenter);
@@ -345,8 +369,9 @@ export class ShopAuditor {
       const slot = this.open(buyer, undefined);
       this.segmenter.restoreState(slot, saved.segmenter);
       this.own[slot * OWN + COUNTED_DAY] = saved.countedDay;
-      // When it last had a message is not saved: it does not rest before its next one.
-      this.own[slot * OWN + LAST_T] = Infinity;
+      const lastT = saved.lastT ?? savedEnd;
+      this.own[slot * OWN + LAST_T] = lastT;
+      if (lastT === SETTLED) this.settled++;
     }
     const r = this.result;
     for (const [id, c] of r.counters) {

@@ -55,8 +55,12 @@ export function encodeShop(saved: SavedShop): Uint8Array {
   const accountOf = new Int32Array(all.size);
   const rested = new Uint8Array(all.size);
   let i = 0;
+  const conduct = saved.state.conduct?.conversations;
   for (const [buyer, c] of all) {
-    const account = Number.isNaN(c.countedDay) && !buyer.includes(SEPARATOR) ? restedAccount(c.segmenter) : undefined;
+    // Only what a later run rests as it restores it (ShopAuditor.restoreState): its last
+    // message's time is not written.
+    const restsAgain = Number.isNaN(c.countedDay) && conduct?.has(buyer) !== true && !buyer.includes(SEPARATOR);
+    const account = restsAgain ? restedAccount(c.segmenter) : undefined;
     if (account === undefined) kept.set(buyer, c);
     else {
       let a = accountIndex.get(account);
@@ -92,7 +96,7 @@ export function decodeShop(bytes: Uint8Array): SavedShop {
   const shared = rested.accounts.map((account) => {
     const segmenter = restedState(account);
     Object.freeze(segmenter.unanswered);
-    return Object.freeze({ segmenter: Object.freeze(segmenter), countedDay: Number.NaN });
+    return Object.freeze({ segmenter: Object.freeze(segmenter), countedDay: Number.NaN, lastT: Infinity });
   });
   let next = 0;
   for (let i = 0; i < rested.rested.length; i++) {

@@ -277,7 +277,11 @@ describe('--history: the store', () => {
     const [run, shop, blob] = db.exec('SELECT run, shop, state FROM coverage WHERE state IS NOT NULL')[0]!.values[0]! as [number, string, Uint8Array];
     const written = deserialize(gunzipSync(blob)) as { rested: { buyers: string } };
     expect(written.rested.buyers.split('\u0000').length).toBe(1600);
-    db.run('UPDATE coverage SET state = ? WHERE run = ? AND shop = ?', [gzipSync(serialize(decodeShop(blob))), run, shop]);
+    // @3 saved no conversation's last message time either.
+    const decoded = decodeShop(blob);
+    const conversations = new Map([...decoded.state.conversations].map(([buyer, { segmenter, countedDay }]) => [buyer, { segmenter, countedDay }]));
+    const whole = { ...decoded, state: { ...decoded.state, conversations } };
+    db.run('UPDATE coverage SET state = ? WHERE run = ? AND shop = ?', [gzipSync(serialize(whole)), run, shop]);
     db.run("UPDATE meta SET value = 'cs-audit/engine-state@3' WHERE key = 'engine_state'");
     writeFileSync(b, db.export());
     db.close();
