@@ -72,6 +72,23 @@ const OWN = 2;
 /** A settled conversation's LAST_T: it is not counted awake when a sweep is due. */
 const SETTLED = Number.MAX_VALUE;
 
+export interface SavedConversation {
+  segmenter: SegmenterState;
+  countedDay: number;
+  lastT?: number;
+}
+
+/**
+ * A conversation at rest as a saved state holds it, frozen: it can be shared by every buyer at
+ * rest with the same last account (the engine reads a saved state and never keeps it:
+ * Segmenter.restoreState copies), and a change would throw, not spread.
+ */
+export function savedAtRest(account: string | null): SavedConversation {
+  const segmenter = restedState(account);
+  Object.freeze(segmenter.unanswered);
+  return Object.freeze({ segmenter: Object.freeze(segmenter), countedDay: Number.NaN, lastT: Infinity });
+}
+
 /**
  * A shop's audit at the end of a run's days, before the end of the data decided anything:
  * what a later run restores to go on (src/history). Plain data (maps, arrays, messages).
@@ -82,7 +99,7 @@ export interface ShopState {
    * without it nothing restored ever rested, and a store's states grew by every buyer met);
    * Infinity when not known (not before it has a message again). Missing in states of @3 stores.
    */
-  conversations: Map<string, { segmenter: SegmenterState; countedDay: number; lastT?: number }>;
+  conversations: Map<string, SavedConversation>;
   counters: Map<string, CounterState>;
   activity: Map<number, ActivityDay>;
   used: number;
@@ -285,7 +302,7 @@ export class ShopAuditor {
     const zone = this.rules.zone;
     for (let slot = 0; slot < this.segmenter.size; slot++) {
       const lastT = this.own[slot * OWN + LAST_T]!;
-      // A free slot's NaN, and the Infinity of a settled or restored one (until its next message), never rest.
+      // A free slot's NaN, a settled one's SETTLED and the Infinity of one restored without its time never rest.
       if (!(now - lastT > REST_AFTER_MS) || zone.dayOf(lastT) >= today) continue;
       if (!this.segmenter.settle(slot)) continue;
       const buyer = this.segmenter.buyerOf(slot);
@@ -334,13 +351,20 @@ export class ShopAuditor {
    */
   saveState(): ShopState {
     const r = this.result;
+    // Most of a month's buyers are at rest: one saved state per last account, not per buyer.
+    const rested = new Map<string | null, SavedConversation>();
+    const atRest = (account: string | null): SavedConversation => {
+      let saved = rested.get(account);
+      if (saved === undefined) rested.set(account, (saved = savedAtRest(account)));
+      return saved;
+    };
     return {
       conversations: new Map(
         [...this.conversations].map(([buyer, c]) => [
           buyer,
           typeof c === 'number'
             ? { segmenter: this.segmenter.saveState(c), countedDay: this.own[c * OWN + COUNTED_DAY]!, lastT: this.own[c * OWN + LAST_T]! }
-            : { segmenter: restedState(c), countedDay: Number.NaN, lastT: Infinity },
+            : atRest(c),
         ]),
       ),
       counters: new Map([...r.counters].map(([id, c]) => [id, c.saveState()])),

@@ -1,7 +1,7 @@
 import { deserialize, serialize } from 'node:v8';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { ShopState } from '../engine/audit-shop.js';
-import { restedAccount, restedState } from '../engine/segmenter.js';
+import { savedAtRest, type ShopState } from '../engine/audit-shop.js';
+import { restedAccount } from '../engine/segmenter.js';
 import type { ShopDirectory } from '../ingest/read-chat.js';
 
 /**
@@ -91,13 +91,7 @@ export function decodeShop(bytes: Uint8Array): SavedShop {
   const kept = saved.state.conversations[Symbol.iterator]();
   const buyers = rested.buyers === '' ? [] : rested.buyers.split(SEPARATOR);
   const conversations: ShopState['conversations'] = new Map();
-  // One saved conversation per account, shared and frozen: the engine reads a saved state and
-  // never keeps it (Segmenter.restoreState copies), and a change would throw, not spread.
-  const shared = rested.accounts.map((account) => {
-    const segmenter = restedState(account);
-    Object.freeze(segmenter.unanswered);
-    return Object.freeze({ segmenter: Object.freeze(segmenter), countedDay: Number.NaN, lastT: Infinity });
-  });
+  const shared = rested.accounts.map(savedAtRest);
   let next = 0;
   for (let i = 0; i < rested.rested.length; i++) {
     if (rested.rested[i] === 1) {
