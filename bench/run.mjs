@@ -2,11 +2,13 @@
 // npm run bench (issue 8): the real CLI on generated logs, against a floor measured in the same
 // run (a quote-aware byte scan of the same file). Prints messages/s, MB/s, peak RSS, the ratio
 // to the floor and the targets of issue 8. Not a test: numbers depend on the machine.
-//   node bench/run.mjs [--sizes 1000000,5000000] [--platforms] [--gbk] [--unsorted] [--repeat N]
-// --platforms, --gbk and --unsorted run on the first size; --repeat N runs each measurement N
-// times (the median time, the highest peak), for a noisy machine.
+//   node bench/run.mjs [--sizes 1000000,5000000] [--platforms] [--gbk] [--unsorted] [--nightly] [--repeat N]
+// --platforms, --gbk, --unsorted and --nightly run on the first size; --repeat N runs each
+// measurement N times (the median time, the highest peak), for a noisy machine. --nightly feeds
+// the log a day at a time through --history, as a nightly cron job would, and compares the last
+// night's report with one run over every day.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import os from 'node:os';
 import path from 'node:path';
@@ -89,6 +91,53 @@ const line = (label, messages, bytes, t, floor) =>
   `${t.seconds.toFixed(2)} s  peak ${Number.isNaN(t.rssMb) ? '?' : t.rssMb.toFixed(0)} MB` +
   (floor ? `  ${(t.seconds / floor.seconds).toFixed(1)}× the floor` : '');
 
+/** The log's rows by local day (its time column's first ten characters), one file a day, made once. */
+async function dayFiles(file, messages) {
+  const dir = path.join(DATA, `nightly-v4-${messages}`);
+  if (!existsSync(path.join(dir, 'done'))) {
+    mkdirSync(dir, { recursive: true });
+    const { parse } = await import('csv-parse');
+    const start = Buffer.alloc(4096);
+    const fd = openSync(file, 'r');
+    const got = readSync(fd, start, 0, start.length, 0);
+    closeSync(fd);
+    const header = start.subarray(0, got).toString('utf8').split('\n')[0] + '\n';
+    const days = new Map();
+    // raw: each record's own text (quoted newlines and all), written out as it was.
+    for await (const { record, raw } of createReadStream(file).pipe(parse({ raw: true, from_line: 2, relax_column_count: true }))) {
+      const day = record[1].slice(0, 10);
+      if (!days.has(day)) days.set(day, []);
+      days.get(day).push(raw.endsWith('\n') ? raw : `${raw}\n`);
+    }
+    for (const [day, rows] of days) writeFileSync(path.join(dir, `${day}.csv`), header + rows.join(''));
+    writeFileSync(path.join(dir, 'done'), '');
+  }
+  return readdirSync(dir).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(dir, f));
+}
+
+/** A month of nightly --history runs, a day each: the first and last nights, the store, the last report against one run. */
+async function nightly(file, messages) {
+  const days = await dayFiles(file, messages);
+  const store = path.join(DATA, `nightly-${messages}.sqlite`);
+  rmSync(store, { force: true });
+  const last = path.join(DATA, `report-${messages}-nightly.json`);
+  const nights = [];
+  for (const day of days) nights.push(cliOnce(['run', '--platform', 'tmall', '--format', 'json', '--history', store, '--out', last, '--quiet', day]));
+  const first = path.basename(days[0], '.csv');
+  const end = path.basename(days.at(-1), '.csv');
+  const one = path.join(DATA, `report-${messages}-covers.json`);
+  cliOnce(['run', '--platform', 'tmall', '--format', 'json', '--covers', `${first}..${end}`, '--out', one, '--quiet', file]);
+  const same = verdictOf(last) === verdictOf(one);
+  const median = [...nights].sort((a, b) => a.seconds - b.seconds)[Math.floor(nights.length / 2)];
+  const mb = (t) => (Number.isNaN(t.rssMb) ? '?' : t.rssMb.toFixed(0));
+  say(
+    `${'tmall, nightly --history'.padEnd(28)} ${nights.length} nights of ${Math.round(messages / nights.length).toLocaleString('en')} msgs: ` +
+      `first ${nights[0].seconds.toFixed(2)} s (peak ${mb(nights[0])} MB), median ${median.seconds.toFixed(2)} s, ` +
+      `last ${nights.at(-1).seconds.toFixed(2)} s (peak ${mb(nights.at(-1))} MB); store ${(statSync(store).size / 1e6).toFixed(0)} MB; ` +
+      `last report ${same ? 'the same as one run' : 'DIFFERS from one run'} over ${first}..${end}`,
+  );
+}
+
 say(`cs-audit bench · node ${process.version} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · ${(os.totalmem() / 2 ** 30).toFixed(1)} GB`);
 const results = {};
 for (const messages of sizes) {
@@ -115,6 +164,7 @@ for (const messages of sizes) {
       say(`${line(platform, messages, bytes, p, floor)}  ${(p.seconds / t.seconds).toFixed(2)}× tmall`);
     }
   }
+  if (arg('--nightly') && messages === sizes[0]) await nightly(file, messages);
   if (arg('--gbk') && messages === sizes[0]) {
     const gbk = path.join(DATA, `chat-v4-${messages}-gbk.csv`);
     if (!existsSync(gbk)) {
