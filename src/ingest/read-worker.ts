@@ -1,5 +1,6 @@
-// Pass 2's reading on another core (read-chat.ts messagesFromWorker): one source's messages read
-// here and handed over in columns (message-batch.ts), a few batches ahead of the engine at most.
+// Pass 2's reading on another core (read-chat.ts messagesFromWorker): one source's messages, or
+// those of several files in time order one after another, read here and handed over in columns
+// (message-batch.ts), a few batches ahead of the engine at most.
 import { workerData, type MessagePort } from 'node:worker_threads';
 import type { Message } from '../model.js';
 import { InputError } from '../errors.js';
@@ -13,8 +14,11 @@ import { learnShop, type ShopDirectory, type ShopFact } from './scan-part.js';
 import type { InputSource } from './sources.js';
 
 export interface ReadJob {
-  source: InputSource;
-  firstSeq: number;
+  /**
+   * What to read, one file after the other: one file, or (pass 2 only, without `sort` and
+   * `learn`) files each in time order that follow one another in time (read-chat.ts chatMessages).
+   */
+  sources: { source: InputSource; firstSeq: number }[];
   zone: string;
   profiles: ProfileOptions;
   port: MessagePort;
@@ -48,7 +52,7 @@ export interface Learnt {
  * end (with the ids the filter remembers), or why reading stopped.
  */
 export type ReadNews =
-  | { batch: ReturnType<typeof packMessages>; dropped: number[]; learnt: Learnt | null }
+  | { batch: ReturnType<typeof packMessages>; file: number; dropped: number[]; learnt: Learnt | null }
   | { end: true; seen: [string, number][] | null; learnt: { span: [number, number] | null; rows: number; profile: string | null } | null }
   | { giveUp: string }
   | { error: string; input: boolean };
@@ -86,7 +90,8 @@ function post(news: ReadNews, transfer: ArrayBuffer[] = []): void {
 async function inOrderAtFirst(job: ReadJob, zone: Zone): Promise<boolean> {
   let previous = -Infinity;
   let rows = 0;
-  for await (const batch of readMessages(job.source, job.firstSeq, zone, job.profiles)) {
+  const { source, firstSeq } = job.sources[0]!;
+  for await (const batch of readMessages(source, firstSeq, zone, job.profiles)) {
     for (const m of batch) {
       if (m.t < previous) return false;
       previous = m.t;
@@ -107,9 +112,11 @@ try {
   const directories = new Map<string, ShopDirectory>();
   let span: [number, number] | null = null;
   let giveUp: string | null = null;
+  // The file being read: a batch holds one file's messages (and the repeats it dropped).
+  let file = 0;
   const send = (): void => {
     const packed = packMessages(pending);
-    post({ batch: packed, dropped, learnt: learnt === null ? null : { ...learnt } }, transferables(packed));
+    post({ batch: packed, file, dropped, learnt: learnt === null ? null : { ...learnt } }, transferables(packed));
     pending = [];
     dropped = [];
     if (learnt !== null) {
@@ -132,7 +139,8 @@ try {
   // time does so from its second conversation on): the file is sorted here, pass 1's work done as
   // the rows are read, so that all of it is known before any message is handed over.
   const sortWhole = learnt !== null && job.sort !== null && !(await inOrderAtFirst(job, zone));
-  const read = readMessages(job.source, job.firstSeq, zone, job.profiles, onBad, info);
+  const { source, firstSeq } = job.sources[0]!;
+  const read = readMessages(source, firstSeq, zone, job.profiles, onBad, info);
   // One pass: pass 1's work is done as the rows are read. It gives up on a row without a shop (its
   // shop is only known from every row) and, unless the file is sorted here, on a row out of time
   // order. While the file is sorted nothing else goes over: what it learnt does, now and then, so
@@ -159,9 +167,21 @@ try {
       yield batch;
     }
   };
-  const sorted = (batches: AsyncIterable<Message[]>): AsyncIterable<Message[]> => sortBatches(batches, byTime, job.sort!.runSize, BATCH, job.sort!.parent, messageCodec(job.source.name));
+  const sorted = (batches: AsyncIterable<Message[]>): AsyncIterable<Message[]> => sortBatches(batches, byTime, job.sort!.runSize, BATCH, job.sort!.parent, messageCodec(source.name));
   const ordered = learnt === null ? (job.sort === null ? read : sorted(read)) : sortWhole ? sorted(learning(learnt, false)) : learning(learnt, true);
-  for await (const batch of ordered) {
+  // The files after the first (only ever in time order, neither sorted nor learnt from) follow it.
+  const rest = async function* (): AsyncGenerator<Message[]> {
+    for (let next = 1; next < job.sources.length; next++) {
+      if (pending.length > 0 || dropped.length > 0) send();
+      file = next;
+      yield* readMessages(job.sources[next]!.source, job.sources[next]!.firstSeq, zone, job.profiles);
+    }
+  };
+  const all = async function* (): AsyncGenerator<Message[]> {
+    yield* ordered;
+    yield* rest();
+  };
+  for await (const batch of all()) {
     if (giveUp !== null) break;
     for (const m of batch) {
       if (filter !== null) {

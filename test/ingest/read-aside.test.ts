@@ -1,7 +1,7 @@
 // Pass 2's reading beside the engine (issue 8 "Both cores used where it pays"): a large file in
 // time order is read by a worker thread and handed over in columns. The messages must be exactly
 // the ones this thread reads, field for field, in the same order.
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -172,6 +172,80 @@ describe('pass 2 read beside the engine', () => {
     expect(aside.scan.sorted).toEqual([true]);
     expect(aside.out.length).toBe(3000);
     expect(aside.scan.sourcesReadAside).toBe(0);
+  });
+
+  describe('issue 8: files in time order one after another (a folder of daily exports) are read by one thread', () => {
+    /** Rows [from, to) of row(), with repeats of ids from 30 minutes before every 29th row. */
+    const part = (name: string, from: number, to: number): InputSource => {
+      const rows = [HEADER];
+      for (let i = from; i < to; i++) rows.push(i % 29 === 0 && i >= 30 ? row(i).replace(/^[^,]*/, `m${i - 30}`) : row(i));
+      const p = path.join(dir, name);
+      writeFileSync(p, rows.join('\n') + '\n');
+      return { name, path: p, data: null, encoding: 'utf-8' };
+    };
+    const run = async (read: { scanChat: typeof scanChat; chatMessages: typeof chatMessages }, srcs: InputSource[], options: Partial<ReadOptions>) => {
+      const scan = await read.scanChat(srcs, { ...base, ...options });
+      const observed: number[] = [];
+      const out: Message[] = [];
+      const seen = new Map<string, number>();
+      for await (const batch of read.chatMessages(scan, seen, (t) => observed.push(t))) out.push(...batch);
+      return { scan, out, files: scan.files, seen: [...seen].sort(), observed: observed.sort((a, b) => a - b) };
+    };
+    const built = async () => (await import(pathToFileURL(path.resolve('dist/ingest/read-chat.js')).href)) as { scanChat: typeof scanChat; chatMessages: typeof chatMessages };
+
+    it('the same messages, field for field, in the same order; repeats across files dropped and counted in their own file', async () => {
+      const read = await built();
+      // Day 1 split mid-morning, day 2 and day 3 after it: each file starts where the one before ended.
+      const files = [part('d1a.csv', 0, 300), part('d1b.csv', 300, 720), part('d2.csv', 720, 1440), part('d3.csv', 1440, 2160)];
+      const here = await run(read, files, { cores: 1 });
+      const aside = await run(read, files, { cores: 2, partBytes: 64 * 1024 });
+      expect(here.scan.sourcesReadAside).toBe(0);
+      expect(aside.scan.sourcesReadAside).toBe(4);
+      expect(here.out.length).toBeGreaterThan(1500);
+      expect(here.files[1]!.duplicates).toBeGreaterThan(5);
+      expect(aside.out).toEqual(here.out);
+      expect(aside.files).toEqual(here.files);
+      expect(aside.seen).toEqual(here.seen);
+      expect(aside.observed).toEqual(here.observed);
+    });
+
+    it('files that overlap in time, or one out of time order, are merged here as before (the same messages)', async () => {
+      const read = await built();
+      const overlapping = [part('o1.csv', 0, 800), part('o2.csv', 700, 1500)];
+      const here = await run(read, overlapping, { cores: 1 });
+      const merged = await run(read, overlapping, { cores: 2, partBytes: 64 * 1024 });
+      expect(merged.scan.sourcesReadAside).toBe(0);
+      expect(merged.out).toEqual(here.out);
+      expect(merged.files).toEqual(here.files);
+      const later = part('later.csv', 720, 1440);
+      const shuffled = path.join(dir, 'shuffled.csv');
+      const lines = readFileSync(later.path!, 'utf8').trim().split('\n');
+      writeFileSync(shuffled, [lines[0], ...lines.slice(1).reverse()].join('\n') + '\n');
+      const unsorted = [part('u1.csv', 0, 720), { ...later, name: 'shuffled.csv', path: shuffled }];
+      const sortedHere = await run(read, unsorted, { cores: 1 });
+      const sortedAside = await run(read, unsorted, { cores: 2, partBytes: 64 * 1024 });
+      expect(sortedAside.scan.sorted).toEqual([true, false]);
+      expect(sortedAside.scan.sourcesReadAside).toBe(0);
+      expect(sortedAside.out).toEqual(sortedHere.out);
+    });
+
+    it('too small together to pay for a thread: read here', async () => {
+      const read = await built();
+      const files = [part('s1.csv', 0, 300), part('s2.csv', 300, 600)];
+      const aside = await run(read, files, { cores: 2 });
+      expect(aside.scan.sourcesReadAside).toBe(0);
+    });
+
+    it('when the thread cannot start, the files are read here one after another (the same messages and counts)', async () => {
+      // Under vitest the source's worker module is TypeScript, which a worker thread cannot load.
+      const files = [part('f1.csv', 0, 720), part('f2.csv', 720, 1440)];
+      const here = await run({ scanChat, chatMessages }, files, { cores: 1 });
+      const aside = await run({ scanChat, chatMessages }, files, { cores: 2, partBytes: 64 * 1024 });
+      expect(aside.scan.sourcesReadAside).toBe(0);
+      expect(aside.out).toEqual(here.out);
+      expect(aside.files).toEqual(here.files);
+      expect(aside.seen).toEqual(here.seen);
+    });
   });
 
   it('when the thread cannot start, the file is read here (the same messages)', async () => {
