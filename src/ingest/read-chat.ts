@@ -125,8 +125,20 @@ function emptyScan(sources: InputSource[], options: ReadOptions): ChatScan {
  */
 export async function scanChat(sources: InputSource[], options: ReadOptions): Promise<ChatScan> {
   const scan = emptyScan(sources, options);
+  const aside = await scanFilesAside(sources, options);
+  try {
+    return await scanFiles(scan, aside);
+  } finally {
+    aside.stop();
+  }
+}
+
+/** Pass 1 file by file, in order, taking what the thread of scanFilesAside read. */
+async function scanFiles(scan: ChatScan, aside: { from: number; scans: Promise<PartScan[] | null> }): Promise<ChatScan> {
+  const { sources, options } = scan;
+  let readAside = 0;
   let seq = 0;
-  for (const source of sources) {
+  for (const [index, source] of sources.entries()) {
     const stats: FileStats = { file: source.name, encoding: source.encoding, profile: null, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
     scan.files.push(stats);
     scan.firstSeq.push(seq);
@@ -134,8 +146,10 @@ export async function scanChat(sources: InputSource[], options: ReadOptions): Pr
     const progress = options.progress ?? null;
     const onRows = progress === null ? null : (rows: number) => progress.update(source.name, rows, size);
     const partOptions = { zone: options.zone, strict: options.strict, profiles: options.profiles };
-    const inParts = await scanInParts(source, size, options, onRows);
-    const parts = inParts?.scans ?? [await scanPart(source, partOptions, null, onRows)];
+    const byThread = index < aside.from ? null : await aside.scans;
+    const inParts = byThread === null ? await scanInParts(source, size, options, onRows) : null;
+    const parts = inParts?.scans ?? [byThread?.[index - aside.from] ?? (await scanPart(source, partOptions, null, onRows))];
+    if (byThread?.[index - aside.from] !== undefined) readAside++;
     if (inParts !== null) {
       scan.partsInParallel += parts.length;
       scan.partsByWorkers += inParts.byWorkers;
@@ -170,6 +184,11 @@ export async function scanChat(sources: InputSource[], options: ReadOptions): Pr
     stats.profile = parts[0]!.profile as FileStats['profile'];
     progress?.update(source.name, stats.rows, size);
   }
+  if (readAside > 0) {
+    // Every file was read at once with the others, by one of two readers.
+    scan.partsInParallel += sources.length;
+    scan.partsByWorkers += readAside;
+  }
   options.progress?.done();
   settleShops(scan);
   return scan;
@@ -180,6 +199,52 @@ function settleShops(scan: ChatScan): void {
   for (const shop of scan.rawDirectories.keys()) if (shop !== '') scan.namedShops.add(shop);
   scan.mainAccounts = mainAccountsOf(scan.rawDirectories);
   resolveShops(scan, fallbackShop(scan.namedShops, scan.mainAccounts));
+}
+
+/**
+ * Pass 1 of several small delimited files (a folder of daily exports) on two cores: the files
+ * from `from` on (about half the bytes) are read by a worker thread while this one reads the
+ * others; `scans` are what that thread says of each, in order, or null when it failed (then this
+ * thread reads them, and raises any error where one reader would). `from` is the number of files
+ * when it does not pay: one core, one file, a large file among them (it is read in parts), data
+ * that are not delimited text on disk, or less than a part's worth of bytes in all.
+ */
+async function scanFilesAside(sources: InputSource[], options: ReadOptions): Promise<{ from: number; scans: Promise<PartScan[] | null>; stop: () => void }> {
+  const none = { from: sources.length, scans: Promise.resolve(null), stop: () => {} };
+  const partBytes = options.partBytes ?? PART_BYTES;
+  if ((options.cores ?? availableParallelism()) < 2 || sources.length < 2) return none;
+  const sizes: number[] = [];
+  for (const source of sources) {
+    if (source.path === null) return none;
+    const size = statSync(source.path).size;
+    if (size >= 2 * partBytes) return none;
+    sizes.push(size);
+  }
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total < partBytes) return none;
+  for (const source of sources) if ((await layoutOf(source)).kind !== 'csv') return none;
+  let from = 0;
+  for (let bytes = 0; from < sources.length && bytes + sizes[from]! <= total / 2; from++) bytes += sizes[from]!;
+  if (from === 0 || from === sources.length) return none;
+  const job: PartJob = { reads: sources.slice(from).map((source) => ({ source, part: null })), zone: options.zone.name, profiles: options.profiles, progress: new Int32Array(new SharedArrayBuffer(4)), slot: 0 };
+  let worker: Worker | null = null;
+  const scans = new Promise<PartScan[] | null>((resolve) => {
+    try {
+      worker = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: job, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    } catch {
+      resolve(null);
+      return;
+    }
+    const done = (result: PartScan[] | null): void => {
+      resolve(result);
+      void worker?.terminate();
+    };
+    worker.once('message', (result: PartScan[]) => done(result));
+    worker.once('error', () => done(null));
+    worker.once('exit', () => done(null));
+  });
+  // An error in the files read here ends the scan: the thread is not waited for.
+  return { from, scans, stop: () => void (worker as Worker | null)?.terminate() };
 }
 
 /** The least a part is worth reading on another core: a worker takes about 0.1 s to start. */
@@ -216,7 +281,7 @@ async function scanInParts(
   const workers: Worker[] = [];
   try {
     const later = parts.slice(1).map((part, i) => {
-      const job: PartJob = { source, part, zone: options.zone.name, profiles: options.profiles, progress, slot: i + 1 };
+      const job: PartJob = { reads: [{ source, part }], zone: options.zone.name, profiles: options.profiles, progress, slot: i + 1 };
       return new Promise<PartScan | null>((resolve) => {
         let worker: Worker;
         try {
@@ -226,7 +291,7 @@ async function scanInParts(
           return;
         }
         workers.push(worker);
-        worker.once('message', (result: PartScan) => resolve(result));
+        worker.once('message', (result: PartScan[]) => resolve(result[0]!));
         // A part the worker could not read is read here (with the error, if any, where one reader would raise it).
         worker.once('error', () => resolve(null));
         worker.once('exit', () => resolve(null));

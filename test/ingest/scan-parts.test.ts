@@ -31,6 +31,7 @@ function said(scan: ChatScan): unknown {
     badRows: scan.badRows,
     firstSeq: scan.firstSeq,
     sorted: scan.sorted,
+    spans: scan.spans,
     fallbackShop: scan.fallbackShop,
     directories: dirs(scan.directories),
     raw: dirs(scan.rawDirectories),
@@ -164,5 +165,33 @@ describe('pass 1 in parts (scanChat)', () => {
     expect(parts.partsInParallel).toBe(3);
     expect(parts.partsByWorkers).toBe(2);
     expect(said(parts)).toEqual(said(whole));
+  });
+  it('issue 8: several small files (a folder of daily exports) are read on two cores, the later half by a thread, and say what one reader says (the built reader)', async () => {
+    const built = pathToFileURL(path.resolve('dist/ingest/read-chat.js')).href;
+    const { scanChat: builtScan } = (await import(built)) as { scanChat: typeof scanChat };
+    // Bad rows, a second shop, merchants and accounts in every file; one file out of time order; one only a header.
+    const files = [
+      source('day1.csv', log(700, { seed: 21 })),
+      source('day2.csv', log(700, { seed: 22, unsortedAt: 300 })),
+      source('empty.csv', `${HEADER}\n`),
+      source('day3.csv', log(700, { seed: 23 })),
+      source('day4.csv', log(700, { seed: 24, crlf: true })),
+    ];
+    const one = await builtScan(files, { ...base, cores: 1 });
+    const two = await builtScan(files, { ...base, cores: 2, partBytes: 64 * 1024 });
+    expect(one.badRows.length).toBeGreaterThan(10);
+    expect(one.sorted).toEqual([true, false, true, true, true]);
+    expect(one.partsInParallel).toBe(0);
+    expect(two.partsInParallel).toBe(5);
+    expect(two.partsByWorkers).toBeGreaterThanOrEqual(2);
+    expect(said(two)).toEqual(said(one));
+    // --strict: the first bad row in file order, whichever reader met it.
+    const strict = (cores: number) => builtScan(files, { ...base, strict: true, cores, partBytes: 64 * 1024 });
+    const expected = await strict(1).then(
+      () => null,
+      (err: Error) => err.message,
+    );
+    expect(expected).toMatch(/^day1\.csv:\d+: /);
+    await expect(strict(2)).rejects.toThrow(expected!);
   });
 });
