@@ -83,10 +83,19 @@ export interface SavedConversation {
  * rest with the same last account (the engine reads a saved state and never keeps it:
  * Segmenter.restoreState copies), and a change would throw, not spread.
  */
-export function savedAtRest(account: string | null): SavedConversation {
-  const segmenter = restedState(account);
+export function savedAtRest(account: string | null, session: true | null = true): SavedConversation {
+  const segmenter = restedState(account, session);
   Object.freeze(segmenter.unanswered);
   return Object.freeze({ segmenter: Object.freeze(segmenter), countedDay: Number.NaN, lastT: Infinity });
+}
+
+/**
+ * A conversation at rest without a session (its data ended since it rested, see settleOpen): its
+ * last account. One per account, shared; a conversation at rest with its session open in name is
+ * its last account alone (a string, or null).
+ */
+class NoSession {
+  constructor(readonly account: string | null) {}
 }
 
 /**
@@ -120,7 +129,9 @@ export class ShopAuditor {
    * Every buyer's conversation: awake, its slot in the rows (the segmenter's, the conduct
    * checker's and `own`); at rest, its last account (see Segmenter.restingAccount).
    */
-  private readonly conversations = new Map<string, number | string | null>();
+  private readonly conversations = new Map<string, number | string | null | NoSession>();
+  /** One NoSession per last account (see settleOpen). */
+  private readonly noSession = new Map<string | null, NoSession>();
   private readonly segmenter: Segmenter;
   private own = new Float64Array(64 * OWN);
   /** Slots given back by conversations at rest, for the next ones opened. */
@@ -276,7 +287,7 @@ export class ShopAuditor {
    * The buyer's conversation in a slot: a new one, or one at rest woken up (`rested`: its last
    * account; undefined: none).
    */
-  private open(buyer: string, rested: string | null | undefined): number {
+  private open(buyer: string, rested: string | null | NoSession | undefined): number {
     let slot = this.free.pop();
     if (slot === undefined) {
       slot = this.segmenter.open(buyer);
@@ -285,7 +296,8 @@ export class ShopAuditor {
     this.result.conduct?.open(slot);
     this.own[slot * OWN + COUNTED_DAY] = Number.NaN;
     this.own[slot * OWN + LAST_T] = -Infinity;
-    if (rested !== undefined) this.segmenter.wake(slot, rested);
+    if (rested instanceof NoSession) this.segmenter.wake(slot, rested.account, false);
+    else if (rested !== undefined) this.segmenter.wake(slot, rested);
     this.conversations.set(buyer, slot);
     return slot;
   }
@@ -314,7 +326,7 @@ export class ShopAuditor {
         this.settled++;
         continue;
       }
-      this.conversations.set(buyer, account);
+      this.conversations.set(buyer, this.segmenter.sessionOpenInName(slot) ? account : this.withoutSession(account));
       this.own[slot * OWN + LAST_T] = Number.NaN;
       this.free.push(slot);
     }
@@ -331,6 +343,12 @@ export class ShopAuditor {
     const day = this.rules.zone.dayOf(next);
     this.putToRest(next, day);
     swept(this.restMark, day, this.awakeCount());
+  }
+
+  private withoutSession(account: string | null): NoSession {
+    let rest = this.noSession.get(account);
+    if (rest === undefined) this.noSession.set(account, (rest = new NoSession(account)));
+    return rest;
   }
 
   /** Conversations in a slot that may rest at the next sweep (neither free nor settled). */
@@ -351,11 +369,11 @@ export class ShopAuditor {
    */
   saveState(): ShopState {
     const r = this.result;
-    // Most of a month's buyers are at rest: one saved state per last account, not per buyer.
-    const rested = new Map<string | null, SavedConversation>();
-    const atRest = (account: string | null): SavedConversation => {
-      let saved = rested.get(account);
-      if (saved === undefined) rested.set(account, (saved = savedAtRest(account)));
+    // Most of a month's buyers are at rest: one saved state per last account (and session), not per buyer.
+    const rested = new Map<string | null | NoSession, SavedConversation>();
+    const atRest = (rest: string | null | NoSession): SavedConversation => {
+      let saved = rested.get(rest);
+      if (saved === undefined) rested.set(rest, (saved = rest instanceof NoSession ? savedAtRest(rest.account, null) : savedAtRest(rest)));
       return saved;
     };
     return {
@@ -387,7 +405,7 @@ export class ShopAuditor {
       // A conversation saved at rest (as woken, with no day counted and no conduct state) rests again.
       const account = restedAccount(saved.segmenter);
       if (this.rests && account !== undefined && Number.isNaN(saved.countedDay) && state.conduct?.conversations.has(buyer) !== true) {
-        this.conversations.set(buyer, account);
+        this.conversations.set(buyer, saved.segmenter.session === true ? account : this.withoutSession(account));
         continue;
       }
       const slot = this.open(buyer, undefined);
@@ -426,6 +444,9 @@ export class ShopAuditor {
    */
   settleOpen(dataEnd: number): void {
     this.segmenter.finish();
+    // As the end of the data leaves every conversation in a slot without a session, so it leaves
+    // those at rest: a shop message after the gap opens nothing a buyer could join.
+    for (const [buyer, c] of this.conversations) if (typeof c !== 'number' && !(c instanceof NoSession)) this.conversations.set(buyer, this.withoutSession(c));
     for (const c of this.counters) c.settleAt?.(dataEnd);
   }
 

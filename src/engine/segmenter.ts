@@ -124,15 +124,26 @@ export interface SegmenterState {
   lastEligibleDay: number;
 }
 
-/** A conversation at rest as a later run saves it: woken, with its last account (see Segmenter.wake). */
-export function restedState(lastAccount: string | null): SegmenterState {
-  return { round: null, sellerOpen: false, withBot: false, blacklisted: false, lastAccount, session: true, unanswered: [], lastEligibleT: -Infinity, lastEligibleDay: Number.NaN };
+/**
+ * A conversation at rest as a later run saves it: woken, with its last account and its session
+ * open in name (`session` true), or none (null: the data ended since, see Segmenter.finish).
+ * See Segmenter.wake.
+ */
+export function restedState(lastAccount: string | null, session: true | null = true): SegmenterState {
+  return { round: null, sellerOpen: false, withBot: false, blacklisted: false, lastAccount, session, unanswered: [], lastEligibleT: -Infinity, lastEligibleDay: Number.NaN };
 }
 
-/** The last account of a saved conversation that is one at rest (restedState's), or undefined. */
+/** The last account of a saved conversation that is one at rest (restedState's, either session), or undefined. */
 export function restedAccount(s: SegmenterState): string | null | undefined {
   const rested =
-    s.round === null && !s.sellerOpen && !s.withBot && !s.blacklisted && s.session === true && s.unanswered.length === 0 && s.lastEligibleT === -Infinity && Number.isNaN(s.lastEligibleDay);
+    s.round === null &&
+    !s.sellerOpen &&
+    !s.withBot &&
+    !s.blacklisted &&
+    (s.session === true || s.session === null) &&
+    s.unanswered.length === 0 &&
+    s.lastEligibleT === -Infinity &&
+    Number.isNaN(s.lastEligibleDay);
   return rested ? s.lastAccount : undefined;
 }
 
@@ -207,15 +218,22 @@ export class Segmenter {
 
   /**
    * What a settled conversation keeps when it rests and gives its slot back, or undefined when it
-   * cannot: its last account, when no flag is set (blocked, with the bot, seller-first open) and
-   * a session is open in name. The session staying open in name matters: a shop message on a
-   * later day moves the conversation to that day, and a buyer message soon after still joins it
-   * (RULES.md §1 Session). The others keep their slot.
+   * cannot: its last account, when no flag is set (blocked, with the bot, seller-first open), and
+   * whether its session is open in name (sessionOpenInName) or there is none (the data ended
+   * since: finish). Which matters: with a session open in name, a shop message on a later day
+   * moves the conversation to that day, and a buyer message soon after still joins it (RULES.md
+   * §1 Session). The others keep their slot.
    */
   restingAccount(slot: number): string | null | undefined {
     const o = slot * OBJECTS;
-    if (this.objects[o + SESSION] !== true || this.numbers[slot * NUMBERS + FLAGS] !== 0) return undefined;
+    const session = this.objects[o + SESSION];
+    if ((session !== true && session !== null) || this.numbers[slot * NUMBERS + FLAGS] !== 0) return undefined;
     return this.objects[o + LAST_ACCOUNT] as string | null;
+  }
+
+  /** Whether a settled conversation's session is open in name (see wake); else it has none. */
+  sessionOpenInName(slot: number): boolean {
+    return this.objects[slot * OBJECTS + SESSION] === true;
   }
 
   /**
@@ -224,10 +242,10 @@ export class Segmenter {
    * moves the conversation to its own day (a shop message) or is a buyer's on a later day, which
    * opens a new session anyway.
    */
-  wake(slot: number, lastAccount: string | null): void {
+  wake(slot: number, lastAccount: string | null, openInName = true): void {
     const o = slot * OBJECTS;
     this.objects[o + LAST_ACCOUNT] = lastAccount;
-    this.objects[o + SESSION] = true;
+    this.objects[o + SESSION] = openInName ? true : null;
   }
 
   buyerOf(slot: number): string {

@@ -28,7 +28,7 @@ export interface SavedShop {
 /**
  * The conversations at rest (nothing kept but the last account: most of a month's buyers) in
  * columns, in place of an object pair each: their buyers joined with NUL (a buyer name never
- * holds one: FORMAT.md), their accounts as indexes into the distinct accounts (-1: none), and
+ * holds one: FORMAT.md), their accounts as indexes into the distinct accounts (null among them), and
  * for every conversation in the saved order whether it is one of them. Issue 8: written as
  * objects, they were nine tenths of a month's state (31 of 35 MB for 137 000 conversations), and
  * a nightly run on one day's log spent most of its time writing and reading them.
@@ -37,7 +37,10 @@ interface RestedColumns {
   buyers: string;
   accounts: (string | null)[];
   accountOf: Int32Array;
-  /** Per conversation in order: 1 at rest (the next of the columns), 0 kept whole in `conversations`. */
+  /**
+   * Per conversation in order: 1 at rest with its session open in name, 2 at rest without a
+   * session (either is the next of the columns), 0 kept whole in `conversations`.
+   */
   rested: Uint8Array;
 }
 
@@ -71,7 +74,7 @@ export function encodeShop(saved: SavedShop): Uint8Array {
       }
       accountOf[buyers.length] = a;
       buyers.push(buyer);
-      rested[i] = 1;
+      rested[i] = c.segmenter.session === true ? 1 : 2;
     }
     i++;
   }
@@ -91,11 +94,12 @@ export function decodeShop(bytes: Uint8Array): SavedShop {
   const kept = saved.state.conversations[Symbol.iterator]();
   const buyers = rested.buyers === '' ? [] : rested.buyers.split(SEPARATOR);
   const conversations: ShopState['conversations'] = new Map();
-  const shared = rested.accounts.map(savedAtRest);
+  const open = rested.accounts.map((account) => savedAtRest(account));
+  const none = rested.accounts.map((account) => savedAtRest(account, null));
   let next = 0;
   for (let i = 0; i < rested.rested.length; i++) {
-    if (rested.rested[i] === 1) {
-      conversations.set(buyers[next]!, shared[rested.accountOf[next]!]!);
+    if (rested.rested[i] !== 0) {
+      conversations.set(buyers[next]!, (rested.rested[i] === 1 ? open : none)[rested.accountOf[next]!]!);
       next++;
     } else {
       const [buyer, c] = kept.next().value!;

@@ -33,6 +33,8 @@ describe('saved engine state (@4: conversations at rest in columns)', () => {
     // Restable, but the conduct checker keeps something of it: a later run does not rest it as it
     // restores it, so its last message's time is kept (whole).
     ['b8', { segmenter: restedState('s:amy'), countedDay: Number.NaN, lastT: 7_000 }],
+    // At rest without a session (its data ended since: a missing night).
+    ['b9', { segmenter: restedState('s:bob', null), countedDay: Number.NaN, lastT: Infinity }],
   ]);
   const conduct = { conversations: new Map([['b8', { unanswered: 0, lastCountedT: null, lastBuyerT: 7_000, lastShopT: null, counts: null }]]), findings: [] } as unknown as ShopState['conduct'];
 
@@ -45,8 +47,9 @@ describe('saved engine state (@4: conversations at rest in columns)', () => {
   it('writes the ones at rest as columns, not objects: only b2, b4, the NUL name and b8 are kept whole', () => {
     const written = deserialize(gunzipSync(encodeShop(saved(conversations, conduct)))) as SavedShop & { rested: { buyers: string; accounts: (string | null)[] } };
     expect([...written.state.conversations.keys()]).toEqual(['b2', 'b4', 'b\u00006', 'b8']);
-    expect(written.rested.buyers.split('\u0000')).toEqual(['b1', 'b3', 'b5', '客户七']);
+    expect(written.rested.buyers.split('\u0000')).toEqual(['b1', 'b3', 'b5', '客户七', 'b9']);
     expect(written.rested.accounts).toEqual(['s:amy', null, 's:bob']);
+    expect([...(written.rested as unknown as { rested: Uint8Array }).rested]).toEqual([1, 0, 1, 0, 1, 0, 1, 0, 2]);
   });
 
   it('shares one frozen state per account among the conversations at rest: a change throws', () => {

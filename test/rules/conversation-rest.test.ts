@@ -235,4 +235,39 @@ describe('conversations at rest in a history store', () => {
       expect(written.state.conversations.size).toBeLessThan(all / 3);
     });
   }
+  // Found in review (issue 8, sixth session): once a state saved its quiet conversations at rest,
+  // a missing night left them with their session open in name while those in a slot lost theirs
+  // (settleOpen ends the data there). Suning RULES.md §1 Session, 45-second first response: X
+  // asks 11-02 10:00:00, answered 10:00:20 (20 s, passed); b9 asks 11-03 12:00:00, answered
+  // 12:00:30 (passed); 11-04 and 11-05 are missing. On 11-06 the shop writes first (12:30) and X
+  // answers at 12:35: the data ended at the gap, so nothing X could join is open, X's message
+  // opens a session, first answered at 12:40 (300 s): failed. 11-06: eligible 1, passed 0.
+  const gap = [
+    'time,buyer,sender,agent,type,flags',
+    '2026-11-02 10:00:00,X,buyer,,,',
+    '2026-11-02 10:00:20,X,agent,shop:alice,,',
+    '2026-11-03 12:00:00,b9,buyer,,,',
+    '2026-11-03 12:00:30,b9,agent,shop:carol,,',
+    '2026-11-06 12:30:00,X,agent,shop:alice,,',
+    '2026-11-06 12:35:00,X,buyer,,,',
+    '2026-11-06 12:40:00,X,agent,shop:alice,,',
+  ];
+  for (const [name, rows, options] of [
+    ['X quiet since 11-02, at rest in the saved state', gap, {}],
+    ['X at rest, resting off', gap, { restConversations: false }],
+    ['X writing on 11-03 too, in a slot', [...gap.slice(0, 5), '2026-11-03 12:10:00,X,agent,shop:alice,,', ...gap.slice(5)], {}],
+  ] as const) {
+    it(`RULES.md §1 Session after a missing night: the shop writing first opens nothing the buyer joins (${name})`, async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'cs-audit-rest-gap-'));
+      const file = path.join(dir, 'gap.csv');
+      writeFileSync(file, rows.join('\n') + '\n');
+      const store = path.join(dir, 'h.sqlite');
+      let r: Report | null = null;
+      for (const night of ['2026-11-02', '2026-11-03', '2026-11-06']) {
+        r = await auditFiles([file], { platform: 'suning', history: store, covers: { from: night, to: night }, ...options });
+      }
+      expect(counts(r!, 'first_response_45s', '2026-11-06')).toEqual({ eligible: 1, passed: 0, pending: 0 });
+      expect(counts(r!, 'first_response_45s', '2026-11-02')).toEqual({ eligible: 1, passed: 1, pending: 0 });
+    });
+  }
 });
