@@ -187,8 +187,8 @@ async function auditSources(
   const keepConduct = options.conduct !== false || history !== null;
   const makeAuditor = (shop: string, directory: ShopDirectory): ShopAuditor =>
     new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null, keepConduct, options.restConversations !== false, history !== null);
-  // One large file alone: both passes in one where it allows (chatInOnePass); it gives the same
-  // scan and the same auditors, or gives up and the file is read in two passes.
+  // Large enough delimited files alone: both passes in one where they allow (chatInOnePass); it
+  // gives the same scan and the same auditors, or gives up and the files are read in two passes.
   const simple = history === null && !options.covers && (options.shops ?? []).length === 0 && presenceSources.length === 0 && reviewSources.length === 0;
   const traced = options.tracer?.events.length ?? 0;
   const one = simple && options.onePass !== false ? await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null) : null;
@@ -524,8 +524,9 @@ class NotAudited {
 }
 
 /**
- * Both passes in one (chatInOnePass) for one large delimited file: each shop's auditor is fed as
- * the rows come, its accounts and merchant buyers learnt as they are met. Null when the input
+ * Both passes in one (chatInOnePass) for delimited files on disk, a part's worth of bytes or
+ * more in all (one large file, or a folder of daily exports read one after another): each shop's
+ * auditor is fed as the rows come, its accounts and merchant buyers learnt as they are met. Null when the input
  * does not allow it or the pass gave up (then nothing of it is kept).
  */
 async function auditInOnePass(
@@ -534,17 +535,17 @@ async function auditInOnePass(
   makeAuditor: (shop: string, directory: ShopDirectory) => ShopAuditor,
   told: ((whyNot: string | null) => void) | null,
 ): Promise<{ scan: ChatScan; auditors: Map<string, ShopAuditor> } | null> {
-  const source = sources[0];
   const not = (why: string): null => {
     told?.(why);
     return null;
   };
-  if (sources.length !== 1 || source === undefined || source.path === null) return not('not one file on disk');
-  if ((options.cores ?? availableParallelism()) < 2 || statSync(source.path).size < (options.partBytes ?? PART_BYTES)) return not('small or one core');
-  if ((await layoutOf(source)).kind !== 'csv') return not('not delimited text');
+  if (sources.length === 0 || sources.some((source) => source.path === null)) return not('not files on disk');
+  const bytes = sources.reduce((all, source) => all + statSync(source.path!).size, 0);
+  if ((options.cores ?? availableParallelism()) < 2 || bytes < (options.partBytes ?? PART_BYTES)) return not('small or one core');
+  for (const source of sources) if ((await layoutOf(source)).kind !== 'csv') return not('not delimited text');
   const directories = new Map<string, ShopDirectory>();
   const auditors = new Map<string, ShopAuditor>();
-  const pass = chatInOnePass(source, options, (shop, kind, name) => {
+  const pass = chatInOnePass(sources, options, (shop, kind, name) => {
     const d = directoryOf(directories, shop);
     if (kind === 'shop') return true;
     // FORMAT.md: an account or merchant is one for all of the shop's rows, also those before.

@@ -419,6 +419,8 @@ interface RepeatsAside {
   seen: Map<string, number>;
   /** A repeat was dropped (its time, and the index of its file in scan.sources). */
   dropped: (t: number, file: number) => void;
+  /** Messages of a file (its index in scan.sources) handed over. */
+  taken: (file: number, messages: number) => void;
 }
 
 /**
@@ -493,9 +495,13 @@ async function* messagesFromWorker(
       const news = got.message as ReadNews;
       if ('end' in news) {
         if (repeats !== null) giveBack(repeats.seen, news.seen!);
-        if (learning !== null) learning.end(news.learnt!.span, news.learnt!.rows, news.learnt!.profile);
+        if (learning !== null) learning.end(news.learnt!.span);
         scan.sourcesReadAside += files.length;
         return;
+      }
+      if ('fileEnd' in news) {
+        learning!.fileEnd(files[news.fileEnd]!, news.firstSeq, news.span, news.rows, news.profile);
+        continue;
       }
       if ('error' in news) throw news.input ? new InputError(news.error) : new Error(news.error);
       if ('giveUp' in news) {
@@ -507,10 +513,11 @@ async function* messagesFromWorker(
       if (repeats !== null) for (const t of news.dropped) repeats.dropped(t, files[at]!);
       if (learning !== null) {
         // What the rows up to this batch's last one say comes first: it holds for all of them.
-        learning.batch(news.learnt!);
+        learning.batch(news.learnt!, files[at]!);
         if (learning.gaveUp !== null) return;
       }
       const messages = unpackMessages(news.batch, sources[at]!.source.name);
+      repeats?.taken(files[at]!, messages.length);
       if (messages.length > 0) yield messages;
     }
   } finally {
@@ -525,8 +532,12 @@ async function* messagesFromWorker(
 
 /** One pass's side of the reading thread (see chatInOnePass). */
 interface Learning {
-  batch(learnt: Learnt): void;
-  end(span: [number, number] | null, rows: number, profile: string | null): void;
+  /** What the rows of file `file` (an index in scan.sources) up to the batch's last say. */
+  batch(learnt: Learnt, file: number): void;
+  /** File `file` read to its end: its first seq, first and last message times, rows and profile. */
+  fileEnd(file: number, firstSeq: number, span: [number, number] | null, rows: number, profile: string | null): void;
+  /** Every file read: the earliest and latest message. */
+  end(span: [number, number] | null): void;
   /** Why the pass was given up; null while it goes on. */
   gaveUp: string | null;
 }
@@ -540,33 +551,37 @@ export type Learn = (shop: string, kind: ShopFact, name: string) => boolean;
 
 /**
  * Both passes in one (issue 8), for one large delimited file in time order whose rows all name
- * their shop: the reading thread reads each row once, does pass 1's work as it goes and hands
- * over what it learns before the messages it holds for. Pass 1 is what tells the audit who a
- * shop's own accounts and its merchant buyers are; an account or a merchant first met after that
- * buyer's messages were judged means the pass is given up (`learn` says so), and so do a row
- * without a shop (its shop is only known from every row) and a row out of time order. A file
- * whose first rows leave time order (an export a conversation at a time) is sorted by the thread
- * instead, which reads every row before it hands any over, and so learns everything first. Then
- * `gaveUp()` says why, and the caller reads the file again in two passes. Otherwise `scan()` is
+ * their shop, or several such files one after another (a folder of daily exports; a file that
+ * starts before the one before ended is rows out of time order): the reading thread reads each
+ * row once, does pass 1's work as it goes and hands over what it learns before the messages it
+ * holds for. Pass 1 is what tells the audit who a shop's own accounts and its merchant buyers
+ * are; an account or a merchant first met after that buyer's messages were judged means the pass
+ * is given up (`learn` says so), and so do a row without a shop (its shop is only known from every
+ * row) and a row out of time order. A single file whose first rows leave time order (an export a
+ * conversation at a time) is sorted by the thread instead, which reads every row before it hands
+ * any over, and so learns everything first. Then `gaveUp()` says why, and the caller reads the
+ * files again in two passes. Otherwise `scan()` is
  * what scanChat would have said and `batches` what chatMessages would have given.
  */
 export function chatInOnePass(
-  source: InputSource,
+  sources: InputSource[],
   options: ReadOptions,
   learn: Learn,
 ): { batches: AsyncGenerator<Message[]>; scan: () => ChatScan; gaveUp: () => string | null } {
-  const stats: FileStats = { file: source.name, encoding: source.encoding, profile: null, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 };
-  // One file in time order, its first message the first of the run.
-  const scan = emptyScan([source], options);
-  scan.files.push(stats);
-  scan.firstSeq.push(0);
-  scan.sorted.push(true);
-  scan.spans.push(null);
-  const size = statSync(source.path!).size;
+  // Files in time order one after another, the first message of each the one after the last of
+  // the file before (its first seq is known once the files before it are read).
+  const scan = emptyScan(sources, options);
+  for (const source of sources) {
+    scan.files.push({ file: source.name, encoding: source.encoding, profile: null, rows: 0, messages: 0, duplicates: 0, bad_rows: 0 });
+    scan.firstSeq.push(0);
+    scan.sorted.push(true);
+    scan.spans.push(null);
+  }
+  const sizes = sources.map((source) => statSync(source.path!).size);
   const progress = options.progress ?? null;
   const learning: Learning = {
     gaveUp: null,
-    batch(learnt) {
+    batch(learnt, file) {
       for (const [shop, kind, name] of learnt.facts) {
         const d = directoryOf(scan.rawDirectories, shop);
         if (kind === 'account') d.accounts.add(name);
@@ -576,33 +591,42 @@ export function chatInOnePass(
           return;
         }
       }
+      const stats = scan.files[file]!;
       for (const [line, reason] of learnt.bad) {
-        const bad = { file: source.name, line, reason };
+        const bad = { file: stats.file, line, reason };
         if (options.strict) throw new StrictError(`${bad.file}:${bad.line}: ${bad.reason} (--strict)`);
         scan.badRows.push(bad);
         stats.bad_rows++;
       }
       stats.rows = learnt.rows;
-      progress?.update(source.name, stats.rows, size);
+      progress?.update(stats.file, stats.rows, sizes[file]!);
     },
-    end(span, rows, profile) {
+    fileEnd(file, firstSeq, span, rows, profile) {
+      const stats = scan.files[file]!;
       stats.rows = rows;
       stats.profile = profile as FileStats['profile'];
-      if (span !== null) [scan.firstT, scan.lastT] = span;
+      scan.firstSeq[file] = firstSeq;
       // In time order: its first and last are its earliest and latest.
-      scan.spans[0] = span;
+      scan.spans[file] = span;
+      progress?.update(stats.file, stats.rows, sizes[file]!);
+    },
+    end(span) {
+      if (span !== null) [scan.firstT, scan.lastT] = span;
     },
   };
   const repeats: RepeatsAside = {
     fallbackShop: DEFAULT_SHOP,
     seen: new Map(),
-    dropped: () => void stats.duplicates++,
+    dropped: (_, file) => void scan.files[file]!.duplicates++,
+    taken: (file, messages) => void (scan.files[file]!.messages += messages),
   };
   const batches = (async function* (): AsyncGenerator<Message[]> {
-    for await (const batch of messagesFromWorker(scan, [0], repeats, learning)) {
-      stats.messages += batch.length;
-      yield batch;
-    }
+    yield* messagesFromWorker(
+      scan,
+      sources.map((_, i) => i),
+      repeats,
+      learning,
+    );
     if (learning.gaveUp !== null) return;
     progress?.done();
     settleShops(scan);
@@ -620,6 +644,8 @@ async function* dropRepeats(read: AsyncGenerator<Message[]>, repeats: RepeatsAsi
       if (filter.repeats(m)) repeats.dropped(m.t, fileIndexOf(firstSeq, m.seq));
       else out.push(m);
     }
+    // A batch read holds one file's messages.
+    if (out.length > 0) repeats.taken(fileIndexOf(firstSeq, out[0]!.seq), out.length);
     if (out.length > 0) yield out;
   }
   giveBack(repeats.seen, filter.remembered());
@@ -662,10 +688,9 @@ export async function* chatMessages(
       scan.files[file]!.duplicates++;
       observe?.(t);
     };
-    for await (const batch of messagesFromWorker(scan, chain, { fallbackShop: scan.fallbackShop, seen, dropped })) {
+    const taken = (file: number, messages: number): void => void (scan.files[file]!.messages += messages);
+    for await (const batch of messagesFromWorker(scan, chain, { fallbackShop: scan.fallbackShop, seen, dropped, taken })) {
       if (observe !== null) for (const m of batch) observe(m.t);
-      // A batch holds one file's messages.
-      scan.files[fileIndexOf(scan.firstSeq, batch[0]!.seq)]!.messages += batch.length;
       yield batch;
     }
     return;

@@ -15,8 +15,9 @@ import type { InputSource } from './sources.js';
 
 export interface ReadJob {
   /**
-   * What to read, one file after the other: one file, or (pass 2 only, without `sort` and
-   * `learn`) files each in time order that follow one another in time (read-chat.ts chatMessages).
+   * What to read, one file after the other: one file, or (without `sort`) files each in time
+   * order that follow one another in time (read-chat.ts chatMessages, chatInOnePass). With
+   * `learn` the first seq of a file after the first is found here (the messages before it).
    */
   sources: { source: InputSource; firstSeq: number }[];
   zone: string;
@@ -53,7 +54,9 @@ export interface Learnt {
  */
 export type ReadNews =
   | { batch: ReturnType<typeof packMessages>; file: number; dropped: number[]; learnt: Learnt | null }
-  | { end: true; seen: [string, number][] | null; learnt: { span: [number, number] | null; rows: number; profile: string | null } | null }
+  /** One pass: a file read to its end (its batches went before). */
+  | { fileEnd: number; firstSeq: number; span: [number, number] | null; rows: number; profile: string | null }
+  | { end: true; seen: [string, number][] | null; learnt: { span: [number, number] | null } | null }
   | { giveUp: string }
   | { error: string; input: boolean };
 
@@ -106,8 +109,9 @@ try {
   const filter = job.repeats === null ? null : new RepeatFilter(job.repeats.seen);
   let pending: Message[] = [];
   let dropped: number[] = [];
-  // One pass: what pass 1 would have learnt.
-  const info: SourceInfo = { profile: null, layout: '', mapping: {} };
+  // One pass: what pass 1 would have learnt, in all and (infos, spans) per file.
+  const infos: SourceInfo[] = job.sources.map(() => ({ profile: null, layout: '', mapping: {} }));
+  const spans: ([number, number] | null)[] = job.sources.map(() => null);
   const learnt: Learnt | null = job.learn ? { facts: [], bad: [], rows: 0 } : null;
   const directories = new Map<string, ShopDirectory>();
   let span: [number, number] | null = null;
@@ -138,9 +142,33 @@ try {
   // One pass over a file whose first rows leave time order (a log exported a conversation at a
   // time does so from its second conversation on): the file is sorted here, pass 1's work done as
   // the rows are read, so that all of it is known before any message is handed over.
-  const sortWhole = learnt !== null && job.sort !== null && !(await inOrderAtFirst(job, zone));
-  const { source, firstSeq } = job.sources[0]!;
-  const read = readMessages(source, firstSeq, zone, job.profiles, onBad, info);
+  const sortWhole = learnt !== null && job.sort !== null && job.sources.length === 1 && !(await inOrderAtFirst(job, zone));
+  const { source } = job.sources[0]!;
+  // The files one after another; a file's last batch (and, one pass, what was learnt of it) goes
+  // over before the next file's first.
+  const fileEnd = (k: number, firstSeq: number): void => {
+    if (pending.length > 0 || dropped.length > 0 || (learnt !== null && (learnt.facts.length > 0 || learnt.bad.length > 0))) send();
+    if (learnt === null) return;
+    post({ fileEnd: k, firstSeq, span: spans[k]!, rows: learnt.rows, profile: infos[k]!.profile });
+    learnt.rows = 0;
+  };
+  let lastFirstSeq = 0;
+  const read = (async function* (): AsyncGenerator<Message[]> {
+    let seq = job.sources[0]!.firstSeq;
+    for (let k = 0; k < job.sources.length; k++) {
+      const firstSeq = learnt !== null ? seq : job.sources[k]!.firstSeq;
+      if (k > 0) file = k;
+      let messages = 0;
+      for await (const batch of readMessages(job.sources[k]!.source, firstSeq, zone, job.profiles, onBad, infos[k])) {
+        messages += batch.length;
+        yield batch;
+      }
+      seq = firstSeq + messages;
+      // The last file's end is told after the loop below has taken its last batch.
+      if (k < job.sources.length - 1) fileEnd(k, firstSeq);
+      else lastFirstSeq = firstSeq;
+    }
+  })();
   // One pass: pass 1's work is done as the rows are read. It gives up on a row without a shop (its
   // shop is only known from every row) and, unless the file is sorted here, on a row out of time
   // order. While the file is sorted nothing else goes over: what it learnt does, now and then, so
@@ -158,6 +186,10 @@ try {
         if (span === null) span = [m.t, m.t];
         else if (m.t < span[0]) span[0] = m.t;
         else if (m.t > span[1]) span[1] = m.t;
+        // A file's own span: its first and last message (in time order, its earliest and latest).
+        const own = spans[file];
+        if (own === null || own === undefined) spans[file] = [m.t, m.t];
+        else own[1] = m.t;
         learnShop(directories, m, met);
       }
       if (!keepOrder && l.rows - told >= PROGRESS_ROWS) {
@@ -169,19 +201,7 @@ try {
   };
   const sorted = (batches: AsyncIterable<Message[]>): AsyncIterable<Message[]> => sortBatches(batches, byTime, job.sort!.runSize, BATCH, job.sort!.parent, messageCodec(source.name));
   const ordered = learnt === null ? (job.sort === null ? read : sorted(read)) : sortWhole ? sorted(learning(learnt, false)) : learning(learnt, true);
-  // The files after the first (only ever in time order, neither sorted nor learnt from) follow it.
-  const rest = async function* (): AsyncGenerator<Message[]> {
-    for (let next = 1; next < job.sources.length; next++) {
-      if (pending.length > 0 || dropped.length > 0) send();
-      file = next;
-      yield* readMessages(job.sources[next]!.source, job.sources[next]!.firstSeq, zone, job.profiles);
-    }
-  };
-  const all = async function* (): AsyncGenerator<Message[]> {
-    yield* ordered;
-    yield* rest();
-  };
-  for await (const batch of all()) {
+  for await (const batch of ordered) {
     if (giveUp !== null) break;
     for (const m of batch) {
       if (filter !== null) {
@@ -197,8 +217,8 @@ try {
   }
   if (giveUp !== null) post({ giveUp });
   else {
-    if (pending.length > 0 || dropped.length > 0 || (learnt !== null && (learnt.facts.length > 0 || learnt.bad.length > 0))) send();
-    post({ end: true, seen: filter?.remembered() ?? null, learnt: learnt === null ? null : { span, rows: learnt.rows, profile: info.profile } });
+    fileEnd(job.sources.length - 1, lastFirstSeq);
+    post({ end: true, seen: filter?.remembered() ?? null, learnt: learnt === null ? null : { span } });
   }
 } catch (err) {
   post({ error: (err as Error).message, input: err instanceof InputError });

@@ -169,3 +169,67 @@ describe('both passes in one', () => {
     await expect(run(false)).rejects.toThrow(`strict.csv:${line}: `);
   });
 });
+describe('issue 8: several files in time order one after another (a folder of daily exports) in one pass', () => {
+  /** log()'s rows cut into files at these row indexes (each file with the header). */
+  const cut = (text: string, at: number[]): string[] => {
+    const rows = text.trimEnd().split('\n');
+    const header = rows[0]!;
+    const body = rows.slice(1);
+    // Records may hold a newline inside quotes: cut only before a line that starts a record.
+    const starts = body.map((l, i) => (/^[^,]*,(\d{4}-|not a time)/.test(l) ? i : -1)).filter((i) => i >= 0);
+    const bounds = at.map((n) => starts[Math.min(n, starts.length - 1)]!);
+    return [0, ...bounds].map((from, k) => [header, ...body.slice(from, bounds[k] ?? body.length)].join('\n') + '\n');
+  };
+  const files = async (name: string, texts: string[], options: Partial<AuditOptions> = {}, strict = false) => {
+    const inputs = texts.map((text, k) => {
+      const file = path.join(dir, `${name}-${k}.csv`);
+      writeFileSync(file, text);
+      return file;
+    });
+    const run = async (one: boolean) => {
+      const told: (string | null)[] = [];
+      const report = await audit({ platform: 'tmall', rulesFile: null, inputs, tz: null, from: null, to: null, strict, stdin: Readable.from([]), details: true, cores: 2, partBytes: 16 * 1024, onePass: one, onOnePass: (why) => told.push(why), ...options });
+      return { report: stripped(report), told };
+    };
+    return { one: await run(true), two: await run(false) };
+  };
+
+  it('the same report as two passes: bad rows and repeats per file, a file with only its header, every platform', async () => {
+    for (const platform of ['tmall', 'pinduoduo', 'suning']) {
+      const parts = cut(log(), [700, 1500, 2200]);
+      const { one, two } = await files(`seq-${platform}`, [parts[0]!, parts[1]!, `${HEADER}\n`, parts[2]!, parts[3]!], { platform });
+      expect(one.told).toEqual([null]);
+      const r = one.report as Report;
+      expect(r.input.files).toHaveLength(5);
+      expect(r.input.files.filter((f) => f.bad_rows > 0).length).toBeGreaterThan(2);
+      expect(r.input.files.filter((f) => f.duplicates > 0).length).toBeGreaterThan(2);
+      expect(one.report).toEqual(two.report);
+    }
+  });
+
+  it('files that overlap in time, or come out of time order, give up: the same report as two passes', async () => {
+    const parts = cut(log(), [1500]);
+    const reversed = await files('reversed', [parts[1]!, parts[0]!]);
+    expect(reversed.one.told).toEqual(['the rows are not in time order']);
+    expect(reversed.one.report).toEqual(reversed.two.report);
+  });
+
+  it('FORMAT.md sub-account chatter: an account met in a later file after its messages as a buyer were judged gives up', async () => {
+    const parts = cut(log(new Map([[2000, 'late,@,shopA,b3,agent,b7,text,好的,,,,']])), [1000]);
+    const { one, two } = await files('late-account', parts);
+    expect(one.told).toEqual([expect.stringContaining('account b7 of shopA')]);
+    expect(one.report).toEqual(two.report);
+  });
+
+  it('--strict: the first bad row of a later file stops the run with its file and line, as in two passes', async () => {
+    const parts = cut(log(), [1500]);
+    const line = parts[1]!.split('\n').findIndex((l) => l.startsWith('bad')) + 1;
+    expect(parts[0]!.split('\n').some((l) => l.startsWith('bad'))).toBe(true);
+    // Only the later file has bad rows.
+    const clean = parts[0]!.split('\n').filter((l) => !l.startsWith('bad')).join('\n');
+    await expect(files('strict', [clean, parts[1]!], {}, true)).rejects.toThrow(`strict-1.csv:${line}: `);
+    const two = audit({ platform: 'tmall', rulesFile: null, inputs: [path.join(dir, 'strict-0.csv'), path.join(dir, 'strict-1.csv')], tz: null, from: null, to: null, strict: true, stdin: Readable.from([]), cores: 2, partBytes: 16 * 1024, onePass: false });
+    await expect(two).rejects.toThrow(`strict-1.csv:${line}: `);
+  });
+});
+
