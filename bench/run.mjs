@@ -2,11 +2,11 @@
 // npm run bench (issue 8): the real CLI on generated logs, against a floor measured in the same
 // run (a quote-aware byte scan of the same file). Prints messages/s, MB/s, peak RSS, the ratio
 // to the floor and the targets of issue 8. Not a test: numbers depend on the machine.
-//   node bench/run.mjs [--sizes 1000000,5000000] [--platforms] [--gbk] [--unsorted] [--nightly] [--repeat N]
-// --platforms, --gbk, --unsorted and --nightly run on the first size; --repeat N runs each
+//   node bench/run.mjs [--sizes 1000000,5000000] [--platforms] [--gbk] [--unsorted] [--nightly] [--folder] [--repeat N]
+// --platforms, --gbk, --unsorted, --nightly and --folder run on the first size; --repeat N runs each
 // measurement N times (the median time, the highest peak), for a noisy machine. --nightly feeds
 // the log a day at a time through --history, as a nightly cron job would, and compares the last
-// night's report with one run over every day.
+// night's report with one run over every day; --folder runs the same days' files in one run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
@@ -165,6 +165,14 @@ for (const messages of sizes) {
     }
   }
   if (arg('--nightly') && messages === sizes[0]) await nightly(file, messages);
+  if (arg('--folder') && messages === sizes[0]) {
+    // The same rows as a folder of daily exports, in one run.
+    const days = await dayFiles(file, messages);
+    const folderReport = path.join(DATA, `report-${messages}-folder.json`);
+    const f = cli(['run', '--platform', 'tmall', '--format', 'json', '--out', folderReport, '--quiet', ...days]);
+    const same = verdictOf(folderReport) === verdictOf(report);
+    say(`${line(`tmall, ${days.length} daily files`, messages, bytes, f, floor)}  ${(f.seconds / t.seconds).toFixed(2)}× one file  report ${same ? 'the same' : 'DIFFERS'}`);
+  }
   if (arg('--gbk') && messages === sizes[0]) {
     const gbk = path.join(DATA, `chat-v4-${messages}-gbk.csv`);
     if (!existsSync(gbk)) {
