@@ -127,7 +127,8 @@ export class ShopAuditor {
   private readonly counters: MetricCounter[] = [];
   /**
    * Every buyer's conversation: awake, its slot in the rows (the segmenter's, the conduct
-   * checker's and `own`); at rest, its last account (see Segmenter.restingAccount).
+   * checker's and `own`); at rest, its last account, or a NoSession holding it when its session
+   * ended at rest (see Segmenter.restingAccount, settleOpen).
    */
   private readonly conversations = new Map<string, number | string | null | NoSession>();
   /** One NoSession per last account (see settleOpen). */
@@ -285,7 +286,7 @@ export class ShopAuditor {
 
   /**
    * The buyer's conversation in a slot: a new one, or one at rest woken up (`rested`: its last
-   * account; undefined: none).
+   * account, with its session open in name, or a NoSession; undefined: none).
    */
   private open(buyer: string, rested: string | null | NoSession | undefined): number {
     let slot = this.free.pop();
