@@ -445,7 +445,7 @@ async function* messagesFromWorker(
   // stopped early does not clean up after itself). One pass sorts a file whose first rows leave
   // time order (see read-worker.ts). Several files are each in time order.
   const sorting = !scan.sorted[files[0]!];
-  const parent = sorting || learning !== null ? mkdtempSync(join(tmpdir(), 'cs-audit-thread-')) : null;
+  const parent = sorting || (learning !== null && files.length === 1) ? mkdtempSync(join(tmpdir(), 'cs-audit-thread-')) : null;
   const job: ReadJob = {
     sources,
     zone: options.zone.name,
@@ -500,7 +500,7 @@ async function* messagesFromWorker(
         return;
       }
       if ('fileEnd' in news) {
-        learning!.fileEnd(files[news.fileEnd]!, news.firstSeq, news.span, news.rows, news.profile);
+        learning!.fileEnd(files[news.fileEnd]!, news.firstSeq, news.span, news.rows, news.profile, news.sorted);
         continue;
       }
       if ('error' in news) throw news.input ? new InputError(news.error) : new Error(news.error);
@@ -534,8 +534,8 @@ async function* messagesFromWorker(
 interface Learning {
   /** What the rows of file `file` (an index in scan.sources) up to the batch's last say. */
   batch(learnt: Learnt, file: number): void;
-  /** File `file` read to its end: its first seq, first and last message times, rows and profile. */
-  fileEnd(file: number, firstSeq: number, span: [number, number] | null, rows: number, profile: string | null): void;
+  /** File `file` read to its end: its first seq, first and last message times, rows and profile, and whether it was in time order. */
+  fileEnd(file: number, firstSeq: number, span: [number, number] | null, rows: number, profile: string | null, sorted: boolean): void;
   /** Every file read: the earliest and latest message. */
   end(span: [number, number] | null): void;
   /** Why the pass was given up; null while it goes on. */
@@ -601,12 +601,12 @@ export function chatInOnePass(
       stats.rows = learnt.rows;
       progress?.update(stats.file, stats.rows, sizes[file]!);
     },
-    fileEnd(file, firstSeq, span, rows, profile) {
+    fileEnd(file, firstSeq, span, rows, profile, sorted) {
       const stats = scan.files[file]!;
+      scan.sorted[file] = sorted;
       stats.rows = rows;
       stats.profile = profile as FileStats['profile'];
       scan.firstSeq[file] = firstSeq;
-      // In time order: its first and last are its earliest and latest.
       scan.spans[file] = span;
       progress?.update(stats.file, stats.rows, sizes[file]!);
     },

@@ -25,18 +25,19 @@ export interface ReadJob {
   port: MessagePort;
   /** [batches posted, batches taken] on shared memory: the reader waits when it is AHEAD batches ahead. */
   control: Int32Array;
-  /** When this is the only file: rows without a shop get this one, and repeats are dropped here (RepeatFilter). */
+  /** When these are the only files: rows without a shop get this one, and repeats are dropped here (RepeatFilter). */
   repeats: { fallbackShop: string; seen: [string, number][] } | null;
   /**
-   * A file not in time order is sorted here (sortBatches), its runs spilled under `parent` (which
-   * the owner removes). With `learn`, only if its first rows leave time order (see inOrderAtFirst).
+   * A single file not in time order is sorted here (sortBatches), its runs spilled under `parent`
+   * (which the owner removes). With `learn`, only if its first rows leave time order (see
+   * inOrderAtFirst).
    */
   sort: { runSize: number; parent: string } | null;
   /**
-   * One pass over the file (read-chat.ts chatInOnePass): this thread also does pass 1's work. It
-   * tells the shops, accounts and merchant buyers it meets, the bad rows and the time span, and
-   * gives up on a row without a shop, or on one out of time order once it has handed messages
-   * over (the two passes handle those).
+   * One pass over the files (read-chat.ts chatInOnePass): this thread also does pass 1's work.
+   * It tells the shops, accounts and merchant buyers it meets, the bad rows, and each file's end
+   * (fileEnd), and gives up on a row without a shop, or on one out of time order once it has
+   * handed messages over (the two passes handle those).
    */
   learn: boolean;
 }
@@ -55,7 +56,7 @@ export interface Learnt {
 export type ReadNews =
   | { batch: ReturnType<typeof packMessages>; file: number; dropped: number[]; learnt: Learnt | null }
   /** One pass: a file read to its end (its batches went before). */
-  | { fileEnd: number; firstSeq: number; span: [number, number] | null; rows: number; profile: string | null }
+  | { fileEnd: number; firstSeq: number; span: [number, number] | null; rows: number; profile: string | null; sorted: boolean }
   | { end: true; seen: [string, number][] | null; learnt: { span: [number, number] | null } | null }
   | { giveUp: string }
   | { error: string; input: boolean };
@@ -149,7 +150,7 @@ try {
   const fileEnd = (k: number, firstSeq: number): void => {
     if (pending.length > 0 || dropped.length > 0 || (learnt !== null && (learnt.facts.length > 0 || learnt.bad.length > 0))) send();
     if (learnt === null) return;
-    post({ fileEnd: k, firstSeq, span: spans[k]!, rows: learnt.rows, profile: infos[k]!.profile });
+    post({ fileEnd: k, firstSeq, span: spans[k]!, rows: learnt.rows, profile: infos[k]!.profile, sorted: !sortWhole });
     learnt.rows = 0;
   };
   let lastFirstSeq = 0;

@@ -231,5 +231,29 @@ describe('issue 8: several files in time order one after another (a folder of da
     const two = audit({ platform: 'tmall', rulesFile: null, inputs: [path.join(dir, 'strict-0.csv'), path.join(dir, 'strict-1.csv')], tz: null, from: null, to: null, strict: true, stdin: Readable.from([]), cores: 2, partBytes: 16 * 1024, onePass: false });
     await expect(two).rejects.toThrow(`strict-1.csv:${line}: `);
   });
+  it('the one pass\'s scan is what pass 1 says: files, bad rows, first seqs, order, spans, time span (one file sorted in the pass; three files)', async () => {
+    const built = pathToFileURL(path.resolve('dist/ingest/read-chat.js')).href;
+    const read = (await import(built)) as typeof import('../../src/ingest/read-chat.js');
+    const { Zone } = (await import(pathToFileURL(path.resolve('dist/time/zone.js')).href)) as typeof import('../../src/time/zone.js');
+    const options = { zone: new Zone('Asia/Shanghai'), strict: false, profiles: { profile: null, map: null }, cores: 2, partBytes: 16 * 1024, sortRun: 500 };
+    const said = (scan: ReturnType<ReturnType<typeof read.chatInOnePass>['scan']>) => ({ files: scan.files, badRows: scan.badRows, firstSeq: scan.firstSeq, sorted: scan.sorted, spans: scan.spans, firstT: scan.firstT, lastT: scan.lastT });
+    const unsorted = path.join(dir, 'scan-unsorted.csv');
+    writeFileSync(unsorted, log(new Map([[1500, 'x,2026-11-02 00:00:00,shopA,b1,buyer,,text,在吗,,,,']])));
+    const parts = cut(log(), [900, 2000]).map((text, k) => {
+      const file = path.join(dir, `scan-part-${k}.csv`);
+      writeFileSync(file, text);
+      return file;
+    });
+    for (const files of [[unsorted], parts]) {
+      const sources = files.map((file) => ({ name: file, path: file, data: null, encoding: 'utf-8' as const }));
+      const pass = read.chatInOnePass(sources, options, () => true);
+      for await (const batch of pass.batches) expect(batch.length).toBeGreaterThan(0);
+      expect(pass.gaveUp()).toBeNull();
+      // Pass 2 counts the messages and repeats of each file.
+      const scan = await read.scanChat(sources, options);
+      for await (const batch of read.chatMessages(scan)) expect(batch.length).toBeGreaterThan(0);
+      expect(said(pass.scan())).toEqual(said(scan));
+    }
+  });
 });
 
