@@ -187,9 +187,11 @@ async function auditSources(
   const keepConduct = options.conduct !== false || history !== null;
   const makeAuditor = (shop: string, directory: ShopDirectory): ShopAuditor =>
     new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null, keepConduct, options.restConversations !== false, history !== null);
-  // Large enough delimited files alone: both passes in one where they allow (chatInOnePass); it
-  // gives the same scan and the same auditors, or gives up and the files are read in two passes.
-  const simple = history === null && !options.covers && (options.shops ?? []).length === 0 && presenceSources.length === 0 && reviewSources.length === 0;
+  // Large enough delimited files: both passes in one where they allow (chatInOnePass); it gives
+  // the same scan and the same auditors, or gives up and the files are read in two passes.
+  // Presence and review logs are read after it: auditors never read them, and what they could
+  // change in the chat (the shop of rows that name none) gives the one pass up anyway.
+  const simple = history === null && !options.covers && (options.shops ?? []).length === 0;
   const traced = options.tracer?.events.length ?? 0;
   const one = simple && options.onePass !== false ? await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null) : null;
   // What a pass that gave up traced (cs-audit explain) is not kept: the two passes trace it again.

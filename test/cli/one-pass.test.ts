@@ -169,6 +169,36 @@ describe('both passes in one', () => {
     await expect(run(false)).rejects.toThrow(`strict.csv:${line}: `);
   });
 });
+describe('issue 8: a chat log with presence and review logs in one pass', () => {
+  it('taojiji with a presence log, kuaishou with a review log: the same report as two passes', async () => {
+    const presence = path.join(dir, 'presence.csv');
+    const rows = ['time,shop,agent,status'];
+    for (const shop of ['shopA', 'shopB', 'shopC']) {
+      for (const [day, a] of [['02', 1], ['03', 2], ['04', 0]] as const) {
+        rows.push(`2026-11-${day} 08:00:00,${shop},${shop}:a${a},online`, `2026-11-${day} 21:30:00,${shop},${shop}:a${a},offline`);
+      }
+    }
+    writeFileSync(presence, rows.join('\n') + '\n');
+    const reviews = path.join(dir, 'reviews.csv');
+    writeFileSync(
+      reviews,
+      [
+        'time,shop,review_id,rating,content,reply_time,agent',
+        '2026-11-02 09:00:00,shopA,R1,1,太难吃了,2026-11-02 15:00:00,shopA:a1',
+        '2026-11-02 10:00:00,shopB,R2,2,一般,,',
+        '2026-11-03 11:00:00,shopA,R3,1,坏了,2026-11-05 12:00:00,shopA:a2',
+      ].join('\n') + '\n',
+    );
+    const taojiji = await both('with-presence.csv', log(), { platform: 'taojiji', presence: [presence] });
+    expect(taojiji.one.told).toEqual([null]);
+    expect((taojiji.one.report as Report).shops.map((s) => s.shop)).toEqual(['shopA', 'shopB', 'shopC']);
+    expect(taojiji.one.report).toEqual(taojiji.two.report);
+    const kuaishou = await both('with-reviews.csv', log(), { platform: 'kuaishou', reviews: [reviews] });
+    expect(kuaishou.one.told).toEqual([null]);
+    expect(kuaishou.one.report).toEqual(kuaishou.two.report);
+  });
+});
+
 describe('issue 8: several files in time order one after another (a folder of daily exports) in one pass', () => {
   /** log()'s rows cut into files at these row indexes (each file with the header). */
   const cut = (text: string, at: number[]): string[] => {
