@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream';
 import { ShopAuditor, type ShopAudit, type Tracer } from './engine/audit-shop.js';
 import { InputError } from './errors.js';
-import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import {
   chatInOnePass,
   chatMessages,
   DEDUP_HORIZON_MS,
   dedupKey,
+  delimitedOnDisk,
   directoryOf,
   fallbackShop,
   mainAccountOf,
@@ -18,7 +18,6 @@ import {
   type ReadOptions,
   type ShopDirectory,
 } from './ingest/read-chat.js';
-import { layoutOf } from './ingest/records.js';
 import { readLog, type LogInput } from './ingest/read-log.js';
 import type { FileStats, ProgressSink } from './ingest/read-chat.js';
 import { Transcoder, type Encoding } from './ingest/encoding.js';
@@ -541,10 +540,8 @@ async function auditInOnePass(
     told?.(why);
     return null;
   };
-  if (sources.length === 0 || sources.some((source) => source.path === null)) return not('not files on disk');
-  const bytes = sources.reduce((all, source) => all + statSync(source.path!).size, 0);
-  if ((options.cores ?? availableParallelism()) < 2 || bytes < (options.partBytes ?? PART_BYTES)) return not('small or one core');
-  for (const source of sources) if ((await layoutOf(source)).kind !== 'csv') return not('not delimited text');
+  if ((options.cores ?? availableParallelism()) < 2) return not('one core');
+  if ((await delimitedOnDisk(sources, options.partBytes ?? PART_BYTES)) === null) return not('not delimited files on disk, or small');
   const directories = new Map<string, ShopDirectory>();
   const auditors = new Map<string, ShopAuditor>();
   const pass = chatInOnePass(sources, options, (shop, kind, name) => {

@@ -213,16 +213,9 @@ async function scanFilesAside(sources: InputSource[], options: ReadOptions): Pro
   const none = { from: sources.length, scans: Promise.resolve(null), stop: () => {} };
   const partBytes = options.partBytes ?? PART_BYTES;
   if ((options.cores ?? availableParallelism()) < 2 || sources.length < 2) return none;
-  const sizes: number[] = [];
-  for (const source of sources) {
-    if (source.path === null) return none;
-    const size = statSync(source.path).size;
-    if (size >= 2 * partBytes) return none;
-    sizes.push(size);
-  }
+  const sizes = await delimitedOnDisk(sources, partBytes, 2 * partBytes);
+  if (sizes === null) return none;
   const total = sizes.reduce((a, b) => a + b, 0);
-  if (total < partBytes) return none;
-  for (const source of sources) if ((await layoutOf(source)).kind !== 'csv') return none;
   let from = 0;
   for (let bytes = 0; from < sources.length && bytes + sizes[from]! <= total / 2; from++) bytes += sizes[from]!;
   if (from === 0 || from === sources.length) return none;
@@ -245,6 +238,24 @@ async function scanFilesAside(sources: InputSource[], options: ReadOptions): Pro
   });
   // An error in the files read here ends the scan: the thread is not waited for.
   return { from, scans, stop: () => void (worker as Worker | null)?.terminate() };
+}
+
+/**
+ * The sizes of files worth a thread: all on disk, `least` bytes or more in all, none of `most`
+ * bytes or more (a file that size is cut into parts of its own), and all delimited text (looked
+ * at last: it reads each file's start). Null otherwise.
+ */
+export async function delimitedOnDisk(sources: readonly InputSource[], least: number, most = Infinity): Promise<number[] | null> {
+  const sizes: number[] = [];
+  for (const source of sources) {
+    if (source.path === null) return null;
+    const size = statSync(source.path).size;
+    if (size >= most) return null;
+    sizes.push(size);
+  }
+  if (sizes.length === 0 || sizes.reduce((a, b) => a + b, 0) < least) return null;
+  for (const source of sources) if ((await layoutOf(source)).kind !== 'csv') return null;
+  return sizes;
 }
 
 /** The least a part is worth reading on another core: a worker takes about 0.1 s to start. */
@@ -644,9 +655,11 @@ async function* dropRepeats(read: AsyncGenerator<Message[]>, repeats: RepeatsAsi
       if (filter.repeats(m)) repeats.dropped(m.t, fileIndexOf(firstSeq, m.seq));
       else out.push(m);
     }
-    // A batch read holds one file's messages.
-    if (out.length > 0) repeats.taken(fileIndexOf(firstSeq, out[0]!.seq), out.length);
-    if (out.length > 0) yield out;
+    if (out.length > 0) {
+      // A batch read holds one file's messages.
+      repeats.taken(fileIndexOf(firstSeq, out[0]!.seq), out.length);
+      yield out;
+    }
   }
   giveBack(repeats.seen, filter.remembered());
 }
@@ -725,19 +738,14 @@ export async function* chatMessages(
  */
 async function inSequence(scan: ChatScan, spareCores: number, partBytes: number): Promise<number[] | null> {
   if (spareCores < 1 || scan.sources.length < 2) return null;
-  let bytes = 0;
   let previous = -Infinity;
-  for (const [i, source] of scan.sources.entries()) {
-    if (source.path === null || !scan.sorted[i]) return null;
-    const span = scan.spans[i];
-    if (span !== null && span !== undefined) {
-      if (span[0] < previous) return null;
-      previous = span[1];
-    }
-    bytes += statSync(source.path).size;
+  for (const [i, span] of scan.spans.entries()) {
+    if (!scan.sorted[i]) return null;
+    if (span === null) continue;
+    if (span[0] < previous) return null;
+    previous = span[1];
   }
-  if (bytes < partBytes) return null;
-  for (const source of scan.sources) if ((await layoutOf(source)).kind !== 'csv') return null;
+  if ((await delimitedOnDisk(scan.sources, partBytes)) === null) return null;
   return scan.sources.map((_, i) => i);
 }
 
