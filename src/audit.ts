@@ -186,10 +186,14 @@ async function auditSources(
   const keepConduct = options.conduct !== false || history !== null;
   const makeAuditor = (shop: string, directory: ShopDirectory): ShopAuditor =>
     new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null, keepConduct, options.restConversations !== false, history !== null);
+  // Presence and review logs first: they are small, and a bad one stops the run before the chat
+  // is read, not after. Auditors never read them, and what they could change in the chat (the
+  // shop of rows that name none) gives the one pass up anyway.
+  const logOptions = { strict: options.strict, profiles: { profile: null, map: options.headerMap ?? null } };
+  const presence = await readLog(presenceSources, 'presence', (v, o, q) => normalizePresenceRow(v, o, q, inputZone), logOptions);
+  const reviews = await readLog(reviewSources, 'review', (v, o, q) => normalizeReviewRow(v, o, q, inputZone), logOptions);
   // Large enough delimited files: both passes in one where they allow (chatInOnePass); it gives
   // the same scan and the same auditors, or gives up and the files are read in two passes.
-  // Presence and review logs are read after it: auditors never read them, and what they could
-  // change in the chat (the shop of rows that name none) gives the one pass up anyway.
   const simple = history === null && !options.covers && (options.shops ?? []).length === 0;
   const traced = options.tracer?.events.length ?? 0;
   const one = simple && options.onePass !== false ? await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null) : null;
@@ -197,9 +201,6 @@ async function auditSources(
   if (one === null) options.tracer?.events.splice(traced);
   // Pass 1: read and check every row; learn the shops, their accounts and the time span.
   const scan = one?.scan ?? (await scanChat(chatSources, readOptions));
-  const logOptions = { strict: options.strict, profiles: { profile: null, map: options.headerMap ?? null } };
-  const presence = await readLog(presenceSources, 'presence', (v, o, q) => normalizePresenceRow(v, o, q, inputZone), logOptions);
-  const reviews = await readLog(reviewSources, 'review', (v, o, q) => normalizeReviewRow(v, o, q, inputZone), logOptions);
 
   // FORMAT.md: rows without a shop belong to the run's only named shop, over every input (and,
   // with a history, the shops it already holds).

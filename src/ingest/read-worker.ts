@@ -180,7 +180,7 @@ try {
     for await (const batch of read) {
       for (const m of batch) {
         // The shop of a row that names none depends on every input (other files, presence and
-        // review logs: audit.ts reads those after the one pass, counting on this).
+        // review logs: audit.ts reads those apart from the one pass, counting on this).
         if (m.shop === '') giveUp = 'a row names no shop';
         else if (keepOrder && m.t < previous) giveUp = 'the rows are not in time order';
         if (giveUp !== null) return;

@@ -197,6 +197,21 @@ describe('issue 8: a chat log with presence and review logs in one pass', () => 
     expect(kuaishou.one.told).toEqual([null]);
     expect(kuaishou.one.report).toEqual(kuaishou.two.report);
   });
+
+  it('--strict: a bad presence row stops the run before the chat is read (the chat\'s own bad rows come later)', async () => {
+    const chat = path.join(dir, 'strict-chat.csv');
+    writeFileSync(chat, log());
+    const presence = path.join(dir, 'strict-presence.csv');
+    writeFileSync(presence, ['time,shop,agent,status', '2026-11-02 08:00:00,shopA,shopA:a1,online', '2026-11-31 21:30:00,shopA,shopA:a1,offline'].join('\n') + '\n');
+    const told: (string | null)[] = [];
+    const run = audit({
+      platform: 'taojiji', rulesFile: null, inputs: [chat], presence: [presence], tz: null, from: null, to: null, strict: true,
+      stdin: Readable.from([]), cores: 2, partBytes: 16 * 1024, onOnePass: (why) => told.push(why),
+    });
+    await expect(run).rejects.toThrow('strict-presence.csv:3: ');
+    // The one pass never started: nothing of the chat was read.
+    expect(told).toEqual([]);
+  });
 });
 
 describe('issue 8: several files in time order one after another (a folder of daily exports) in one pass', () => {
