@@ -469,10 +469,16 @@ async function* messagesFromWorker(
   };
   // A reader's garbage dies young: a small young generation keeps the thread's memory down
   // (measured on 1 M messages: 8 MB and batches of 1 024 were the fastest, see bench/README.md).
-  const worker = new Worker(new URL('./read-worker.js', import.meta.url), { workerData: job, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   let stopped: Error | null = null;
-  worker.once('error', (err) => (stopped ??= err));
-  worker.once('exit', (code) => (stopped ??= new Error(`exit code ${code}`)));
+  let worker: Worker | null = null;
+  try {
+    worker = new Worker(new URL('./read-worker.js', import.meta.url), { workerData: job, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    worker.once('error', (err) => (stopped ??= err));
+    worker.once('exit', (code) => (stopped ??= new Error(`exit code ${code}`)));
+  } catch (err) {
+    // No thread to be had (ERR_WORKER_INIT_FAILED): as when one starts and stops before its first batch.
+    stopped = err as Error;
+  }
   let received = 0;
   // The file of the last batch taken.
   let at = 0;
@@ -533,9 +539,9 @@ async function* messagesFromWorker(
     }
   } finally {
     port1.close();
-    if (parent === null) void worker.terminate();
+    if (parent === null) void worker?.terminate();
     else {
-      await worker.terminate();
+      await worker?.terminate();
       rmSync(parent, { recursive: true, force: true });
     }
   }
