@@ -1,11 +1,12 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { isUtf8 as isUtf8Buffer } from 'node:buffer';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from '../errors.js';
 import { loadOnUse } from '../load-on-use.js';
+import { GbToUtf8 } from './gb-to-utf8.js';
 
 export const iconv = loadOnUse<typeof import('iconv-lite')>('iconv-lite');
 const jschardet = loadOnUse<typeof import('jschardet')>('jschardet');
@@ -206,7 +207,38 @@ export const HEAD_SIZE = HEAD_BYTES;
 /** Decode a whole buffer (standard input, a zip entry) into UTF-8. */
 export function toUtf8(data: Buffer, encoding: Encoding): Buffer {
   if (encoding === 'utf-8') return data;
+  if (encoding === 'gbk' || encoding === 'gb18030') {
+    const decoder = new GbToUtf8(encoding);
+    const lines = Buffer.from(decoder.push(data));
+    return Buffer.concat([lines, decoder.end()]);
+  }
   return Buffer.from(iconv().decode(data, encoding), 'utf8');
+}
+
+/** GBK or GB18030 `file` into UTF-8 `out`, a megabyte at a time through the same two buffers. */
+async function gbToUtf8File(file: string, encoding: 'gbk' | 'gb18030', out: string): Promise<void> {
+  const decoder = new GbToUtf8(encoding);
+  const input = await open(file, 'r');
+  try {
+    const output = await open(out, 'w');
+    try {
+      const chunk = Buffer.allocUnsafe(1 << 20);
+      for (;;) {
+        const { bytesRead } = await input.read(chunk, 0, chunk.length, null);
+        if (bytesRead === 0) break;
+        await writeAll(output, decoder.push(chunk.subarray(0, bytesRead)));
+      }
+      await writeAll(output, decoder.end());
+    } finally {
+      await output.close();
+    }
+  } finally {
+    await input.close();
+  }
+}
+
+async function writeAll(output: FileHandle, bytes: Buffer): Promise<void> {
+  for (let at = 0; at < bytes.length; ) at += (await output.write(bytes, at, bytes.length - at)).bytesWritten;
 }
 
 /** Temporary UTF-8 copies of files in other encodings, removed by dispose(). */
@@ -218,7 +250,8 @@ export class Transcoder {
   async toUtf8File(file: string, encoding: Encoding): Promise<string> {
     this.dir ??= await mkdtemp(path.join(tmpdir(), 'cs-audit-'));
     const out = path.join(this.dir, `${this.count++}.utf8`);
-    await pipeline(createReadStream(file), iconv().decodeStream(encoding), iconv().encodeStream('utf8'), createWriteStream(out));
+    if (encoding === 'gbk' || encoding === 'gb18030') await gbToUtf8File(file, encoding, out);
+    else await pipeline(createReadStream(file), iconv().decodeStream(encoding), iconv().encodeStream('utf8'), createWriteStream(out));
     return out;
   }
 
