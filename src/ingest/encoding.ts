@@ -182,19 +182,34 @@ function firstInvalidUtf8(data: Buffer): number {
   return lo;
 }
 
-/** Byte offset of the first chunk that is not valid UTF-8, or -1 (streamed: files can be large). */
+/**
+ * Byte offset of the first chunk that is not valid UTF-8, or -1. Files can be large: read a few
+ * megabytes at a time into one buffer (a stream's chunks and their joins took twice as long:
+ * 0.47 s against 0.19 s on 533 MB, issue 8).
+ */
 async function firstNonUtf8(file: string): Promise<number> {
-  let offset = 0;
-  let carry: Buffer = Buffer.alloc(0);
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    const buf = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
-    const whole = trimPartialUtf8(buf);
-    if (!isUtf8(whole)) return offset - carry.length + firstInvalidUtf8(whole);
-    carry = buf.subarray(whole.length);
-    offset += (chunk as Buffer).length;
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(CHECK_BYTES);
+    // The file offset of buffer[0], and the bytes kept there: a character the last read cut.
+    let start = 0;
+    let kept = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, kept, buffer.length - kept, start + kept);
+      if (bytesRead === 0) return kept > 0 ? start : -1;
+      const length = kept + bytesRead;
+      const whole = trimPartialUtf8(buffer.subarray(0, length));
+      if (!isUtf8(whole)) return start + firstInvalidUtf8(whole);
+      buffer.copy(buffer, 0, whole.length, length);
+      start += whole.length;
+      kept = length - whole.length;
+    }
+  } finally {
+    await handle.close();
   }
-  return carry.length > 0 ? offset - carry.length : -1;
 }
+
+const CHECK_BYTES = 4 << 20;
 
 export function parseEncoding(value: string): Encoding {
   const v = value.trim().toLowerCase().replace(/^utf8$/, 'utf-8').replace(/^utf16(le|be)$/, 'utf-16$1');

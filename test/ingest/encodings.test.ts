@@ -6,6 +6,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import yazl from 'yazl';
+import { detectFileEncoding } from '../../src/ingest/encoding.js';
 import { auditFiles, verdict } from '../helpers/audit.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cs-audit-enc-'));
@@ -79,6 +80,21 @@ describe('encodings (issue 4 §1)', () => {
     }
     const r = await auditFiles([short], { details: true });
     expect(r.details![0]!.text).toBe('谢谢');
+  });
+
+  it('the whole file is checked a few megabytes at a time: a character cut by a read is no stray byte; GBK after 5 MB is found', async () => {
+    const header = 'time,buyer,sender,content\n';
+    // Rows of 3-byte characters whose length is not a divisor of 4 MiB: reads cut characters.
+    const row = '2026-11-02 10:00:00,小王,buyer,亲，您的订单已发出，请注意查收～\n';
+    const rows = Buffer.from(row.repeat(Math.ceil((5 << 20) / Buffer.byteLength(row))));
+    expect(Buffer.byteLength(row) % 3).not.toBe(0);
+    const utf8 = file('long-utf8.csv', Buffer.concat([Buffer.from(header), rows]));
+    expect(await detectFileEncoding(utf8, 'long-utf8.csv')).toBe('utf-8');
+    const ascii = Buffer.from('2026-11-02 10:00:00,b1,buyer,hello there\n'.repeat((5 << 20) / 40));
+    const late = file('late-gbk.csv', Buffer.concat([Buffer.from(header), ascii, iconv.encode('2026-11-02 10:00:00,小王,buyer,在吗，有货吗\n', 'gbk')]));
+    expect(await detectFileEncoding(late, 'late-gbk.csv')).toBe('gb18030');
+    const cut = file('cut-at-end.csv', Buffer.concat([Buffer.from(header), rows, Buffer.from('小').subarray(0, 2)]));
+    await expect(detectFileEncoding(cut, 'cut-at-end.csv')).rejects.toThrow('cut-at-end.csv: starts as UTF-8 but later is not');
   });
 
   it('a file that is neither UTF-8 nor plausible GB18030 is an error naming the file and what to do', async () => {
