@@ -205,8 +205,15 @@ export class HistoryStore {
     if (rows.length === 0) return;
     const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
     const statement = this.db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    // One transaction for the rows: alone, each row is one (a month's 3 425 day rows took 0.30 s,
+    // in one 0.05 s). A savepoint, so that it nests in a transaction of the caller's.
+    this.db.exec('SAVEPOINT insert_rows');
     try {
       for (const row of rows) statement.run(columns.map((c) => row[c] ?? null));
+      this.db.exec('RELEASE insert_rows');
+    } catch (err) {
+      this.db.exec('ROLLBACK TO insert_rows; RELEASE insert_rows');
+      throw err;
     } finally {
       statement.free();
     }
