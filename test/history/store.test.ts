@@ -1,6 +1,9 @@
-// The history store's bulk writes (issue 8: a month's day facts written row by row took 0.30 s a
-// night): the rows of one insert go in one transaction, so they are all written or none.
-import { mkdtempSync } from 'node:fs';
+// The history store's writes (issue 8): the rows of one insert go in one transaction (a month's
+// day facts written row by row took 0.30 s a night), so they are all written or none; and a store
+// kept nightly is not compacted each night once old states are dropped (0.5-0.9 s and 50-100 MB a
+// night): the next states take the pages given back, and only a large drop compacts the file.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +23,57 @@ describe('HistoryStore.insert', () => {
       // The store goes on: later writes are kept.
       store.insert('activity', [row('2026-11-06', 0)]);
       expect(store.all('SELECT count(*) AS n FROM activity')[0]!.n).toBe(3);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('HistoryStore.save', () => {
+  /** Run `run` of shop s, covering one November day, with a state of 200 KB that does not compress. */
+  const night = (store: HistoryStore, run: number): void => {
+    const day = `2026-11-${String(run).padStart(2, '0')}`;
+    expect(store.addRun('2026-12-01T00:00:00Z', 'test', [], { first: day, last: day }, true, null)).toBe(run);
+    store.addCoverage({ run, shop: 's', firstDay: day, lastDay: day, dataEnd: null }, randomBytes(200_000));
+  };
+
+  it('dropping the oldest state of eight frees an eighth of the file: not compacted, and the next state takes those pages', async () => {
+    const file = path.join(dir, 'nightly.sqlite');
+    const store = await HistoryStore.open(file);
+    try {
+      for (let run = 1; run <= 8; run++) night(store, run);
+      store.save();
+      const full = statSync(file).size;
+      expect(full).toBeGreaterThan(8 * 200_000);
+      store.pruneStates('s', 7);
+      expect(store.freePageShare()).toBeGreaterThan(0.1);
+      expect(store.freePageShare()).toBeLessThan(0.25);
+      store.save();
+      expect(statSync(file).size).toBe(full);
+      night(store, 9);
+      store.pruneStates('s', 8);
+      store.save();
+      // Within a few pages of the full store, not a state larger.
+      expect(statSync(file).size).toBeLessThan(full + 100_000);
+      expect(store.state(1, 's')).toBeNull();
+      expect(store.state(9, 's')!.length).toBe(200_000);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('dropping most states compacts the file', async () => {
+    const file = path.join(dir, 'drop.sqlite');
+    const store = await HistoryStore.open(file);
+    try {
+      for (let run = 1; run <= 8; run++) night(store, run);
+      store.save();
+      const full = statSync(file).size;
+      store.pruneStates('s', 2);
+      store.save();
+      expect(statSync(file).size).toBeLessThan(full / 3);
+      expect(store.freePageShare()).toBe(0);
+      expect(store.state(8, 's')!.length).toBe(200_000);
     } finally {
       store.close();
     }
