@@ -19,6 +19,7 @@ import {
   type ShopDirectory,
 } from './ingest/read-chat.js';
 import { readLog, type LogInput } from './ingest/read-log.js';
+import type { ShopFact } from './ingest/scan-part.js';
 import type { FileStats, ProgressSink } from './ingest/read-chat.js';
 import { Transcoder, type Encoding } from './ingest/encoding.js';
 import { resolveSources, type InputSource } from './ingest/sources.js';
@@ -33,7 +34,7 @@ import type { OnlineHoursMetric } from './rules/pack-types.js';
 import { assessDays, metricReport, NO_DAYS, type Span } from './metrics/assess.js';
 import { penaltiesOf, totalsOf } from './penalties/penalties.js';
 import { REPORT_SCHEMA, type HistoryReport, type ItemDetail, type MetricReport, type Penalty, type Report, type ShopReport } from './report/model.js';
-import { HistorySession, type DaySpan, type ShopHistory } from './history/session.js';
+import { HistorySession, type DaySpan, type ShopHistory, type ShopPlan } from './history/session.js';
 import type { SavedShop } from './history/state-codec.js';
 import { DEFAULT_SHOP } from './model.js';
 import { maskBuyer } from './report/mask.js';
@@ -195,8 +196,25 @@ async function auditSources(
   // Large enough delimited files: both passes in one where they allow (chatInOnePass); it gives
   // the same scan and the same auditors, or gives up and the files are read in two passes.
   const simple = history === null && !options.covers && (options.shops ?? []).length === 0;
+  // A history run given its days (--covers, as the cron line does) on an export whose rows name
+  // their shops takes the one pass too: the store's shops go on from their states before it.
+  const nightly = history !== null && (options.covers ?? null) !== null && (options.shops ?? []).length === 0 && options.shopFolders !== true && (options.tracer ?? null) === null;
   const traced = options.tracer?.events.length ?? 0;
-  const one = simple && options.onePass !== false ? await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null) : null;
+  let start: HistoryStart | null = null;
+  let one: { scan: ChatScan; auditors: Map<string, ShopAuditor> } | null = null;
+  if (options.onePass !== false && simple) one = await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null, null);
+  if (options.onePass !== false && nightly && history !== null) {
+    const noticesAt = history.notices.length;
+    start = historyStart(history, coveredDays(options.covers!, { first: null, last: null }), rules.zone, (shop, directory) =>
+      new ShopAuditor(shop, rules, directory, options.details === true, null, keepConduct, options.restConversations !== false, true),
+    );
+    one = await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null, start);
+    if (one === null) {
+      // The two passes plan and restore again.
+      history.notices.splice(noticesAt);
+      start = null;
+    }
+  }
   // What a pass that gave up traced (cs-audit explain) is not kept: the two passes trace it again.
   if (one === null) options.tracer?.events.splice(traced);
   // Pass 1: read and check every row; learn the shops, their accounts and the time span.
@@ -263,7 +281,12 @@ async function auditSources(
   if (history !== null && scan.rawDirectories.has('') && fallback === DEFAULT_SHOP) {
     history.notices.push(`rows without a shop were audited as ${DEFAULT_SHOP}: the input names several shops or none; name the shop (a shop column, --shop-folders) so nights add up to the same shop`);
   }
-  const plans = history === null || covers === null ? null : history.plan([...fedShops].sort(), covers, (options.covers ?? null) !== null);
+  const plans =
+    history === null || covers === null
+      ? null
+      : start !== null
+        ? new Map([...start.plans, ...history.plan([...fedShops].filter((shop) => !start!.plans.has(shop)).sort(), covers, true)])
+        : history.plan([...fedShops].sort(), covers, (options.covers ?? null) !== null);
 
   // Pass 2: every message once, in time order, through its shop's auditor. A history keeps the
   // conduct state even under --no-conduct (only the report leaves findings out), so a later
@@ -280,7 +303,16 @@ async function auditSources(
     }
     return auditor;
   };
-  if (history !== null && plans !== null) {
+  if (history !== null && start !== null) {
+    // The one pass restored the store's shops before its first row (historyStart).
+    for (const [shop, restored] of start.restored) {
+      directories.set(shop, restored.directory);
+      if (restored.settled !== null) history.notices.push(restored.settled);
+      const now = { accounts: new Set(restored.lateAccounts), merchantBuyers: new Set(restored.lateMerchants) };
+      history.notices.push(...lateRecognitions(shop, restored.before, now, () => true));
+    }
+    for (const [key, t] of start.seen) dedup.set(key, t);
+  } else if (history !== null && plans !== null) {
     // Shops this run feeds continue from their base; the store's other shops are reported as it left them.
     for (const shop of history.shops()) {
       if (only !== null && !only.has(shop)) continue;
@@ -299,14 +331,15 @@ async function auditSources(
       }
       auditors.set(shop, auditor);
       for (const [key, t] of saved.seen) dedup.set(key, t);
-      if (fresh) history.notices.push(...lateRecognitions(shop, saved.directory, fresh, auditor));
+      if (fresh) history.notices.push(...lateRecognitions(shop, saved.directory, fresh, (name) => auditor.hasConversation(name)));
     }
   }
-  let fedEnd: number | null = null;
+  let fedEnd: number | null = start?.fedEnd ?? null;
   const reachEnd = (t: number): void => {
     if (feeds(t) && (fedEnd === null || t > fedEnd)) fedEnd = t;
   };
-  // (The one pass has fed its auditors already: no shop filter, no covered days, no history.)
+  if (start !== null) for (const [file, n] of start.outside) notAudited.add(file, OUTSIDE_COVERED_DAYS, n);
+  // (The one pass has fed its auditors already: no shop filter; covered days and a history only as historyStart.)
   if (one === null) {
     for await (const batch of chatMessages(scan, dedup, reachEnd)) {
       for (const m of batch) {
@@ -514,10 +547,10 @@ const OUTSIDE_COVERED_DAYS = 'outside_covered_days';
 class NotAudited {
   private readonly byFile = new Map<string, Map<string, number>>();
 
-  add(file: string, reason: string): void {
+  add(file: string, reason: string, count = 1): void {
     let reasons = this.byFile.get(file);
     if (!reasons) this.byFile.set(file, (reasons = new Map()));
-    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    reasons.set(reason, (reasons.get(reason) ?? 0) + count);
   }
 
   of(file: string): ReadonlyMap<string, number> {
@@ -536,6 +569,8 @@ async function auditInOnePass(
   options: ReadOptions,
   makeAuditor: (shop: string, directory: ShopDirectory) => ShopAuditor,
   told: ((whyNot: string | null) => void) | null,
+  /** A history run's start: the store's shops restored, the days it feeds (see historyStart). */
+  start: HistoryStart | null,
 ): Promise<{ scan: ChatScan; auditors: Map<string, ShopAuditor> } | null> {
   const not = (why: string): null => {
     told?.(why);
@@ -543,18 +578,29 @@ async function auditInOnePass(
   };
   if ((options.cores ?? availableParallelism()) < 2) return not('one core');
   if ((await delimitedOnDisk(sources, options.partBytes ?? PART_BYTES)) === null) return not('not delimited files on disk, or small');
-  const directories = new Map<string, ShopDirectory>();
-  const auditors = new Map<string, ShopAuditor>();
-  const pass = chatInOnePass(sources, options, (shop, kind, name) => {
-    const d = directoryOf(directories, shop);
-    if (kind === 'shop') return true;
-    // FORMAT.md: an account or merchant is one for all of the shop's rows, also those before.
-    if (auditors.get(shop)?.judged(name) === true) return false;
-    (kind === 'account' ? d.accounts : d.merchantBuyers).add(name);
-    return true;
-  });
+  const directories = start?.directories ?? new Map<string, ShopDirectory>();
+  const auditors = start?.auditors ?? new Map<string, ShopAuditor>();
+  const pass = chatInOnePass(
+    sources,
+    options,
+    (shop, kind, name) => {
+      const d = directoryOf(directories, shop);
+      if (kind === 'shop') return true;
+      // FORMAT.md: an account or merchant is one for all of the shop's rows, also those before.
+      if (auditors.get(shop)?.judged(name) === true) return false;
+      start?.learnt(shop, kind, name);
+      (kind === 'account' ? d.accounts : d.merchantBuyers).add(name);
+      return true;
+    },
+    start?.seen,
+    start?.observe ?? null,
+  );
   for await (const batch of pass.batches) {
     for (const m of batch) {
+      if (start !== null && !start.feeds(m.t)) {
+        start.outside.set(m.origin.file, (start.outside.get(m.origin.file) ?? 0) + 1);
+        continue;
+      }
       let auditor = auditors.get(m.shop);
       if (auditor === undefined) {
         auditors.set(m.shop, (auditor = makeAuditor(m.shop, directoryOf(directories, m.shop))));
@@ -566,6 +612,86 @@ async function auditInOnePass(
   if (pass.gaveUp() !== null) return not(pass.gaveUp()!);
   told?.(null);
   return { scan: pass.scan(), auditors };
+}
+
+/** A store's shop as the one pass of a history run restored it (see historyStart). */
+interface RestoredShop {
+  /** The store's directory, and the one the auditor uses (the store's, and what this input tells it as it is read). */
+  before: ShopDirectory;
+  directory: ShopDirectory;
+  /** The notice of exports missing before this run's days (its open items were settled), if any. */
+  settled: string | null;
+  /** Merchants and accounts this input first tells of names the store had counted as buyers (lateRecognitions). */
+  lateMerchants: string[];
+  lateAccounts: string[];
+}
+
+interface HistoryStart {
+  plans: Map<string, ShopPlan>;
+  restored: Map<string, RestoredShop>;
+  auditors: Map<string, ShopAuditor>;
+  directories: Map<string, ShopDirectory>;
+  /** Ids of the hour before this run's days (the store's), then of the end of its own: the repeats' memory. */
+  seen: Map<string, number>;
+  /** Whether a message's day is one the run feeds (--covers); rows of other days are counted apart. */
+  feeds: (t: number) => boolean;
+  outside: Map<string, number>;
+  /** The latest time of a fed message, repeats included (RULES.md §1 Pending). */
+  fedEnd: number | null;
+  observe: (t: number) => void;
+  learnt: (shop: string, kind: ShopFact, name: string) => void;
+}
+
+/**
+ * The one pass of a history run given its days (--covers) on rows that name their shops: what the
+ * two passes do after pass 1, done before the first row. Every shop of the store is fed (an export
+ * of every shop), so each goes on from its plan's base, with its saved directory, repeats and open
+ * items settled over missing days, exactly as the restore after pass 1. What pass 1 would have
+ * told first is learnt as the rows come: a shop's account or merchant met after that name's
+ * messages of this run were judged gives the pass up (rememberJudged(true): the restored
+ * conversations were judged by earlier runs, which cannot be taken back and get a notice, as in
+ * two passes). Plans of shops new to the store, and the notices, are taken when the pass is done.
+ */
+function historyStart(history: HistorySession, covers: DaySpan, zone: Zone, restoredAuditor: (shop: string, directory: ShopDirectory) => ShopAuditor): HistoryStart {
+  const plans = history.plan([...history.shops()].sort(), covers, true);
+  const start: HistoryStart = {
+    plans,
+    restored: new Map(),
+    auditors: new Map(),
+    directories: new Map(),
+    seen: new Map(),
+    feeds: (t) => isWithin(zone.dayOf(t), covers),
+    outside: new Map(),
+    fedEnd: null,
+    observe: (t) => {
+      if (start.feeds(t) && (start.fedEnd === null || t > start.fedEnd)) start.fedEnd = t;
+    },
+    learnt: (shop, kind, name) => {
+      const restored = start.restored.get(shop);
+      if (restored === undefined || kind === 'shop') return;
+      const known = kind === 'account' ? restored.before.accounts : restored.before.merchantBuyers;
+      if (!known.has(name) && start.auditors.get(shop)!.hasConversation(name)) (kind === 'account' ? restored.lateAccounts : restored.lateMerchants).push(name);
+    },
+  };
+  for (const shop of history.shops()) {
+    const row = plans.get(shop)!.base;
+    if (row === null) continue;
+    const saved = history.restore(row);
+    const directory = mergeDirectory(saved.directory, undefined);
+    const auditor = restoredAuditor(shop, directory);
+    auditor.restoreState(saved.state, row.dataEnd ?? zone.startOfDay(isoToDay(row.lastDay)! + 1));
+    let settled: string | null = null;
+    if (isoToDay(row.lastDay)! + 1 < covers.first) {
+      auditor.settleOpen(row.dataEnd ?? zone.startOfDay(isoToDay(row.lastDay)! + 1) - 1);
+      settled = `shop ${shop}: no export covers ${dayToIso(isoToDay(row.lastDay)! + 1)}..${dayToIso(covers.first - 1)}; what waited for a reply at the end of ${row.lastDay} stays as it was then`;
+    }
+    auditor.rememberJudged(true);
+    start.auditors.set(shop, auditor);
+    start.directories.set(shop, directory);
+    start.restored.set(shop, { before: saved.directory, directory, settled, lateMerchants: [], lateAccounts: [] });
+    for (const [key, t] of saved.seen) start.seen.set(key, t);
+  }
+  return start;
 }
 
 /**
@@ -621,15 +747,15 @@ function mergeDirectory(a: ShopDirectory, b: ShopDirectory | undefined): ShopDir
  * an account of the shop). A history cannot take back counts of earlier days: when this run
  * first learns such a thing of a buyer the history already counted, it says so.
  */
-function lateRecognitions(shop: string, before: ShopDirectory, now: ShopDirectory, auditor: ShopAuditor): string[] {
+function lateRecognitions(shop: string, before: ShopDirectory, now: ShopDirectory, counted: (name: string) => boolean): string[] {
   const notices: string[] = [];
   for (const buyer of now.merchantBuyers) {
-    if (!before.merchantBuyers.has(buyer) && auditor.hasConversation(buyer)) {
+    if (!before.merchantBuyers.has(buyer) && counted(buyer)) {
       notices.push(`shop ${shop}: buyer ${buyer} is first flagged merchant in this input; their conversations of earlier runs stay counted (rebuild the store from the raw logs to exclude them)`);
     }
   }
   for (const account of now.accounts) {
-    if (!before.accounts.has(account) && auditor.hasConversation(account)) {
+    if (!before.accounts.has(account) && counted(account)) {
       notices.push(`shop ${shop}: ${account} first appears as the shop's own account in this input; their conversations of earlier runs stay counted as a buyer's (rebuild the store from the raw logs to exclude them)`);
     }
   }

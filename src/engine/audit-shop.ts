@@ -143,6 +143,7 @@ export class ShopAuditor {
   private settled = 0;
   /** See rememberJudged. */
   private judgedApart: Set<string> | null = null;
+  private judgedAll = false;
   /** The last file and day looked up (see fileOf, activityOn): nearly every message asks for them again. */
   private lastFile: { name: string | null; accounting: FileAccounting } = { name: null, accounting: { used: 0, excluded: new Map() } };
   private lastActivity: { day: number; activity: ActivityDay } = { day: Number.NaN, activity: { buyers: 0, buyer_messages: 0, shop_messages: 0, rounds: 0, seller_first_rounds: 0, sessions: 0 } };
@@ -228,6 +229,7 @@ export class ShopAuditor {
   }
 
   private pushOne(m: Message, day: number): void {
+    if (this.judgedAll) this.judgedApart!.add(m.buyer);
     const version = this.rules.versionAt(day);
     const conversationReason = conversationExclusion(this.shop, m.buyer, this.directory, version);
     if (conversationReason !== null) {
@@ -454,15 +456,18 @@ export class ShopAuditor {
   /**
    * From now on, remember the buyers whose messages are judged without a conversation
    * (evaluations, conversations excluded whole), so that `judged` knows them too (one pass over
-   * the input learns a shop's accounts as it goes).
+   * the input learns a shop's accounts as it goes). `restored`: the auditor holds conversations
+   * of earlier runs (a history), which this run has not judged: every buyer fed from now on is
+   * remembered instead, and only those count.
    */
-  rememberJudged(): void {
+  rememberJudged(restored = false): void {
     this.judgedApart ??= new Set();
+    this.judgedAll = restored;
   }
 
   /** Whether a message of this buyer was judged already (see rememberJudged). */
   judged(buyer: string): boolean {
-    return this.hasConversation(buyer) || this.judgedApart!.has(buyer);
+    return (!this.judgedAll && this.hasConversation(buyer)) || this.judgedApart!.has(buyer);
   }
 
   /** Buyers with a conversation so far (e.g. to tell whether a newly known merchant was counted before). */

@@ -584,6 +584,10 @@ export function chatInOnePass(
   sources: InputSource[],
   options: ReadOptions,
   learn: Learn,
+  /** The ids of the hour before, by shop (a history's), as chatMessages takes them; given back. */
+  seen: Map<string, number> = new Map(),
+  /** Shown the time of every message read, repeats included (as chatMessages's). */
+  observe: ((t: number) => void) | null = null,
 ): { batches: AsyncGenerator<Message[]>; scan: () => ChatScan; gaveUp: () => string | null } {
   // Files in time order one after another, the first message of each the one after the last of
   // the file before (its first seq is known once the files before it are read).
@@ -633,17 +637,23 @@ export function chatInOnePass(
   };
   const repeats: RepeatsAside = {
     fallbackShop: DEFAULT_SHOP,
-    seen: new Map(),
-    dropped: (_, file) => void scan.files[file]!.duplicates++,
+    seen,
+    dropped: (t, file) => {
+      scan.files[file]!.duplicates++;
+      observe?.(t);
+    },
     taken: (file, messages) => void (scan.files[file]!.messages += messages),
   };
   const batches = (async function* (): AsyncGenerator<Message[]> {
-    yield* messagesFromWorker(
+    for await (const batch of messagesFromWorker(
       scan,
       sources.map((_, i) => i),
       repeats,
       learning,
-    );
+    )) {
+      if (observe !== null) for (const m of batch) observe(m.t);
+      yield batch;
+    }
     if (learning.gaveUp !== null) return;
     progress?.done();
     settleShops(scan);

@@ -302,3 +302,110 @@ describe('issue 8: several files in time order one after another (a folder of da
   });
 });
 
+
+describe('issue 8: a history run given its days (--covers) in one pass', () => {
+  /**
+   * One night's export of shopA and shopB: a row every `step` seconds from local 00:00 of `day`
+   * (Shanghai), rows of the next day's first ten minutes at the end (an export that runs past
+   * midnight), and `extra` rows by row number. `start` shifts the row ids, so that a night can repeat the ids of the
+   * night before.
+   */
+  const night = (day: string, extra: Map<number, string> = new Map(), start = 0, seed = 5, step = 60): string => {
+    let state = seed;
+    const rand = (n: number) => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+    };
+    const base = Date.parse(`${day}T00:00:00+08:00`);
+    const at = (i: number) => new Date(base + i * step * 1000 + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    const rows = [HEADER];
+    for (let i = 0; i < (86_400 + 600) / step; i++) {
+      if (extra.has(i)) rows.push(extra.get(i)!.replace('@', at(i)));
+      const shop = rand(4) === 0 ? 'shopB' : 'shopA';
+      const buyer = `b${rand(60)}`;
+      const kind = rand(10);
+      rows.push(
+        kind < 5
+          ? `m${start + i},${at(i)},${shop},${buyer},buyer,,text,"在吗,有货吗",,,,`
+          : kind < 8
+            ? `m${start + i},${at(i)},${shop},${buyer},agent,${shop}:a${rand(4)},text,"亲\n有的",,,,`
+            : kind < 9
+              ? `m${start + i},${at(i)},${shop},${buyer},bot,${shop}:bot,text,自动回复,,auto,,`
+              : `m${start + i},${at(i)},${shop},${buyer},buyer,${shop}:a1,evaluation,很满意,,,c${start + i},`,
+      );
+    }
+    return rows.join('\n') + '\n';
+  };
+  /** The nights fed in order into a store, one pass allowed or not: each run's report and what the one pass said. */
+  const nights = async (name: string, fed: { text: string; covers: string }[], onePass: boolean) => {
+    const store = path.join(dir, `${name}-${onePass ? 'one' : 'two'}.sqlite`);
+    const out: { report: unknown; told: (string | null)[] }[] = [];
+    for (const [k, { text, covers }] of fed.entries()) {
+      const file = path.join(dir, `${name}-${k}.csv`);
+      writeFileSync(file, text);
+      const told: (string | null)[] = [];
+      const [from, to] = covers.split('..');
+      const report = await audit({
+        platform: 'tmall', rulesFile: null, inputs: [file], tz: null, from: null, to: null, strict: false, stdin: Readable.from([]), details: true,
+        cores: 2, partBytes: 16 * 1024, onePass, onOnePass: (why) => told.push(why), history: store, covers: { from: from!, to: to ?? from! },
+      });
+      const r = stripped(report) as Report;
+      out.push({ report: { ...r, history: { ...r.history, file: null } }, told });
+    }
+    return out;
+  };
+
+  it('nights one by one, a missing night, a night fed again, repeats across midnight, rows past midnight: the reports of two passes', async () => {
+    // Night 2's export starts with night 1's last ten rows (23:50-23:59 of 11-02): repeats of the
+    // hour before, which the store remembers.
+    const first = night('2026-11-02');
+    const lines = first.trimEnd().split('\n');
+    const lastRows = lines.filter((l) => / 23:5\d:00,/.test(l) && l.includes(',2026-11-02 '));
+    expect(lastRows.length).toBe(10);
+    const secondRows = night('2026-11-03', new Map(), 1440, 6).split('\n');
+    const fed = [
+      { text: first, covers: '2026-11-02' },
+      { text: [secondRows[0], ...lastRows, ...secondRows.slice(1)].join('\n'), covers: '2026-11-03' },
+      // 11-04 is missing.
+      { text: night('2026-11-05', new Map(), 5000, 7), covers: '2026-11-05' },
+      // 11-05 fed again (a corrected export).
+      { text: night('2026-11-05', new Map(), 5000, 8), covers: '2026-11-05' },
+    ];
+    const one = await nights('nightly', fed, true);
+    const two = await nights('nightly', fed, false);
+    expect(one.map((r) => r.told)).toEqual([[null], [null], [null], [null]]);
+    const last = one[3]!.report as Report;
+    expect(last.history!.notices.join('\n')).toContain('no export covers 2026-11-04..2026-11-04');
+    expect(last.history!.notices.join('\n')).toContain('replacing 2026-11-05');
+    const second = one[1]!.report as Report;
+    expect(second.input.files[0]!.duplicates).toBeGreaterThan(0);
+    expect(JSON.stringify(second)).toContain('outside_covered_days');
+    for (const k of [0, 1, 2, 3]) expect(one[k]!.report).toEqual(two[k]!.report);
+  });
+
+  it("FORMAT.md sub-account chatter across nights: a buyer of an earlier night first named an account or flagged merchant tonight is a notice, as in two passes; tonight's judged buyer gives the pass up", async () => {
+    const first = night('2026-11-02', new Map([[30, 'x1,@,shopA,xiaoli,buyer,,text,在吗,,,,'], [31, 'x2,@,shopA,b7,buyer,,text,在吗,,,,']]));
+    // Before any of their rows tonight: xiaoli answers as the shop's agent, b7 is flagged merchant.
+    const second = night('2026-11-03', new Map([[0, 'y1,@,shopA,b3,agent,xiaoli,text,好的,,,,'], [1, 'y2,@,shopA,b7,buyer,,text,在吗,,,,merchant']]), 3000, 9);
+    const fed = [
+      { text: first, covers: '2026-11-02' },
+      { text: second, covers: '2026-11-03' },
+    ];
+    const one = await nights('late', fed, true);
+    const two = await nights('late', fed, false);
+    expect(one.map((r) => r.told)).toEqual([[null], [null]]);
+    const notices = (one[1]!.report as Report).history!.notices.join('\n');
+    expect(notices).toContain('xiaoli first appears as the shop');
+    expect(notices).toContain('buyer b7 is first flagged merchant');
+    expect(one[1]!.report).toEqual(two[1]!.report);
+    // Tonight's own buyer zz (one question, nothing else) named an account after that was judged
+    // (far enough into the night that the reading thread has handed it over): two passes.
+    const third = night('2026-11-04', new Map([[100, 'z0,@,shopA,zz,buyer,,text,在吗,,,,'], [16_000, 'z1,@,shopA,b3,agent,zz,text,好的,,,,']]), 6000, 10, 5);
+    const gaveUp = await nights('late3', [...fed, { text: third, covers: '2026-11-04' }], true);
+    const twoAgain = await nights('late3', [...fed, { text: third, covers: '2026-11-04' }], false);
+    expect(gaveUp[2]!.told).toEqual([expect.stringContaining('account zz of shopA')]);
+    expect(gaveUp[2]!.report).toEqual(twoAgain[2]!.report);
+  });
+});
