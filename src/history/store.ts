@@ -215,7 +215,11 @@ export class HistoryStore {
       for (const row of rows) statement.run(columns.map((c) => row[c] ?? null));
       this.db.exec('RELEASE insert_rows');
     } catch (err) {
-      this.db.exec('ROLLBACK TO insert_rows; RELEASE insert_rows');
+      try {
+        this.db.exec('ROLLBACK TO insert_rows; RELEASE insert_rows');
+      } catch {
+        // SQLite ended the transaction itself (out of memory, a full disk): the first error says why.
+      }
       throw err;
     } finally {
       statement.free();
