@@ -195,14 +195,19 @@ async function auditSources(
   const reviews = await readLog(reviewSources, 'review', (v, o, q) => normalizeReviewRow(v, o, q, inputZone), logOptions);
   // Large enough delimited files: both passes in one where they allow (chatInOnePass); it gives
   // the same scan and the same auditors, or gives up and the files are read in two passes.
-  const simple = history === null && !options.covers && (options.shops ?? []).length === 0;
+  const simple = history === null && (options.shops ?? []).length === 0;
   // A history run given its days (--covers, as the cron line does) on an export whose rows name
   // their shops takes the one pass too: the store's shops go on from their states before it.
   const nightly = history !== null && (options.covers ?? null) !== null && (options.shops ?? []).length === 0 && options.shopFolders !== true && (options.tracer ?? null) === null;
   const traced = options.tracer?.events.length ?? 0;
-  let start: HistoryStart | null = null;
+  let start: OnePassStart | null = null;
   let one: { scan: ChatScan; auditors: Map<string, ShopAuditor> } | null = null;
-  if (options.onePass !== false && simple) one = await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null, null);
+  if (options.onePass !== false && simple) {
+    // --covers: rows of other days are counted apart as they come.
+    start = options.covers ? coversStart(coveredDays(options.covers, { first: null, last: null }), rules.zone) : null;
+    one = await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null, start);
+    if (one === null) start = null;
+  }
   if (options.onePass !== false && nightly && history !== null) {
     const noticesAt = history.notices.length;
     start = historyStart(history, coveredDays(options.covers!, { first: null, last: null }), rules.zone, (shop, directory) =>
@@ -569,8 +574,8 @@ async function auditInOnePass(
   options: ReadOptions,
   makeAuditor: (shop: string, directory: ShopDirectory) => ShopAuditor,
   told: ((whyNot: string | null) => void) | null,
-  /** A history run's start: the store's shops restored, the days it feeds (see historyStart). */
-  start: HistoryStart | null,
+  /** With --covers: the days it feeds, and with a history its shops restored (see historyStart). */
+  start: OnePassStart | null,
 ): Promise<{ scan: ChatScan; auditors: Map<string, ShopAuditor> } | null> {
   const not = (why: string): null => {
     told?.(why);
@@ -626,7 +631,8 @@ interface RestoredShop {
   lateAccounts: string[];
 }
 
-interface HistoryStart {
+/** What a one pass given its days (--covers) starts from: the store's shops restored (historyStart), or none (coversStart). */
+interface OnePassStart {
   plans: Map<string, ShopPlan>;
   restored: Map<string, RestoredShop>;
   auditors: Map<string, ShopAuditor>;
@@ -642,19 +648,9 @@ interface HistoryStart {
   learnt: (shop: string, kind: ShopFact, name: string) => void;
 }
 
-/**
- * The one pass of a history run given its days (--covers) on rows that name their shops: what the
- * two passes do after pass 1, done before the first row. Every shop of the store is fed (an export
- * of every shop), so each goes on from its plan's base, with its saved directory, repeats and open
- * items settled over missing days, exactly as the restore after pass 1. What pass 1 would have
- * told first is learnt as the rows come: a shop's account or merchant met after that name's
- * messages of this run were judged gives the pass up (rememberJudged(true): the restored
- * conversations were judged by earlier runs, which cannot be taken back and get a notice, as in
- * two passes). Plans of shops new to the store, and the notices, are taken when the pass is done.
- */
-function historyStart(history: HistorySession, covers: DaySpan, zone: Zone, restoredAuditor: (shop: string, directory: ShopDirectory) => ShopAuditor): HistoryStart {
-  const plans = history.plan([...history.shops()].sort(), covers, true);
-  const start: HistoryStart = {
+/** A one pass given its days (--covers), without a history yet: rows of other days are counted apart. */
+function coversStart(covers: DaySpan, zone: Zone, plans = new Map<string, ShopPlan>()): OnePassStart {
+  const start: OnePassStart = {
     plans,
     restored: new Map(),
     auditors: new Map(),
@@ -673,6 +669,22 @@ function historyStart(history: HistorySession, covers: DaySpan, zone: Zone, rest
       if (!known.has(name) && start.auditors.get(shop)!.hasConversation(name)) (kind === 'account' ? restored.lateAccounts : restored.lateMerchants).push(name);
     },
   };
+  return start;
+}
+
+/**
+ * The one pass of a history run given its days (--covers) on rows that name their shops: what the
+ * two passes do after pass 1, done before the first row. Every shop of the store is fed (an export
+ * of every shop), so each goes on from its plan's base, with its saved directory, repeats and open
+ * items settled over missing days, exactly as the restore after pass 1. What pass 1 would have
+ * told first is learnt as the rows come: a shop's account or merchant met after that name's
+ * messages of this run were judged gives the pass up (rememberJudged(true): the restored
+ * conversations were judged by earlier runs, which cannot be taken back and get a notice, as in
+ * two passes). Plans of shops new to the store, and the notices, are taken when the pass is done.
+ */
+function historyStart(history: HistorySession, covers: DaySpan, zone: Zone, restoredAuditor: (shop: string, directory: ShopDirectory) => ShopAuditor): OnePassStart {
+  const plans = history.plan([...history.shops()].sort(), covers, true);
+  const start = coversStart(covers, zone, plans);
   for (const shop of history.shops()) {
     const row = plans.get(shop)!.base;
     if (row === null) continue;

@@ -303,6 +303,15 @@ describe('issue 8: several files in time order one after another (a folder of da
 });
 
 
+describe('issue 8: --covers without a history in one pass', () => {
+  it('rows of other days are counted apart as they come: the report of two passes', async () => {
+    const { one, two } = await both('covers.csv', log(), { covers: { from: '2026-11-02', to: '2026-11-03' } });
+    expect(one.told).toEqual([null]);
+    expect(JSON.stringify(one.report)).toContain('outside_covered_days');
+    expect(one.report).toEqual(two.report);
+  });
+});
+
 describe('issue 8: a history run given its days (--covers) in one pass', () => {
   /**
    * One night's export of shopA and shopB: a row every `step` seconds from local 00:00 of `day`
