@@ -201,24 +201,28 @@ async function auditSources(
   const nightly = history !== null && (options.covers ?? null) !== null && (options.shops ?? []).length === 0 && options.shopFolders !== true && (options.tracer ?? null) === null;
   const traced = options.tracer?.events.length ?? 0;
   let start: OnePassStart | null = null;
-  let one: { scan: ChatScan; auditors: Map<string, ShopAuditor> } | null = null;
-  if (options.onePass !== false && simple) {
-    // --covers: rows of other days are counted apart as they come.
-    start = options.covers ? coversStart(coveredDays(options.covers, { first: null, last: null }), rules.zone) : null;
-    one = await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null, start);
-    if (one === null) start = null;
-  }
-  if (options.onePass !== false && nightly && history !== null) {
-    const noticesAt = history.notices.length;
-    start = historyStart(history, coveredDays(options.covers!, { first: null, last: null }), rules.zone, (shop, directory) =>
-      new ShopAuditor(shop, rules, directory, options.details === true, null, keepConduct, options.restConversations !== false, true),
-    );
-    one = await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null, start);
-    if (one === null) {
-      // The two passes plan and restore again.
-      history.notices.splice(noticesAt);
-      start = null;
-    }
+  let one: { scan: ChatScan; auditors: Map<string, ShopAuditor>; start: OnePassStart | null } | null = null;
+  if (options.onePass !== false && (simple || nightly)) {
+    const noticesAt = history?.notices.length ?? 0;
+    // Taken only once the files allow one pass (a store's states are costly to restore twice). A
+    // --covers or plan the two passes would refuse is refused there, after pass 1, as it was.
+    const prepare = (): OnePassStart | string | null => {
+      if (!options.covers) return null;
+      try {
+        const covers = coveredDays(options.covers, { first: null, last: null });
+        if (history === null) return coversStart(covers, rules.zone);
+        return historyStart(history, covers, rules.zone, (shop, directory) =>
+          new ShopAuditor(shop, rules, directory, options.details === true, null, keepConduct, options.restConversations !== false, true),
+        );
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        return `--covers or --history refused: ${err.message}`;
+      }
+    };
+    one = await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null, prepare);
+    // The two passes plan and restore again.
+    if (one === null) history?.notices.splice(noticesAt);
+    start = one?.start ?? null;
   }
   // What a pass that gave up traced (cs-audit explain) is not kept: the two passes trace it again.
   if (one === null) options.tracer?.events.splice(traced);
@@ -574,15 +578,20 @@ async function auditInOnePass(
   options: ReadOptions,
   makeAuditor: (shop: string, directory: ShopDirectory) => ShopAuditor,
   told: ((whyNot: string | null) => void) | null,
-  /** With --covers: the days it feeds, and with a history its shops restored (see historyStart). */
-  start: OnePassStart | null,
-): Promise<{ scan: ChatScan; auditors: Map<string, ShopAuditor> } | null> {
+  /**
+   * With --covers: the days it feeds, and with a history its shops restored (see historyStart),
+   * taken once the files allow one pass; a string says why not.
+   */
+  prepare: () => OnePassStart | string | null,
+): Promise<{ scan: ChatScan; auditors: Map<string, ShopAuditor>; start: OnePassStart | null } | null> {
   const not = (why: string): null => {
     told?.(why);
     return null;
   };
   if ((options.cores ?? availableParallelism()) < 2) return not('one core');
   if ((await delimitedOnDisk(sources, options.partBytes ?? PART_BYTES)) === null) return not('not delimited files on disk, or small');
+  const start = prepare();
+  if (typeof start === 'string') return not(start);
   const directories = start?.directories ?? new Map<string, ShopDirectory>();
   const auditors = start?.auditors ?? new Map<string, ShopAuditor>();
   const pass = chatInOnePass(
@@ -591,6 +600,8 @@ async function auditInOnePass(
     (shop, kind, name) => {
       const d = directoryOf(directories, shop);
       if (kind === 'shop') return true;
+      // Known already (the store's directory): this run's messages were judged knowing it.
+      if ((kind === 'account' ? d.accounts : d.merchantBuyers).has(name)) return true;
       // FORMAT.md: an account or merchant is one for all of the shop's rows, also those before.
       if (auditors.get(shop)?.judged(name) === true) return false;
       start?.learnt(shop, kind, name);
@@ -616,7 +627,7 @@ async function auditInOnePass(
   }
   if (pass.gaveUp() !== null) return not(pass.gaveUp()!);
   told?.(null);
-  return { scan: pass.scan(), auditors };
+  return { scan: pass.scan(), auditors, start };
 }
 
 /** A store's shop as the one pass of a history run restored it (see historyStart). */

@@ -417,4 +417,37 @@ describe('issue 8: a history run given its days (--covers) in one pass', () => {
     expect(gaveUp[2]!.told).toEqual([expect.stringContaining('account zz of shopA')]);
     expect(gaveUp[2]!.report).toEqual(twoAgain[2]!.report);
   });
+
+  it('FORMAT.md merchant: a merchant the store knows, flagged again late tonight after rows without the flag, is no reason to give up', async () => {
+    const first = night('2026-11-02', new Map([[30, 'x1,@,shopA,b7,buyer,,text,在吗,,,,merchant']]));
+    const second = night('2026-11-03', new Map([[6, 'y1,@,shopA,b7,buyer,,text,在吗,,,,'], [16_000, 'y2,@,shopA,b7,buyer,,text,在吗,,,,merchant']]), 3000, 9, 5);
+    const fed = [
+      { text: first, covers: '2026-11-02' },
+      { text: second, covers: '2026-11-03' },
+    ];
+    const one = await nights('known', fed, true);
+    const two = await nights('known', fed, false);
+    expect(one.map((r) => r.told)).toEqual([[null], [null]]);
+    expect(one[1]!.report).toEqual(two[1]!.report);
+  });
+
+  it('--strict: a bad row is the error, as in two passes, also when the store could not feed the days alone', async () => {
+    const fed = [
+      { text: night('2026-11-02'), covers: '2026-11-02' },
+      { text: night('2026-11-03', new Map(), 3000, 9), covers: '2026-11-03' },
+    ];
+    await nights('strict-plan', fed, true);
+    // 11-02 again alone, with a bad row: the store's 11-03 goes on from it (refused), and the row is bad.
+    const bad = night('2026-11-02', new Map([[700, 'bad,not a time,shopA,b1,buyer,,text,在吗,,,,']]), 0, 11);
+    const file = path.join(dir, 'strict-plan-again.csv');
+    writeFileSync(file, bad);
+    const line = bad.split('\n').findIndex((l) => l.startsWith('bad,')) + 1;
+    const run = (onePass: boolean) =>
+      audit({
+        platform: 'tmall', rulesFile: null, inputs: [file], tz: null, from: null, to: null, strict: true, stdin: Readable.from([]),
+        cores: 2, partBytes: 16 * 1024, onePass, history: path.join(dir, 'strict-plan-one.sqlite'), covers: { from: '2026-11-02', to: '2026-11-02' },
+      });
+    await expect(run(true)).rejects.toThrow(`strict-plan-again.csv:${line}: `);
+    await expect(run(false)).rejects.toThrow(`strict-plan-again.csv:${line}: `);
+  });
 });
