@@ -195,7 +195,7 @@ async function auditSources(
   const reviews = await readLog(reviewSources, 'review', (v, o, q) => normalizeReviewRow(v, o, q, inputZone), logOptions);
   // Large enough delimited files: both passes in one where they allow (chatInOnePass); it gives
   // the same scan and the same auditors, or gives up and the files are read in two passes.
-  const simple = history === null && (options.shops ?? []).length === 0;
+  const simple = history === null;
   // A history run given its days (--covers, as the cron line does) on an export whose rows name
   // their shops takes the one pass too: the store's shops go on from their states before it.
   const nightly = history !== null && (options.covers ?? null) !== null && (options.shops ?? []).length === 0 && options.shopFolders !== true && (options.tracer ?? null) === null;
@@ -207,10 +207,11 @@ async function auditSources(
     // Taken only once the files allow one pass (a store's states are costly to restore twice). A
     // --covers or plan the two passes would refuse is refused there, after pass 1, as it was.
     const prepare = (): OnePassStart | string | null => {
-      if (!options.covers) return null;
+      const wanted = (options.shops ?? []).length === 0 ? null : new Set(options.shops);
+      if (!options.covers && wanted === null) return null;
       try {
-        const covers = coveredDays(options.covers, { first: null, last: null });
-        if (history === null) return coversStart(covers, rules.zone);
+        const covers = options.covers ? coveredDays(options.covers, { first: null, last: null }) : null;
+        if (history === null || covers === null) return coversStart(covers, rules.zone, wanted);
         return historyStart(history, covers, rules.zone, (shop, directory) =>
           new ShopAuditor(shop, rules, directory, options.details === true, null, keepConduct, options.restConversations !== false, true),
         );
@@ -348,6 +349,7 @@ async function auditSources(
     if (feeds(t) && (fedEnd === null || t > fedEnd)) fedEnd = t;
   };
   if (start !== null) for (const [file, n] of start.outside) notAudited.add(file, OUTSIDE_COVERED_DAYS, n);
+  if (start !== null) for (const [file, n] of start.otherShops) notAudited.add(file, OTHER_SHOP, n);
   // (The one pass has fed its auditors already: no shop filter; covered days and a history only as historyStart.)
   if (one === null) {
     for await (const batch of chatMessages(scan, dedup, reachEnd)) {
@@ -613,6 +615,10 @@ async function auditInOnePass(
   );
   for await (const batch of pass.batches) {
     for (const m of batch) {
+      if (start !== null && start.wanted !== null && !start.wanted.has(m.shop)) {
+        start.otherShops.set(m.origin.file, (start.otherShops.get(m.origin.file) ?? 0) + 1);
+        continue;
+      }
       if (start !== null && !start.feeds(m.t)) {
         start.outside.set(m.origin.file, (start.outside.get(m.origin.file) ?? 0) + 1);
         continue;
@@ -642,7 +648,7 @@ interface RestoredShop {
   lateAccounts: string[];
 }
 
-/** What a one pass given its days (--covers) starts from: the store's shops restored (historyStart), or none (coversStart). */
+/** What a one pass given its days (--covers) or shops (--shop) starts from: the store's shops restored (historyStart), or none (coversStart). */
 interface OnePassStart {
   plans: Map<string, ShopPlan>;
   restored: Map<string, RestoredShop>;
@@ -653,22 +659,30 @@ interface OnePassStart {
   /** Whether a message's day is one the run feeds (--covers); rows of other days are counted apart. */
   feeds: (t: number) => boolean;
   outside: Map<string, number>;
+  /** The shops audited (--shop), or null for all; rows of others are counted apart. */
+  wanted: ReadonlySet<string> | null;
+  otherShops: Map<string, number>;
   /** The latest time of a fed message, repeats included (RULES.md §1 Pending). */
   fedEnd: number | null;
   observe: (t: number) => void;
   learnt: (shop: string, kind: ShopFact, name: string) => void;
 }
 
-/** A one pass given its days (--covers), without a history yet: rows of other days are counted apart. */
-function coversStart(covers: DaySpan, zone: Zone, plans = new Map<string, ShopPlan>()): OnePassStart {
+/**
+ * A one pass given its days (--covers) or its shops (--shop), without a history yet: rows of other
+ * days or shops are counted apart (whether a --shop names a shop of the input is told after it).
+ */
+function coversStart(covers: DaySpan | null, zone: Zone, wanted: ReadonlySet<string> | null, plans = new Map<string, ShopPlan>()): OnePassStart {
   const start: OnePassStart = {
     plans,
     restored: new Map(),
     auditors: new Map(),
     directories: new Map(),
     seen: new Map(),
-    feeds: (t) => isWithin(zone.dayOf(t), covers),
+    feeds: (t) => covers === null || isWithin(zone.dayOf(t), covers),
     outside: new Map(),
+    wanted,
+    otherShops: new Map(),
     fedEnd: null,
     observe: (t) => {
       if (start.feeds(t) && (start.fedEnd === null || t > start.fedEnd)) start.fedEnd = t;
@@ -695,7 +709,7 @@ function coversStart(covers: DaySpan, zone: Zone, plans = new Map<string, ShopPl
  */
 function historyStart(history: HistorySession, covers: DaySpan, zone: Zone, restoredAuditor: (shop: string, directory: ShopDirectory) => ShopAuditor): OnePassStart {
   const plans = history.plan([...history.shops()].sort(), covers, true);
-  const start = coversStart(covers, zone, plans);
+  const start = coversStart(covers, zone, null, plans);
   for (const shop of history.shops()) {
     const row = plans.get(shop)!.base;
     if (row === null) continue;

@@ -303,12 +303,24 @@ describe('issue 8: several files in time order one after another (a folder of da
 });
 
 
-describe('issue 8: --covers without a history in one pass', () => {
+describe('issue 8: --covers and --shop without a history in one pass', () => {
   it('rows of other days are counted apart as they come: the report of two passes', async () => {
     const { one, two } = await both('covers.csv', log(), { covers: { from: '2026-11-02', to: '2026-11-03' } });
     expect(one.told).toEqual([null]);
     expect(JSON.stringify(one.report)).toContain('outside_covered_days');
     expect(one.report).toEqual(two.report);
+  });
+
+  it('rows of other shops are counted apart as they come (with --covers too): the report of two passes; an unknown shop is the same error', async () => {
+    const shop = await both('shop.csv', log(), { shops: ['shopB'] });
+    expect(shop.one.told).toEqual([null]);
+    expect(JSON.stringify(shop.one.report)).toContain('other_shop');
+    expect((shop.one.report as Report).shops.map((s) => s.shop)).toEqual(['shopB']);
+    expect(shop.one.report).toEqual(shop.two.report);
+    const both2 = await both('shop-covers.csv', log(), { shops: ['shopA'], covers: { from: '2026-11-03', to: '2026-11-03' } });
+    expect(both2.one.told).toEqual([null]);
+    expect(both2.one.report).toEqual(both2.two.report);
+    await expect(both('shop-unknown.csv', log(), { shops: ['shopZ'] })).rejects.toThrow('--shop shopZ: not in the input (shops found: shopA, shopB)');
   });
 });
 
