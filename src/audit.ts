@@ -36,6 +36,7 @@ import { penaltiesOf, totalsOf } from './penalties/penalties.js';
 import { REPORT_SCHEMA, type HistoryReport, type ItemDetail, type MetricReport, type Penalty, type Report, type ShopReport } from './report/model.js';
 import { HistorySession, type DaySpan, type ShopHistory, type ShopPlan } from './history/session.js';
 import type { SavedShop } from './history/state-codec.js';
+import type { CoverageRow } from './history/store.js';
 import { DEFAULT_SHOP } from './model.js';
 import { maskBuyer } from './report/mask.js';
 import { keyFigures } from './report/summary.js';
@@ -187,6 +188,8 @@ async function auditSources(
   const keepConduct = options.conduct !== false || history !== null;
   const makeAuditor = (shop: string, directory: ShopDirectory): ShopAuditor =>
     new ShopAuditor(shop, rules, directory, options.details === true, options.tracer ?? null, keepConduct, options.restConversations !== false, history !== null);
+  const restoredAuditor = (shop: string, directory: ShopDirectory): ShopAuditor =>
+    new ShopAuditor(shop, rules, directory, options.details === true, null, keepConduct, options.restConversations !== false, true);
   // Presence and review logs first: they are small, and a bad one stops the run before the chat
   // is read, not after. Auditors never read them, and what they could change in the chat (the
   // shop of rows that name none) gives the one pass up anyway.
@@ -212,9 +215,7 @@ async function auditSources(
       try {
         const covers = options.covers ? coveredDays(options.covers, { first: null, last: null }) : null;
         if (history === null || covers === null) return coversStart(covers, rules.zone, wanted);
-        return historyStart(history, covers, rules.zone, (shop, directory) =>
-          new ShopAuditor(shop, rules, directory, options.details === true, null, keepConduct, options.restConversations !== false, true),
-        );
+        return historyStart(history, covers, rules.zone, restoredAuditor);
       } catch (err) {
         if (!(err instanceof InputError)) throw err;
         return `--covers or --history refused: ${err.message}`;
@@ -328,17 +329,10 @@ async function auditSources(
       if (only !== null && !only.has(shop)) continue;
       const row = plans.has(shop) ? plans.get(shop)!.base : history.latest(shop);
       if (row === null) continue;
-      const saved = history.restore(row);
       const fresh = directories.get(shop);
-      const directory = mergeDirectory(saved.directory, fresh);
-      const auditor = new ShopAuditor(shop, rules, directory, options.details === true, null, keepConduct, options.restConversations !== false, history !== null);
+      const { auditor, saved, directory, settled } = restoreShop(history, shop, row, fresh, plans.has(shop) ? covers : null, rules.zone, restoredAuditor);
       directories.set(shop, directory);
-      auditor.restoreState(saved.state, row.dataEnd ?? rules.zone.startOfDay(isoToDay(row.lastDay)! + 1));
-      if (plans.has(shop) && isoToDay(row.lastDay)! + 1 < covers!.first) {
-        // The exports between are missing: what waited at the end of row's days stays undecided.
-        auditor.settleOpen(row.dataEnd ?? rules.zone.startOfDay(isoToDay(row.lastDay)! + 1) - 1);
-        history.notices.push(`shop ${shop}: no export covers ${dayToIso(isoToDay(row.lastDay)! + 1)}..${dayToIso(covers!.first - 1)}; what waited for a reply at the end of ${row.lastDay} stays as it was then`);
-      }
+      if (settled !== null) history.notices.push(settled);
       auditors.set(shop, auditor);
       for (const [key, t] of saved.seen) dedup.set(key, t);
       if (fresh) history.notices.push(...lateRecognitions(shop, saved.directory, fresh, (name) => auditor.hasConversation(name)));
@@ -669,6 +663,33 @@ interface OnePassStart {
 }
 
 /**
+ * A store's shop going on from `row`'s state: its auditor, with the store's directory and `fresh`
+ * (this input's names) together. When this run feeds the shop days (`covers`) that leave a gap
+ * after row's, the exports between are missing: what waited at the end of row's days stays
+ * undecided (settled at that end), and a notice says so.
+ */
+function restoreShop(
+  history: HistorySession,
+  shop: string,
+  row: CoverageRow,
+  fresh: ShopDirectory | undefined,
+  covers: DaySpan | null,
+  zone: Zone,
+  restoredAuditor: (shop: string, directory: ShopDirectory) => ShopAuditor,
+): { auditor: ShopAuditor; saved: SavedShop; directory: ShopDirectory; settled: string | null } {
+  const saved = history.restore(row);
+  const directory = mergeDirectory(saved.directory, fresh);
+  const auditor = restoredAuditor(shop, directory);
+  auditor.restoreState(saved.state, row.dataEnd ?? zone.startOfDay(isoToDay(row.lastDay)! + 1));
+  let settled: string | null = null;
+  if (covers !== null && isoToDay(row.lastDay)! + 1 < covers.first) {
+    auditor.settleOpen(row.dataEnd ?? zone.startOfDay(isoToDay(row.lastDay)! + 1) - 1);
+    settled = `shop ${shop}: no export covers ${dayToIso(isoToDay(row.lastDay)! + 1)}..${dayToIso(covers.first - 1)}; what waited for a reply at the end of ${row.lastDay} stays as it was then`;
+  }
+  return { auditor, saved, directory, settled };
+}
+
+/**
  * A one pass given its days (--covers) or its shops (--shop), without a history yet: rows of other
  * days or shops are counted apart (whether a --shop names a shop of the input is told after it).
  */
@@ -713,15 +734,7 @@ function historyStart(history: HistorySession, covers: DaySpan, zone: Zone, rest
   for (const shop of history.shops()) {
     const row = plans.get(shop)!.base;
     if (row === null) continue;
-    const saved = history.restore(row);
-    const directory = mergeDirectory(saved.directory, undefined);
-    const auditor = restoredAuditor(shop, directory);
-    auditor.restoreState(saved.state, row.dataEnd ?? zone.startOfDay(isoToDay(row.lastDay)! + 1));
-    let settled: string | null = null;
-    if (isoToDay(row.lastDay)! + 1 < covers.first) {
-      auditor.settleOpen(row.dataEnd ?? zone.startOfDay(isoToDay(row.lastDay)! + 1) - 1);
-      settled = `shop ${shop}: no export covers ${dayToIso(isoToDay(row.lastDay)! + 1)}..${dayToIso(covers.first - 1)}; what waited for a reply at the end of ${row.lastDay} stays as it was then`;
-    }
+    const { auditor, saved, directory, settled } = restoreShop(history, shop, row, undefined, covers, zone, restoredAuditor);
     auditor.rememberJudged(true);
     start.auditors.set(shop, auditor);
     start.directories.set(shop, directory);
