@@ -208,7 +208,8 @@ async function auditSources(
   if (options.onePass !== false && (simple || nightly)) {
     const noticesAt = history?.notices.length ?? 0;
     // Taken only once the files allow one pass (a store's states are costly to restore twice). A
-    // --covers or plan the two passes would refuse is refused there, after pass 1, as it was.
+    // --covers, plan or store the two passes would refuse (a damaged state too) is refused there,
+    // after pass 1, as it was: the one pass declines.
     const prepare = (): OnePassStart | string | null => {
       const wanted = (options.shops ?? []).length === 0 ? null : new Set(options.shops);
       if (!options.covers && wanted === null) return null;
@@ -217,8 +218,7 @@ async function auditSources(
         if (history === null || covers === null) return coversStart(covers, rules.zone, wanted);
         return historyStart(history, covers, rules.zone, restoredAuditor);
       } catch (err) {
-        if (!(err instanceof InputError)) throw err;
-        return `--covers or --history refused: ${err.message}`;
+        return `--covers or --history refused: ${(err as Error).message}`;
       }
     };
     one = await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null, prepare);
@@ -344,7 +344,7 @@ async function auditSources(
   };
   if (start !== null) for (const [file, n] of start.outside) notAudited.add(file, OUTSIDE_COVERED_DAYS, n);
   if (start !== null) for (const [file, n] of start.otherShops) notAudited.add(file, OTHER_SHOP, n);
-  // (The one pass has fed its auditors already: no shop filter; covered days and a history only as historyStart.)
+  // (The one pass has fed its auditors already, other shops' and days' rows counted apart by its start.)
   if (one === null) {
     for await (const batch of chatMessages(scan, dedup, reachEnd)) {
       for (const m of batch) {
@@ -575,8 +575,8 @@ async function auditInOnePass(
   makeAuditor: (shop: string, directory: ShopDirectory) => ShopAuditor,
   told: ((whyNot: string | null) => void) | null,
   /**
-   * With --covers: the days it feeds, and with a history its shops restored (see historyStart),
-   * taken once the files allow one pass; a string says why not.
+   * With --covers or --shop: the days and shops it feeds, and with a history its shops restored
+   * (see coversStart, historyStart), taken once the files allow one pass; a string says why not.
    */
   prepare: () => OnePassStart | string | null,
 ): Promise<{ scan: ChatScan; auditors: Map<string, ShopAuditor>; start: OnePassStart | null } | null> {
