@@ -2,11 +2,13 @@
 // npm run bench (issue 8): the real CLI on generated logs, against a floor measured in the same
 // run (a quote-aware byte scan of the same file). Prints messages/s, MB/s, peak RSS, the ratio
 // to the floor and the targets of issue 8. Not a test: numbers depend on the machine.
-//   node bench/run.mjs [--sizes 1000000,5000000] [--platforms] [--gbk] [--unsorted] [--nightly] [--folder] [--repeat N]
-// --platforms, --gbk, --unsorted, --nightly and --folder run on the first size; --repeat N runs each
-// measurement N times (the median time, the highest peak), for a noisy machine. --nightly feeds
-// the log a day at a time through --history, as a nightly cron job would, and compares the last
-// night's report with one run over every day; --folder runs the same days' files in one run.
+//   node bench/run.mjs [--sizes 1000000,5000000] [--platforms] [--gbk] [--unsorted] [--nightly] [--halves] [--folder] [--repeat N]
+// --platforms, --gbk, --unsorted, --nightly, --halves and --folder run on the first size; --repeat N
+// runs each measurement N times (the median time, the highest peak), for a noisy machine. --nightly
+// feeds the log a day at a time through --history, as a nightly cron job would, and compares the
+// last night's report with one run over every day; --halves feeds it as two large exports
+// (--history with --covers, as a large shop's nights are read: once each) and compares the same;
+// --folder runs the same days' files in one run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
@@ -138,6 +140,32 @@ async function nightly(file, messages) {
   );
 }
 
+/** The month as two large exports (its days' files joined: the first half, the rest), fed with --history --covers. */
+async function halves(file, messages) {
+  const days = await dayFiles(file, messages);
+  const cut = Math.ceil(days.length / 2);
+  const parts = [days.slice(0, cut), days.slice(cut)].map((group, k) => {
+    const out = path.join(DATA, `halves-v4-${messages}-${k + 1}.csv`);
+    if (!existsSync(out)) {
+      const texts = group.map((day) => readFileSync(day, 'utf8'));
+      writeFileSync(out, texts[0] + texts.slice(1).map((t) => t.slice(t.indexOf('\n') + 1)).join(''));
+    }
+    return { file: out, from: path.basename(group[0], '.csv'), to: path.basename(group.at(-1), '.csv') };
+  });
+  const store = path.join(DATA, `halves-${messages}.sqlite`);
+  rmSync(store, { force: true });
+  const last = path.join(DATA, `report-${messages}-halves.json`);
+  const runs = parts.map((p) => cliOnce(['run', '--platform', 'tmall', '--format', 'json', '--history', store, '--covers', `${p.from}..${p.to}`, '--out', last, '--quiet', p.file]));
+  const one = path.join(DATA, `report-${messages}-covers-halves.json`);
+  cliOnce(['run', '--platform', 'tmall', '--format', 'json', '--covers', `${parts[0].from}..${parts[1].to}`, '--out', one, '--quiet', file]);
+  const same = verdictOf(last) === verdictOf(one);
+  const mb = (t) => (Number.isNaN(t.rssMb) ? '?' : t.rssMb.toFixed(0));
+  say(
+    `${'tmall, 2 exports --history'.padEnd(28)} ${parts.map((p, k) => `${p.from}..${p.to} ${runs[k].seconds.toFixed(2)} s (peak ${mb(runs[k])} MB)`).join(', ')}; ` +
+      `last report ${same ? 'the same as one run' : 'DIFFERS from one run'} over ${parts[0].from}..${parts[1].to}`,
+  );
+}
+
 say(`cs-audit bench · node ${process.version} · ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'} · ${(os.totalmem() / 2 ** 30).toFixed(1)} GB`);
 const results = {};
 for (const messages of sizes) {
@@ -165,6 +193,7 @@ for (const messages of sizes) {
     }
   }
   if (arg('--nightly') && messages === sizes[0]) await nightly(file, messages);
+  if (arg('--halves') && messages === sizes[0]) await halves(file, messages);
   if (arg('--folder') && messages === sizes[0]) {
     // The same rows as a folder of daily exports, in one run.
     const days = await dayFiles(file, messages);
