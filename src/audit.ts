@@ -201,7 +201,7 @@ async function auditSources(
   const simple = history === null;
   // A history run given its days (--covers, as the cron line does) on an export whose rows name
   // their shops takes the one pass too: the store's shops go on from their states before it.
-  const nightly = history !== null && (options.covers ?? null) !== null && (options.shops ?? []).length === 0 && options.shopFolders !== true && (options.tracer ?? null) === null;
+  const nightly = history !== null && (options.covers ?? null) !== null && options.shopFolders !== true && (options.tracer ?? null) === null;
   const traced = options.tracer?.events.length ?? 0;
   let start: OnePassStart | null = null;
   let one: { scan: ChatScan; auditors: Map<string, ShopAuditor>; start: OnePassStart | null } | null = null;
@@ -216,7 +216,7 @@ async function auditSources(
       try {
         const covers = options.covers ? coveredDays(options.covers, { first: null, last: null }) : null;
         if (history === null || covers === null) return coversStart(covers, rules.zone, wanted);
-        return historyStart(history, covers, rules.zone, restoredAuditor);
+        return historyStart(history, covers, wanted, rules.zone, restoredAuditor);
       } catch (err) {
         return `--covers or --history refused: ${(err as Error).message}`;
       }
@@ -721,17 +721,26 @@ function coversStart(covers: DaySpan | null, zone: Zone, wanted: ReadonlySet<str
 /**
  * The one pass of a history run given its days (--covers) on rows that name their shops: what the
  * two passes do after pass 1, done before the first row. Every shop of the store is fed (an export
- * of every shop), so each goes on from its plan's base, with its saved directory, repeats and open
- * items settled over missing days, exactly as the restore after pass 1. What pass 1 would have
+ * of every shop, or with --shop those named), so each goes on from its plan's base, with its saved
+ * directory, repeats and open items settled over missing days, exactly as the restore after pass
+ * 1; rows of other shops (--shop) and days are counted apart. What pass 1 would have
  * told first is learnt as the rows come: a shop's account or merchant met after that name's
  * messages of this run were judged gives the pass up (rememberJudged(true): the restored
  * conversations were judged by earlier runs, which cannot be taken back and get a notice, as in
  * two passes). Plans of shops new to the store, and the notices, are taken when the pass is done.
  */
-function historyStart(history: HistorySession, covers: DaySpan, zone: Zone, restoredAuditor: (shop: string, directory: ShopDirectory) => ShopAuditor): OnePassStart {
-  const plans = history.plan([...history.shops()].sort(), covers, true);
-  const start = coversStart(covers, zone, null, plans);
-  for (const shop of history.shops()) {
+function historyStart(
+  history: HistorySession,
+  covers: DaySpan,
+  wanted: ReadonlySet<string> | null,
+  zone: Zone,
+  restoredAuditor: (shop: string, directory: ShopDirectory) => ShopAuditor,
+): OnePassStart {
+  // The store's shops are fed (--shop: those named), whether this input has rows of them or not.
+  const fed = history.shops().filter((shop) => wanted === null || wanted.has(shop));
+  const plans = history.plan([...fed].sort(), covers, true);
+  const start = coversStart(covers, zone, wanted, plans);
+  for (const shop of fed) {
     const row = plans.get(shop)!.base;
     if (row === null) continue;
     const { auditor, saved, directory, settled } = restoreShop(history, shop, row, undefined, covers, zone, restoredAuditor);

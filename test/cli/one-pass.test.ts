@@ -360,17 +360,17 @@ describe('issue 8: a history run given its days (--covers) in one pass', () => {
     return rows.join('\n') + '\n';
   };
   /** The nights fed in order into a store, one pass allowed or not: each run's report and what the one pass said. */
-  const nights = async (name: string, fed: { text: string; covers: string }[], onePass: boolean) => {
+  const nights = async (name: string, fed: { text: string; covers: string; shops?: string[] }[], onePass: boolean) => {
     const store = path.join(dir, `${name}-${onePass ? 'one' : 'two'}.sqlite`);
     const out: { report: unknown; told: (string | null)[] }[] = [];
-    for (const [k, { text, covers }] of fed.entries()) {
+    for (const [k, { text, covers, shops }] of fed.entries()) {
       const file = path.join(dir, `${name}-${k}.csv`);
       writeFileSync(file, text);
       const told: (string | null)[] = [];
       const [from, to] = covers.split('..');
       const report = await audit({
         platform: 'tmall', rulesFile: null, inputs: [file], tz: null, from: null, to: null, strict: false, stdin: Readable.from([]), details: true,
-        cores: 2, partBytes: 16 * 1024, onePass, onOnePass: (why) => told.push(why), history: store, covers: { from: from!, to: to ?? from! },
+        cores: 2, partBytes: 16 * 1024, onePass, onOnePass: (why) => told.push(why), history: store, covers: { from: from!, to: to ?? from! }, shops: shops ?? null,
       });
       const r = stripped(report) as Report;
       out.push({ report: { ...r, history: { ...r.history, file: null } }, told });
@@ -441,6 +441,21 @@ describe('issue 8: a history run given its days (--covers) in one pass', () => {
     const two = await nights('known', fed, false);
     expect(one.map((r) => r.told)).toEqual([[null], [null]]);
     expect(one[1]!.report).toEqual(two[1]!.report);
+  });
+
+  it('--shop: the named shop\'s nights, rows of the other counted apart; the store\'s other shop stays as it was: the reports of two passes', async () => {
+    // Both shops' night 1, then night 2 for shopB only, then night 3 for both (shopA's 11-03 missing).
+    const fed = [
+      { text: night('2026-11-02'), covers: '2026-11-02' },
+      { text: night('2026-11-03', new Map(), 3000, 9), covers: '2026-11-03', shops: ['shopB'] },
+      { text: night('2026-11-04', new Map(), 6000, 10), covers: '2026-11-04' },
+    ];
+    const one = await nights('shops', fed, true);
+    const two = await nights('shops', fed, false);
+    expect(one.map((r) => r.told)).toEqual([[null], [null], [null]]);
+    expect(JSON.stringify(one[1]!.report)).toContain('other_shop');
+    expect((one[2]!.report as Report).history!.notices.join('\n')).toContain('shop shopA: no export covers 2026-11-03');
+    for (const k of [0, 1, 2]) expect(one[k]!.report).toEqual(two[k]!.report);
   });
 
   it('--strict: a bad row is the error, as in two passes, also when the store could not feed the days alone', async () => {
