@@ -11,10 +11,11 @@ const iconv = loadOnUse<typeof import('iconv-lite')>('iconv-lite');
  * gives U+FFFD and it starts again one byte after the sequence's first; it has no byte order mark
  * for these encodings. So a sequence decodes alike on its own and in the stream, and a byte no
  * table knows is U+FFFD, unless it starts a pair or four bytes that iconv-lite reads as one
- * sequence all the same (more than one code point, or U+FFFD for four bytes): then that. Fed in chunks, only a character a
- * chunk cuts waits for the next (iconv-lite's own decoder, fed so, loses bytes after a cut
- * sequence: its output buffer is sized by the chunk). test/ingest/gb-to-utf8.test.ts holds every
- * byte pair, four-byte sequences and random bytes in chunks of any size against iconv-lite.
+ * sequence all the same (more than one code point, or U+FFFD for four bytes): then that. Fed in
+ * chunks, only a character a chunk cuts waits for the next (iconv-lite's own decoder, fed so,
+ * loses bytes after a cut sequence: its output buffer is sized by the chunk).
+ * test/ingest/gb-to-utf8.test.ts holds every byte pair, four-byte sequences and random bytes in
+ * chunks of any size against iconv-lite.
  */
 export class GbToUtf8 {
   private readonly tables: Tables;
@@ -68,6 +69,8 @@ export class GbToUtf8 {
         break;
       } else {
         const odd = this.odd(data, i, end);
+        // Three bytes a byte hold every sequence of these tables; a longer one would not be cut short.
+        if (Buffer.byteLength(odd.text) > out.length - j - (end - i - odd.width) * 3) throw new Error(`GbToUtf8: ${this.encoding} reads a sequence longer than its room`);
         j += out.write(odd.text, j, 'utf8');
         i += odd.width;
         continue;
