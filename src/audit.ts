@@ -317,7 +317,7 @@ async function auditSources(
   if (history !== null && start !== null) {
     // The one pass restored the store's shops before its first row (historyStart).
     for (const [shop, restored] of start.restored) {
-      directories.set(shop, restored.directory);
+      directories.set(shop, start.directories.get(shop)!);
       if (restored.settled !== null) history.notices.push(restored.settled);
       const now = { accounts: new Set(restored.lateAccounts), merchantBuyers: new Set(restored.lateMerchants) };
       history.notices.push(...lateRecognitions(shop, restored.before, now, () => true));
@@ -632,12 +632,11 @@ async function auditInOnePass(
 
 /** A store's shop as the one pass of a history run restored it (see historyStart). */
 interface RestoredShop {
-  /** The store's directory, and the one the auditor uses (the store's, and what this input tells it as it is read). */
+  /** The store's directory (the auditor's, in OnePassStart.directories, adds what this input tells as it is read). */
   before: ShopDirectory;
-  directory: ShopDirectory;
   /** The notice of exports missing before this run's days (its open items were settled), if any. */
   settled: string | null;
-  /** Merchants and accounts this input first tells of names the store had counted as buyers (lateRecognitions). */
+  /** Merchants and accounts this input tells of names the store had counted as buyers (lateRecognitions keeps those it did not know). */
   lateMerchants: string[];
   lateAccounts: string[];
 }
@@ -711,8 +710,7 @@ function coversStart(covers: DaySpan | null, zone: Zone, wanted: ReadonlySet<str
     learnt: (shop, kind, name) => {
       const restored = start.restored.get(shop);
       if (restored === undefined || kind === 'shop') return;
-      const known = kind === 'account' ? restored.before.accounts : restored.before.merchantBuyers;
-      if (!known.has(name) && start.auditors.get(shop)!.hasConversation(name)) (kind === 'account' ? restored.lateAccounts : restored.lateMerchants).push(name);
+      if (start.auditors.get(shop)!.hasConversation(name)) (kind === 'account' ? restored.lateAccounts : restored.lateMerchants).push(name);
     },
   };
   return start;
@@ -747,7 +745,7 @@ function historyStart(
     auditor.rememberJudged(true);
     start.auditors.set(shop, auditor);
     start.directories.set(shop, directory);
-    start.restored.set(shop, { before: saved.directory, directory, settled, lateMerchants: [], lateAccounts: [] });
+    start.restored.set(shop, { before: saved.directory, settled, lateMerchants: [], lateAccounts: [] });
     for (const [key, t] of saved.seen) start.seen.set(key, t);
   }
   return start;

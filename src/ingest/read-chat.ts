@@ -547,6 +547,34 @@ async function* messagesFromWorker(
   }
 }
 
+/**
+ * Files read by the reading thread as one stream (see messagesFromWorker), which drops their
+ * repeats: counted per file (messages and duplicates), every message's time, repeats too, shown
+ * to `observe`.
+ */
+async function* countedFromWorker(
+  scan: ChatScan,
+  files: number[],
+  fallbackShop: string,
+  seen: Map<string, number>,
+  observe: ((t: number) => void) | null,
+  learning: Learning | null = null,
+): AsyncGenerator<Message[]> {
+  const repeats: RepeatsAside = {
+    fallbackShop,
+    seen,
+    dropped: (t, file) => {
+      scan.files[file]!.duplicates++;
+      observe?.(t);
+    },
+    taken: (file, messages) => void (scan.files[file]!.messages += messages),
+  };
+  for await (const batch of messagesFromWorker(scan, files, repeats, learning)) {
+    if (observe !== null) for (const m of batch) observe(m.t);
+    yield batch;
+  }
+}
+
 /** One pass's side of the reading thread (see chatInOnePass). */
 interface Learning {
   /** What the rows of file `file` (an index in scan.sources) up to the batch's last say. */
@@ -635,25 +663,15 @@ export function chatInOnePass(
       if (span !== null) [scan.firstT, scan.lastT] = span;
     },
   };
-  const repeats: RepeatsAside = {
-    fallbackShop: DEFAULT_SHOP,
-    seen,
-    dropped: (t, file) => {
-      scan.files[file]!.duplicates++;
-      observe?.(t);
-    },
-    taken: (file, messages) => void (scan.files[file]!.messages += messages),
-  };
   const batches = (async function* (): AsyncGenerator<Message[]> {
-    for await (const batch of messagesFromWorker(
+    yield* countedFromWorker(
       scan,
       sources.map((_, i) => i),
-      repeats,
+      DEFAULT_SHOP,
+      seen,
+      observe,
       learning,
-    )) {
-      if (observe !== null) for (const m of batch) observe(m.t);
-      yield batch;
-    }
+    );
     if (learning.gaveUp !== null) return;
     progress?.done();
     settleShops(scan);
@@ -713,15 +731,7 @@ export async function* chatMessages(
     // The only file, or files in time order one after another, read by a thread: its stream is
     // the merged stream, so the thread drops the repeats too (the same RepeatFilter), and they are
     // never copied over.
-    const dropped = (t: number, file: number): void => {
-      scan.files[file]!.duplicates++;
-      observe?.(t);
-    };
-    const taken = (file: number, messages: number): void => void (scan.files[file]!.messages += messages);
-    for await (const batch of messagesFromWorker(scan, chain, { fallbackShop: scan.fallbackShop, seen, dropped, taken })) {
-      if (observe !== null) for (const m of batch) observe(m.t);
-      yield batch;
-    }
+    yield* countedFromWorker(scan, chain, scan.fallbackShop, seen, observe);
     return;
   }
   const streams = scan.sources.map((_, i) => sourceMessages(scan, i, aside[i]!));
