@@ -2,8 +2,9 @@
 // npm run bench (issue 8): the real CLI on generated logs, against a floor measured in the same
 // run (a quote-aware byte scan of the same file). Prints messages/s, MB/s, peak RSS, the ratio
 // to the floor and the targets of issue 8. Not a test: numbers depend on the machine.
-//   node bench/run.mjs [--sizes 1000000,5000000] [--platforms] [--gbk] [--unsorted] [--nightly] [--halves] [--folder] [--repeat N]
-// --platforms, --gbk, --unsorted, --nightly, --halves and --folder run on the first size; --repeat N
+//   node bench/run.mjs [--sizes 1000000,5000000] [--stages] [--platforms] [--gbk] [--unsorted] [--nightly] [--halves] [--folder] [--repeat N]
+// --stages, --platforms, --gbk, --unsorted, --nightly, --halves and --folder run on the first size;
+// --stages times each stage of reading on its own (bench/stages.mjs); --repeat N
 // runs each measurement N times (the median time, the highest peak), for a noisy machine. --nightly
 // feeds the log a day at a time through --history, as a nightly cron job would, and compares the
 // last night's report with one run over every day; --halves feeds it as two large exports
@@ -178,6 +179,15 @@ for (const messages of sizes) {
   const t = cli(['run', '--platform', 'tmall', '--format', 'json', '--out', report, '--quiet', file]);
   results[messages] = t;
   say(line('tmall --format json', messages, bytes, t, floor));
+  if (arg('--stages') && messages === sizes[0]) {
+    // Each stage of reading on its own, in a fresh process (bench/stages.mjs), against the run.
+    const { STAGES } = await import('./stages.mjs');
+    for (const [stage, label] of Object.entries(STAGES)) {
+      const got = JSON.parse(execFileSync(process.execPath, [path.join(ROOT, 'bench/stages.mjs'), stage, file], { encoding: 'utf8' }));
+      const extra = stage === 'reference' ? `  (${got.rounds.toLocaleString('en')} rounds, ${got.answered.toLocaleString('en')} within 180 s)` : '';
+      say(`  ${label.padEnd(40)} ${got.seconds.toFixed(2)} s  ${((got.seconds / messages) * 1e6).toFixed(2)} µs/msg  ${(got.seconds / t.seconds).toFixed(2)}× the run${extra}`);
+    }
+  }
   if (arg('--unsorted') && messages === sizes[0]) {
     // The same rows grouped by conversation: detected as unsorted, sorted in runs spilled to disk.
     const unsorted = dataFile(messages, 'unsorted');
