@@ -3,7 +3,7 @@
 // its own, in a fresh process, beside a reference that computes one metric straight from the
 // bytes (issue 8's premise: "a byte-level Node reader computing the same metric reached 2.47 s").
 //   node bench/stages.mjs <stage> <log.csv>     prints {"seconds": …, "rows": …} as JSON
-// Stages: scan, decode, reference, reader, thread (see STAGES). reader and thread run the build
+// Stages: scan, decode, reference, reader, thread, conduct (see STAGES). All but the first three run the build
 // in dist/ (npm run build). Not a test: numbers depend on the machine.
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
@@ -248,6 +248,42 @@ async function thread(file) {
   }
 }
 
+/**
+ * The conduct checks (RULES.md §8) alone: every message of the log, read beforehand, through
+ * Tmall's ConductChecker as the engine calls it (a slot per buyer). Returns the messages seen.
+ */
+async function conduct(file) {
+  const { readMessages } = await dist('ingest/read-messages.js');
+  const { Zone } = await dist('time/zone.js');
+  const { loadPackFile } = await dist('rules/load-pack.js');
+  const { ConductChecker } = await dist('conduct/conduct-checker.js');
+  const zone = new Zone('Asia/Shanghai');
+  const source = { name: file, path: file, data: null, encoding: 'utf-8' };
+  const messages = [];
+  for await (const batch of readMessages(source, 0, zone, { profile: null, map: null })) for (const m of batch) messages.push(m);
+  const slots = new Map();
+  const slotOf = new Int32Array(messages.length);
+  messages.forEach((m, i) => {
+    let slot = slots.get(m.buyer);
+    if (slot === undefined) slots.set(m.buyer, (slot = slots.size));
+    slotOf[i] = slot;
+  });
+  const checker = new ConductChecker('shop0', loadPackFile(fileURLToPath(new URL('../platforms/tmall.json', import.meta.url))).conduct, zone);
+  const started = process.hrtime.bigint();
+  let opened = -1;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    const slot = slotOf[i];
+    if (slot > opened) {
+      checker.open(slot);
+      opened = slot;
+    }
+    if (m.sender === 'buyer') checker.buyerMessage(m, slot);
+    else if (m.sender === 'agent' || m.sender === 'bot') checker.shopMessage(m, slot);
+  }
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, rows: messages.length, findings: checker.findings.length };
+}
+
 /** What each stage does, in the order the bench prints them. */
 export const STAGES = {
   scan: 'quote-aware byte scan (the floor)',
@@ -255,9 +291,10 @@ export const STAGES = {
   reference: 'one metric from the bytes (reference)',
   reader: "cs-audit's reader, one thread",
   thread: "cs-audit's reading thread alone",
+  conduct: 'conduct checks alone (messages read before)',
 };
 
-const run = { scan, decode, reference, reader, thread };
+const run = { scan, decode, reference, reader, thread, conduct };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [stage, file] = process.argv.slice(2);
@@ -268,5 +305,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const started = process.hrtime.bigint();
   const done = await run[stage](file);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // A stage that times only part of its work (conduct) gives its own seconds.
   process.stdout.write(`${JSON.stringify({ seconds, ...(typeof done === 'number' ? { rows: done } : done) })}\n`);
 }
