@@ -2,16 +2,17 @@
 // npm run bench (issue 8): the real CLI on generated logs, against a floor measured in the same
 // run (a quote-aware byte scan of the same file). Prints messages/s, MB/s, peak RSS, the ratio
 // to the floor and the targets of issue 8. Not a test: numbers depend on the machine.
-//   node bench/run.mjs [--sizes 1000000,5000000] [--stages] [--platforms] [--gbk] [--unsorted] [--nightly] [--halves] [--folder] [--repeat N]
-// --stages, --platforms, --gbk, --unsorted, --nightly, --halves and --folder run on the first size;
-// --stages times each stage of reading on its own (bench/stages.mjs); --repeat N
+//   node bench/run.mjs [--sizes 1000000,5000000] [--stages] [--platforms] [--gbk] [--shopless] [--unsorted] [--nightly] [--halves] [--folder] [--repeat N]
+// --stages, --platforms, --gbk, --shopless, --unsorted, --nightly, --halves and --folder run on the first size;
+// --stages times each stage of reading on its own (bench/stages.mjs); --shopless runs the log
+// without its shop column (an export of one shop); --repeat N
 // runs each measurement N times (the median time, the highest peak), for a noisy machine. --nightly
 // feeds the log a day at a time through --history, as a nightly cron job would, and compares the
 // last night's report with one run over every day; --halves feeds it as two large exports
 // (--history with --covers, as a large shop's nights are read: once each) and compares the same;
 // --folder runs the same days' files in one run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,6 +119,20 @@ async function dayFiles(file, messages) {
   return readdirSync(dir).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(dir, f));
 }
 
+/** `file` without its column `name`, written to `out` (quoted as the generator quotes). */
+async function withoutColumn(file, name, out) {
+  const { parse } = await import('csv-parse');
+  const cell = (v) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+  const stream = createWriteStream(out);
+  let drop = -1;
+  for await (const record of createReadStream(file).pipe(parse({ relax_column_count: true }))) {
+    if (drop === -1) drop = record.indexOf(name);
+    record.splice(drop, 1);
+    if (!stream.write(`${record.map(cell).join(',')}\n`)) await new Promise((r) => stream.once('drain', r));
+  }
+  await new Promise((r) => stream.end(r));
+}
+
 /** A month of nightly --history runs, a day each: the first and last nights, the store, the last report against one run. */
 async function nightly(file, messages) {
   const days = await dayFiles(file, messages);
@@ -187,6 +202,16 @@ for (const messages of sizes) {
       const extra = stage === 'reference' ? `  (${got.rounds.toLocaleString('en')} rounds, ${got.answered.toLocaleString('en')} within 180 s)` : '';
       say(`  ${label.padEnd(40)} ${got.seconds.toFixed(2)} s  ${((got.seconds / messages) * 1e6).toFixed(2)} µs/msg  ${(got.seconds / t.seconds).toFixed(2)}× the run${extra}`);
     }
+  }
+  if (arg('--shopless') && messages === sizes[0]) {
+    // The same rows without the shop column (an export of one shop, as many are): rows that name
+    // no shop are the shop of their main:sub accounts. Made once, field by field (csv-parse).
+    const shopless = path.join(DATA, `chat-v4-${messages}-shopless.csv`);
+    if (!existsSync(shopless)) await withoutColumn(file, 'shop', shopless);
+    const shoplessReport = path.join(DATA, `report-${messages}-shopless.json`);
+    const n = cli(['run', '--platform', 'tmall', '--format', 'json', '--out', shoplessReport, '--quiet', shopless]);
+    const same = verdictOf(shoplessReport) === verdictOf(report);
+    say(`${line('tmall, no shop column', messages, statSync(shopless).size, n, floor)}  ${(n.seconds / t.seconds).toFixed(2)}× with it  report ${same ? 'the same' : 'DIFFERS'}`);
   }
   if (arg('--unsorted') && messages === sizes[0]) {
     // The same rows grouped by conversation: detected as unsorted, sorted in runs spilled to disk.

@@ -19,7 +19,7 @@ import {
   type ShopDirectory,
 } from './ingest/read-chat.js';
 import { readLog, type LogInput } from './ingest/read-log.js';
-import type { ShopFact } from './ingest/scan-part.js';
+import type { ShopFact, ShopsBeside } from './ingest/scan-part.js';
 import type { FileStats, ProgressSink } from './ingest/read-chat.js';
 import { Transcoder, type Encoding } from './ingest/encoding.js';
 import { resolveSources, type InputSource } from './ingest/sources.js';
@@ -191,11 +191,12 @@ async function auditSources(
   const restoredAuditor = (shop: string, directory: ShopDirectory): ShopAuditor =>
     new ShopAuditor(shop, rules, directory, options.details === true, null, keepConduct, options.restConversations !== false, true);
   // Presence and review logs first: they are small, and a bad one stops the run before the chat
-  // is read, not after. Auditors never read them, and what they could change in the chat (the
-  // shop of rows that name none) gives the one pass up anyway.
+  // is read, not after. Auditors never read them; what they say of the shop of chat rows that
+  // name none, the one pass takes in from the start.
   const logOptions = { strict: options.strict, profiles: { profile: null, map: options.headerMap ?? null } };
   const presence = await readLog(presenceSources, 'presence', (v, o, q) => normalizePresenceRow(v, o, q, inputZone), logOptions);
   const reviews = await readLog(reviewSources, 'review', (v, o, q) => normalizeReviewRow(v, o, q, inputZone), logOptions);
+  const beside = shopsBeside(history, presence.items, reviews.items);
   // Large enough delimited files: both passes in one where they allow (chatInOnePass); it gives
   // the same scan and the same auditors, or gives up and the files are read in two passes.
   const simple = history === null;
@@ -221,7 +222,7 @@ async function auditSources(
         return `--covers or --history refused: ${(err as Error).message}`;
       }
     };
-    one = await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null, prepare);
+    one = await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null, prepare, beside);
     // The two passes plan and restore again.
     if (one === null) history?.notices.splice(noticesAt);
     start = one?.start ?? null;
@@ -233,16 +234,7 @@ async function auditSources(
 
   // FORMAT.md: rows without a shop belong to the run's only named shop, over every input (and,
   // with a history, the shops it already holds).
-  const named = new Set(scan.namedShops);
-  if (history !== null) for (const shop of history.shops()) named.add(shop);
-  const mains = new Set(scan.mainAccounts);
-  for (const e of presence.items) {
-    if (e.shop !== '') named.add(e.shop);
-    const main = mainAccountOf(e.agent);
-    if (main !== null) mains.add(main);
-  }
-  for (const r of reviews.items) if (r.shop !== '') named.add(r.shop);
-  const fallback = fallbackShop(named, mains);
+  const fallback = runFallback(scan, beside);
   resolveShops(scan, fallback);
   for (const e of presence.items) if (e.shop === '') e.shop = fallback;
   for (const r of reviews.items) if (r.shop === '') r.shop = fallback;
@@ -579,6 +571,8 @@ async function auditInOnePass(
    * (see coversStart, historyStart), taken once the files allow one pass; a string says why not.
    */
   prepare: () => OnePassStart | string | null,
+  /** What the other inputs say of the shop of chat rows that name none. */
+  beside: ShopsBeside,
 ): Promise<{ scan: ChatScan; auditors: Map<string, ShopAuditor>; start: OnePassStart | null } | null> {
   const not = (why: string): null => {
     told?.(why);
@@ -606,6 +600,7 @@ async function auditInOnePass(
     },
     start?.seen,
     start?.observe ?? null,
+    beside,
   );
   for await (const batch of pass.batches) {
     for (const m of batch) {
@@ -626,8 +621,36 @@ async function auditInOnePass(
     }
   }
   if (pass.gaveUp() !== null) return not(pass.gaveUp()!);
+  // The thread gives up as soon as the rows say another shop for rows that name none (ShopOfUnnamed);
+  // should it not have, the two passes give them the right one.
+  const scan = pass.scan();
+  const unnamed = pass.unnamed();
+  const fallback = runFallback(scan, beside);
+  if (unnamed !== null && unnamed !== fallback) return not(`rows without a shop were audited as ${unnamed}, but the run's shop for them is ${fallback}`);
   told?.(null);
-  return { scan: pass.scan(), auditors, start };
+  return { scan, auditors, start };
+}
+
+/** FORMAT.md: the shop of chat rows that name none, from every input (see fallbackShop). */
+function runFallback(scan: ChatScan, beside: ShopsBeside): string {
+  return fallbackShop(new Set([...scan.namedShops, ...beside.named]), new Set([...scan.mainAccounts, ...beside.mains]));
+}
+
+/**
+ * FORMAT.md: what the inputs other than the chat say of the shop of chat rows that name none (see
+ * fallbackShop): the shops presence and review rows name, a history's shops, and the main
+ * accounts of the presence log's `main:sub` accounts.
+ */
+function shopsBeside(history: HistorySession | null, presence: readonly PresenceEvent[], reviews: readonly Review[]): ShopsBeside {
+  const named = new Set<string>(history?.shops() ?? []);
+  const mains = new Set<string>();
+  for (const e of presence) {
+    if (e.shop !== '') named.add(e.shop);
+    const main = mainAccountOf(e.agent);
+    if (main !== null) mains.add(main);
+  }
+  for (const r of reviews) if (r.shop !== '') named.add(r.shop);
+  return { named: [...named], mains: [...mains] };
 }
 
 /** A store's shop as the one pass of a history run restored it (see historyStart). */

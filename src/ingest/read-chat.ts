@@ -13,7 +13,9 @@ import { BATCH, byTime, readMessages, SORT_RUN } from './read-messages.js';
 import { RepeatFilter } from './repeats.js';
 import type { Learnt, ReadJob, ReadNews } from './read-worker.js';
 import { layoutOf, type FilePart } from './records.js';
-import { addDirectory, directoryOf, mainAccountsOf, scanPart, type PartScan, type ShopDirectory, type ShopFact } from './scan-part.js';
+import { addDirectory, directoryOf, fallbackShop, mainAccountsOf, scanPart, type PartScan, type ShopDirectory, type ShopFact, type ShopsBeside } from './scan-part.js';
+
+export { fallbackShop } from './scan-part.js';
 import type { PartJob } from './scan-worker.js';
 import type { InputSource } from './sources.js';
 
@@ -394,16 +396,6 @@ export function resolveShops(scan: ChatScan, fallback: string): void {
 }
 
 /**
- * FORMAT.md: rows without a shop belong to the run's only named shop, else to "(shop)". When no
- * row names a shop but every `main:sub` account has the same main account, that is the shop.
- */
-export function fallbackShop(named: ReadonlySet<string>, mainAccounts: ReadonlySet<string>): string {
-  if (named.size === 1) return [...named][0]!;
-  if (named.size === 0 && mainAccounts.size === 1) return [...mainAccounts][0]!;
-  return DEFAULT_SHOP;
-}
-
-/**
  * The second pass: one source's messages in time order, a batch at a time. A large file may be
  * read (and sorted) by a worker thread beside the engine (`aside`).
  */
@@ -466,6 +458,7 @@ async function* messagesFromWorker(
     repeats: repeats === null ? null : { fallbackShop: repeats.fallbackShop, seen: [...repeats.seen] },
     sort: parent === null ? null : { runSize: options.sortRun ?? SORT_RUN, parent },
     learn: learning !== null,
+    beside: learning?.beside ?? { named: [], mains: [] },
   };
   // A reader's garbage dies young: a small young generation keeps the thread's memory down
   // (measured on 1 M messages: 8 MB and batches of 1 024 were the fastest, see bench/README.md).
@@ -577,6 +570,8 @@ async function* countedFromWorker(
 
 /** One pass's side of the reading thread (see chatInOnePass). */
 interface Learning {
+  /** What the other inputs say of the shop of rows that name none (handed to the thread). */
+  beside: ShopsBeside;
   /** What the rows of file `file` (an index in scan.sources) up to the batch's last say. */
   batch(learnt: Learnt, file: number): void;
   /** File `file` read to its end: its first seq, first and last message times, rows and profile, and whether it was in time order. */
@@ -595,18 +590,19 @@ interface Learning {
 export type Learn = (shop: string, kind: ShopFact, name: string) => boolean;
 
 /**
- * Both passes in one (issue 8), for one large delimited file in time order whose rows all name
- * their shop, or several such files one after another (a folder of daily exports; a file that
- * starts before the one before ended is rows out of time order): the reading thread reads each
- * row once, does pass 1's work as it goes and hands over what it learns before the messages it
- * holds for. Pass 1 is what tells the audit who a shop's own accounts and its merchant buyers
- * are; an account or a merchant first met after that buyer's messages were judged means the pass
- * is given up (`learn` says so), and so do a row without a shop (its shop is only known from every
- * row) and a row out of time order. A single file whose first rows leave time order (an export a
- * conversation at a time) is sorted by the thread instead, which reads every row before it hands
- * any over, and so learns everything first. Then `gaveUp()` says why, and the caller reads the
- * files again in two passes. Otherwise `scan()` is
- * what scanChat would have said and `batches` what chatMessages would have given.
+ * Both passes in one (issue 8), for one large delimited file in time order, or several such
+ * files one after another (a folder of daily exports; a file that starts before the one before
+ * ended is rows out of time order): the reading thread reads each row once, does pass 1's work as
+ * it goes and hands over what it learns before the messages it holds for. Pass 1 is what tells
+ * the audit who a shop's own accounts and its merchant buyers are; an account or a merchant first
+ * met after that buyer's messages were judged means the pass is given up (`learn` says so), and
+ * so does a row out of time order. Rows that name no shop are given the shop the rows read so far
+ * and `beside` say (ShopOfUnnamed; `unnamed()` tells it); a later row that says otherwise gives
+ * the pass up. A single file whose first rows leave time order (an export a conversation at a
+ * time) is sorted by the thread instead, which reads every row before it hands any over, and so
+ * learns everything first. Then `gaveUp()` says why, and the caller reads the files again in two
+ * passes. Otherwise `scan()` is what scanChat would have said and `batches` what chatMessages
+ * would have given.
  */
 export function chatInOnePass(
   sources: InputSource[],
@@ -616,7 +612,9 @@ export function chatInOnePass(
   seen: Map<string, number> = new Map(),
   /** Shown the time of every message read, repeats included (as chatMessages's). */
   observe: ((t: number) => void) | null = null,
-): { batches: AsyncGenerator<Message[]>; scan: () => ChatScan; gaveUp: () => string | null } {
+  /** What the other inputs say of the shop of rows that name none (see ShopOfUnnamed). */
+  beside: ShopsBeside = { named: [], mains: [] },
+): { batches: AsyncGenerator<Message[]>; scan: () => ChatScan; gaveUp: () => string | null; unnamed: () => string | null } {
   // Files in time order one after another, the first message of each the one after the last of
   // the file before (its first seq is known once the files before it are read).
   const scan = emptyScan(sources, options);
@@ -628,13 +626,20 @@ export function chatInOnePass(
   }
   const sizes = sources.map((source) => statSync(source.path!).size);
   const progress = options.progress ?? null;
+  // The shop the thread gave rows that name none (null while it met none).
+  let unnamed: string | null = null;
   const learning: Learning = {
+    beside,
     gaveUp: null,
     batch(learnt, file) {
-      for (const [shop, kind, name] of learnt.facts) {
-        const d = directoryOf(scan.rawDirectories, shop);
+      unnamed = learnt.unnamed;
+      for (const [raw, kind, name] of learnt.facts) {
+        // Pass 1 keeps rows without a shop apart (''); the audit has them under the shop they were given.
+        const d = directoryOf(scan.rawDirectories, raw);
         if (kind === 'account') d.accounts.add(name);
         else if (kind === 'merchant') d.merchantBuyers.add(name);
+        const shop = raw === '' ? unnamed : raw;
+        if (shop === null) throw new Error('one pass: a row without a shop was told before it was given one');
         if (!learn(shop, kind, name)) {
           this.gaveUp = `${kind} ${name} of ${shop} was met after messages it changes were judged`;
           return;
@@ -676,7 +681,7 @@ export function chatInOnePass(
     progress?.done();
     settleShops(scan);
   })();
-  return { batches, scan: () => scan, gaveUp: () => learning.gaveUp };
+  return { batches, scan: () => scan, gaveUp: () => learning.gaveUp, unnamed: () => unnamed };
 }
 
 /** What the reading thread does with repeats, done here (the thread could not start). */

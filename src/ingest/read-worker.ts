@@ -10,7 +10,7 @@ import type { ProfileOptions, SourceInfo } from './profiles.js';
 import { byTime, readMessages } from './read-messages.js';
 import { sortBatches } from './external-sort.js';
 import { RepeatFilter } from './repeats.js';
-import { learnShop, type ShopDirectory, type ShopFact } from './scan-part.js';
+import { learnShop, ShopOfUnnamed, type ShopDirectory, type ShopFact, type ShopsBeside } from './scan-part.js';
 import type { InputSource } from './sources.js';
 
 export interface ReadJob {
@@ -36,17 +36,24 @@ export interface ReadJob {
   /**
    * One pass over the files (read-chat.ts chatInOnePass): this thread also does pass 1's work.
    * It tells the shops, accounts and merchant buyers it meets, the bad rows, and each file's end
-   * (fileEnd), and gives up on a row without a shop, or on one out of time order once it has
-   * handed messages over (the two passes handle those).
+   * (fileEnd), and gives up on a row out of time order once it has handed messages over, or once
+   * the shop it gave rows that name none is no longer theirs (the two passes handle those).
    */
   learn: boolean;
+  /** One pass: what the other inputs say of the shop of rows that name none (ShopOfUnnamed). */
+  beside: ShopsBeside;
 }
 
-/** What one pass learns since the last batch: [shop, 'shop' | 'account' | 'merchant', name], bad rows [line, reason], rows read so far. */
+/**
+ * What one pass learns since the last batch: [shop, 'shop' | 'account' | 'merchant', name] (shop
+ * '' for rows that name none, as pass 1 tells them), bad rows [line, reason], rows read so far,
+ * and the shop given to rows that name none (null before the first).
+ */
 export interface Learnt {
   facts: [string, ShopFact, string][];
   bad: [number, string][];
   rows: number;
+  unnamed: string | null;
 }
 
 /**
@@ -87,23 +94,30 @@ function post(news: ReadNews, transfer: ArrayBuffer[] = []): void {
 }
 
 /**
- * Whether the file's first rows are in time order: they are read once more from the start, and
- * nothing of them kept (holding them, and handing them over later, made V8 allocate every later
- * message in the old generation: 5 % slower on a sorted 1 M log).
+ * One pass: whether the first file's first rows are in time order, and what they say of the shop
+ * of rows that name none (told to `unnamed`, so that the first such row is given the shop these
+ * rows say, not only the rows before it: an export that names no shop often starts with a buyer's
+ * row, before any account). They are read once more from the start, and nothing of them kept
+ * (holding them, and handing them over later, made V8 allocate every later message in the old
+ * generation: 5 % slower on a sorted 1 M log).
  */
-async function inOrderAtFirst(job: ReadJob, zone: Zone): Promise<boolean> {
+async function firstRows(job: ReadJob, zone: Zone, unnamed: ShopOfUnnamed): Promise<boolean> {
   let previous = -Infinity;
   let rows = 0;
+  let inOrder = true;
+  const seen = new Map<string, ShopDirectory>();
+  const met = (shop: string, fact: ShopFact, name: string): void => void unnamed.met(shop, fact, name);
   const { source, firstSeq } = job.sources[0]!;
   for await (const batch of readMessages(source, firstSeq, zone, job.profiles)) {
     for (const m of batch) {
-      if (m.t < previous) return false;
+      if (m.t < previous) inOrder = false;
       previous = m.t;
+      learnShop(seen, m, met);
     }
     rows += batch.length;
     if (rows >= FIRST_ROWS) break;
   }
-  return true;
+  return inOrder;
 }
 
 try {
@@ -113,7 +127,8 @@ try {
   // One pass: what pass 1 would have learnt, in all and (infos, spans) per file.
   const infos: SourceInfo[] = job.sources.map(() => ({ profile: null, layout: '', mapping: {} }));
   const spans: ([number, number] | null)[] = job.sources.map(() => null);
-  const learnt: Learnt | null = job.learn ? { facts: [], bad: [], rows: 0 } : null;
+  const learnt: Learnt | null = job.learn ? { facts: [], bad: [], rows: 0, unnamed: null } : null;
+  const unnamed = job.learn ? new ShopOfUnnamed(job.beside) : null;
   const directories = new Map<string, ShopDirectory>();
   let span: [number, number] | null = null;
   let giveUp: string | null = null;
@@ -131,7 +146,12 @@ try {
   };
   // Made once: a closure made per message kept each message alive in its context, and the
   // thread's young collector moved four times as much to the old generation (156 MB on 1 M).
-  const met = (shop: string, fact: ShopFact, name: string): void => void learnt!.facts.push([shop, fact, name]);
+  const met = (shop: string, fact: ShopFact, name: string): void => {
+    learnt!.facts.push([shop, fact, name]);
+    if (!unnamed!.met(shop, fact, name) && giveUp === null) {
+      giveUp = `rows without a shop were audited as ${unnamed!.given}, and the rows read since say ${unnamed!.now()}`;
+    }
+  };
   const onBad =
     learnt === null
       ? null
@@ -143,7 +163,8 @@ try {
   // One pass over a file whose first rows leave time order (a log exported a conversation at a
   // time does so from its second conversation on): the file is sorted here, pass 1's work done as
   // the rows are read, so that all of it is known before any message is handed over.
-  const sortWhole = learnt !== null && job.sort !== null && job.sources.length === 1 && !(await inOrderAtFirst(job, zone));
+  const inOrder = unnamed === null || (await firstRows(job, zone, unnamed));
+  const sortWhole = learnt !== null && job.sort !== null && job.sources.length === 1 && !inOrder;
   const { source } = job.sources[0]!;
   // The files one after another; a file's last batch (and, one pass, what was learnt of it) goes
   // over before the next file's first.
@@ -170,19 +191,16 @@ try {
       else lastFirstSeq = firstSeq;
     }
   })();
-  // One pass: pass 1's work is done as the rows are read. It gives up on a row without a shop (its
-  // shop is only known from every row) and, unless the file is sorted here, on a row out of time
-  // order. While the file is sorted nothing else goes over: what it learnt does, now and then, so
-  // that a progress bar moves.
+  // One pass: pass 1's work is done as the rows are read. It gives up, unless the file is sorted
+  // here, on a row out of time order, and on a row that changes the shop it gave rows that name
+  // none (ShopOfUnnamed). While the file is sorted nothing else goes over: what it learnt does,
+  // now and then, so that a progress bar moves.
   const learning = async function* (l: Learnt, keepOrder: boolean): AsyncGenerator<Message[]> {
     let previous = -Infinity;
     let told = 0;
     for await (const batch of read) {
       for (const m of batch) {
-        // The shop of a row that names none depends on every input (other files, presence and
-        // review logs: audit.ts reads those apart from the one pass, counting on this).
-        if (m.shop === '') giveUp = 'a row names no shop';
-        else if (keepOrder && m.t < previous) giveUp = 'the rows are not in time order';
+        if (keepOrder && m.t < previous) giveUp = 'the rows are not in time order';
         if (giveUp !== null) return;
         previous = m.t;
         l.rows++;
@@ -193,7 +211,11 @@ try {
         const own = spans[file];
         if (own === null || own === undefined) spans[file] = [m.t, m.t];
         else own[1] = m.t;
+        // Told under its own shop, '' for none, as pass 1 tells it; then given the shop (its
+        // repeats are found under that shop, as in pass 2).
         learnShop(directories, m, met);
+        if (m.shop === '') l.unnamed = m.shop = unnamed!.shop();
+        if (giveUp !== null) return;
       }
       if (!keepOrder && l.rows - told >= PROGRESS_ROWS) {
         told = l.rows;

@@ -1,5 +1,5 @@
 import { StrictError } from '../errors.js';
-import type { Message } from '../model.js';
+import { DEFAULT_SHOP, type Message } from '../model.js';
 import type { Zone } from '../time/zone.js';
 import type { ProfileOptions, SourceInfo } from './profiles.js';
 import { readMessages } from './read-messages.js';
@@ -47,6 +47,64 @@ export function learnShop(raw: Map<string, ShopDirectory>, m: Message, met: ((sh
   if (m.flags.includes('merchant') && !d.merchantBuyers.has(m.buyer)) {
     d.merchantBuyers.add(m.buyer);
     met?.(m.shop, 'merchant', m.buyer);
+  }
+}
+
+/**
+ * FORMAT.md: rows without a shop belong to the run's only named shop, else to "(shop)". When no
+ * row names a shop but every `main:sub` account has the same main account, that is the shop.
+ */
+export function fallbackShop(named: ReadonlySet<string>, mainAccounts: ReadonlySet<string>): string {
+  if (named.size === 1) return [...named][0]!;
+  if (named.size === 0 && mainAccounts.size === 1) return [...mainAccounts][0]!;
+  return DEFAULT_SHOP;
+}
+
+/** What the inputs other than the chat say of the shop of rows that name none (see fallbackShop). */
+export interface ShopsBeside {
+  /** Shops named by presence and review rows, and a history's shops. */
+  named: string[];
+  /** The main accounts of the presence log's `main:sub` accounts. */
+  mains: string[];
+}
+
+/**
+ * The one pass (read-worker.ts) cannot know the shop of a row that names none before every row
+ * is read (fallbackShop). It gives such rows the shop that what it has read says, from the first
+ * such row on, and keeps learning from every row after: once the shop so given is no longer what
+ * the rows read say, the rows given it were audited under the wrong shop, and the pass gives up.
+ * In a log that never names a shop, or names one, the shop never changes.
+ */
+export class ShopOfUnnamed {
+  private readonly named: Set<string>;
+  private readonly mains: Set<string>;
+  /** The shop given to rows that name none, from the first on; null before. */
+  given: string | null = null;
+
+  constructor(beside: ShopsBeside) {
+    this.named = new Set(beside.named);
+    this.mains = new Set(beside.mains);
+  }
+
+  /** What learnShop told of a row: false once the shop given so far is no longer the rows' (see fallbackShop). */
+  met(shop: string, fact: ShopFact, name: string): boolean {
+    if (fact === 'shop') {
+      if (shop !== '') this.named.add(shop);
+    } else if (fact === 'account') {
+      const main = mainAccountOf(name);
+      if (main !== null) this.mains.add(main);
+    }
+    return this.given === null || this.now() === this.given;
+  }
+
+  /** The shop of a row that names none, the same from the first such row on. */
+  shop(): string {
+    return (this.given ??= this.now());
+  }
+
+  /** The shop the rows read so far say. */
+  now(): string {
+    return fallbackShop(this.named, this.mains);
   }
 }
 

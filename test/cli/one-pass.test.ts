@@ -1,8 +1,9 @@
 // Issue 8: one large file in time order is read once, pass 1's work done as the rows come
 // (chatInOnePass). The report must be exactly the two passes' report; where the input does not
-// allow one pass (a row without a shop, rows leaving time order after the first 8 192, an account
-// or merchant met after that buyer's messages were judged), the pass gives up and the file is read
-// in two passes. A file whose first rows leave time order is sorted in the one pass.
+// allow one pass (rows leaving time order after the first 8 192, an account or merchant met after
+// that buyer's messages were judged, a row that changes the shop given to rows that name none),
+// the pass gives up and the file is read in two passes. A file whose first rows leave time order
+// is sorted in the one pass.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -80,6 +81,24 @@ async function both(name: string, text: string, options: Partial<AuditOptions> =
   return { one: await run(true), two: await run(false) };
 }
 
+/**
+ * log()'s rows with one shop only (shopB's are shopA's), and without a shop where `unnamed` says
+ * (counting the records). Rows put in as `extra` (id x) stay as they are.
+ */
+function oneShop(text: string, unnamed: (row: number) => boolean = () => false): string {
+  let row = 0;
+  return text
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('x,')) return line;
+      const one = line.replace(/^([^,]*,[^,]*,)shopB,/, '$1shopA,').replaceAll('shopB:', 'shopA:');
+      // A record's first line starts with its id and time; a quoted newline's second line does not.
+      if (!/^[^,]*,(\d{4}-|not a time)/.test(one)) return one;
+      return unnamed(row++) ? one.replace(/^([^,]*,[^,]*,)shopA,/, '$1,') : one;
+    })
+    .join('\n');
+}
+
 /** The report without what differs run to run (the time it was made). */
 function stripped(r: Report): unknown {
   return JSON.parse(JSON.stringify({ ...r, generator: null }));
@@ -130,14 +149,62 @@ describe('both passes in one', () => {
     expect(one.events).toEqual(two.events);
   });
 
-  it('a row without a shop gives up; so does a row out of time order once messages were handed over', async () => {
-    const shopless = await both('shopless.csv', log(new Map([[1500, 'x,@,,b1,buyer,,text,在吗,,,,']])));
-    expect(shopless.one.told).toEqual(['a row names no shop']);
-    expect(shopless.one.report).toEqual(shopless.two.report);
+  it('a row out of time order once messages were handed over gives up', async () => {
     // The reading thread looks at the first 8 192 rows for their order before it reads the file.
     const late = await both('late-unsorted.csv', log(new Map([[9500, 'x,2026-11-02 00:00:00,shopA,b1,buyer,,text,在吗,,,,']]), 10_000));
     expect(late.one.told).toEqual(['the rows are not in time order']);
     expect(late.one.report).toEqual(late.two.report);
+  });
+
+  it("FORMAT.md shop: rows that name none are given the run's only named shop as they come, in one pass: the report of two passes", async () => {
+    // A third of shopA's rows name no shop: they are shopA's (the only shop named).
+    const some = await both('unnamed-some.csv', oneShop(log(), (row) => row % 3 === 1));
+    expect(some.one.told).toEqual([null]);
+    expect((some.one.report as Report).shops.map((s) => s.shop)).toEqual(['shopA']);
+    expect(some.one.report).toEqual(some.two.report);
+    // Two shops named: a row that names none is "(shop)"'s, however many more are named.
+    const two = await both('unnamed-two-shops.csv', log(new Map([[1500, 'x,@,,b1,buyer,,text,在吗,,,,']])));
+    expect(two.one.told).toEqual([null]);
+    expect((two.one.report as Report).shops.map((s) => s.shop)).toEqual(['(shop)', 'shopA', 'shopB']);
+    expect(two.one.report).toEqual(two.two.report);
+  });
+
+  it('FORMAT.md shop: a log that never names its shop is the shop of its main:sub accounts, or the one the presence log names, in one pass', async () => {
+    // b7 answers once, first, as an account (of no named shop): shopA's, so b7's rows as a buyer are its chatter.
+    const none = await both('unnamed-all.csv', oneShop(log(new Map([[0, 'x,@,,b3,agent,b7,text,好的,,,,']])), () => true));
+    expect(none.one.told).toEqual([null]);
+    expect((none.one.report as Report).shops.map((s) => s.shop)).toEqual(['shopA']);
+    expect((none.one.report as Report).shops[0]!.messages.excluded.internal_chatter).toBeGreaterThan(0);
+    expect(none.one.report).toEqual(none.two.report);
+    // Sorted in the one pass (its first rows leave time order): the same.
+    const unsorted = await both('unnamed-unsorted.csv', oneShop(log(new Map([[1500, 'x,2026-11-02 00:00:00,,b1,buyer,,text,在吗,,,,']])), () => true), { sortRun: 500 });
+    expect(unsorted.one.told).toEqual([null]);
+    expect(unsorted.one.report).toEqual(unsorted.two.report);
+    // The other inputs name exactly one shop: that is the run's shop, whatever the accounts say.
+    const presence = path.join(dir, 'unnamed-presence.csv');
+    writeFileSync(presence, ['time,shop,agent,status', '2026-11-02 08:00:00,shopP,shopA:a1,online', '2026-11-02 21:30:00,shopP,shopA:a1,offline'].join('\n') + '\n');
+    const beside = await both('unnamed-all-presence.csv', oneShop(log(), () => true), { platform: 'taojiji', presence: [presence] });
+    expect(beside.one.told).toEqual([null]);
+    expect((beside.one.report as Report).shops.map((s) => s.shop)).toEqual(['shopP']);
+    expect(beside.one.report).toEqual(beside.two.report);
+  });
+
+  it('FORMAT.md shop: a later row that says another shop for rows that name none gives up: the report of two passes', async () => {
+    // Rows without a shop are shopA's (its accounts), until a row names shopB: then they are shopB's.
+    // (The reading thread looks at the first 8 192 rows for what they say before it reads the file.)
+    const named = await both('unnamed-then-named.csv', oneShop(log(new Map([[9500, 'x,@,shopB,b1,buyer,,text,在吗,,,,']]), 10_000), () => true));
+    expect(named.one.told).toEqual(['rows without a shop were audited as shopA, and the rows read since say shopB']);
+    expect((named.two.report as Report).shops.map((s) => s.shop)).toEqual(['shopB']);
+    expect(named.one.report).toEqual(named.two.report);
+    // An account of another main account: the accounts no longer name one shop.
+    const mains = await both('unnamed-two-mains.csv', oneShop(log(new Map([[9500, 'x,@,,b1,agent,shopZ:z1,text,好的,,,,']]), 10_000), () => true));
+    expect(mains.one.told).toEqual(['rows without a shop were audited as shopA, and the rows read since say (shop)']);
+    expect(mains.one.report).toEqual(mains.two.report);
+    // Among the first rows, the same rows make no difference: the shop is decided knowing them.
+    const early = await both('unnamed-early-named.csv', oneShop(log(new Map([[2000, 'x,@,shopB,b1,buyer,,text,在吗,,,,']])), () => true));
+    expect(early.one.told).toEqual([null]);
+    expect((early.one.report as Report).shops.map((s) => s.shop)).toEqual(['shopB']);
+    expect(early.one.report).toEqual(early.two.report);
   });
 
   it('issue 8 unsorted input: rows out of time order among the first ones are sorted in the one pass (runs spilled), the same report as two passes', async () => {
@@ -281,7 +348,20 @@ describe('issue 8: several files in time order one after another (a folder of da
     const read = (await import(built)) as typeof import('../../src/ingest/read-chat.js');
     const { Zone } = (await import(pathToFileURL(path.resolve('dist/time/zone.js')).href)) as typeof import('../../src/time/zone.js');
     const options = { zone: new Zone('Asia/Shanghai'), strict: false, profiles: { profile: null, map: null }, cores: 2, partBytes: 16 * 1024, sortRun: 500 };
-    const said = (scan: ReturnType<ReturnType<typeof read.chatInOnePass>['scan']>) => ({ files: scan.files, badRows: scan.badRows, firstSeq: scan.firstSeq, sorted: scan.sorted, spans: scan.spans, firstT: scan.firstT, lastT: scan.lastT });
+    const said = (scan: ReturnType<ReturnType<typeof read.chatInOnePass>['scan']>) => ({
+      files: scan.files,
+      badRows: scan.badRows,
+      firstSeq: scan.firstSeq,
+      sorted: scan.sorted,
+      spans: scan.spans,
+      firstT: scan.firstT,
+      lastT: scan.lastT,
+      // Rows that name no shop: kept apart as pass 1 keeps them, and the shop they are given.
+      shops: [...scan.rawDirectories].map(([shop, d]) => [shop, [...d.accounts].sort(), [...d.merchantBuyers].sort()]).sort(),
+      named: [...scan.namedShops].sort(),
+      mains: [...scan.mainAccounts].sort(),
+      fallback: scan.fallbackShop,
+    });
     const unsorted = path.join(dir, 'scan-unsorted.csv');
     writeFileSync(unsorted, log(new Map([[1500, 'x,2026-11-02 00:00:00,shopA,b1,buyer,,text,在吗,,,,']])));
     const parts = cut(log(), [900, 2000]).map((text, k) => {
@@ -289,7 +369,9 @@ describe('issue 8: several files in time order one after another (a folder of da
       writeFileSync(file, text);
       return file;
     });
-    for (const files of [[unsorted], parts]) {
+    const unnamed = path.join(dir, 'scan-unnamed.csv');
+    writeFileSync(unnamed, oneShop(log(), (row) => row % 2 === 0));
+    for (const files of [[unsorted], parts, [unnamed]]) {
       const sources = files.map((file) => ({ name: file, path: file, data: null, encoding: 'utf-8' as const }));
       const pass = read.chatInOnePass(sources, options, () => true);
       for await (const batch of pass.batches) expect(batch.length).toBeGreaterThan(0);
