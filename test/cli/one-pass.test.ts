@@ -488,6 +488,24 @@ describe('issue 8: a history run given its days (--covers) in one pass', () => {
     for (const k of [0, 1, 2, 3]) expect(one[k]!.report).toEqual(two[k]!.report);
   });
 
+  it("FORMAT.md shop: tonight's export names no shop: the store's only shop, its repeats of the night before found, in one pass: the reports of two passes", async () => {
+    const first = oneShop(night('2026-11-02'));
+    const lastRows = first.trimEnd().split('\n').filter((l) => / 23:5\d:00,/.test(l) && l.includes(',2026-11-02 '));
+    const secondRows = night('2026-11-03', new Map(), 1440, 6).split('\n');
+    const fed = [
+      { text: first, covers: '2026-11-02' },
+      // Its accounts are not main:sub ones either: only the store knows the shop.
+      { text: oneShop([secondRows[0], ...lastRows, ...secondRows.slice(1)].join('\n'), () => true).replaceAll('shopA:', ''), covers: '2026-11-03' },
+    ];
+    const one = await nights('unnamed-nights', fed, true);
+    const two = await nights('unnamed-nights', fed, false);
+    expect(one.map((r) => r.told)).toEqual([[null], [null]]);
+    const second = one[1]!.report as Report;
+    expect(second.shops.map((s) => s.shop)).toEqual(['shopA']);
+    expect(second.input.files[0]!.duplicates).toBeGreaterThan(0);
+    for (const k of [0, 1]) expect(one[k]!.report).toEqual(two[k]!.report);
+  });
+
   it("FORMAT.md sub-account chatter across nights: a buyer of an earlier night first named an account or flagged merchant tonight is a notice, as in two passes; tonight's judged buyer gives the pass up", async () => {
     const first = night('2026-11-02', new Map([[30, 'x1,@,shopA,xiaoli,buyer,,text,在吗,,,,'], [31, 'x2,@,shopA,b7,buyer,,text,在吗,,,,']]));
     // Before any of their rows tonight: xiaoli answers as the shop's agent, b7 is flagged merchant.
