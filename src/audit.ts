@@ -222,7 +222,8 @@ async function auditSources(
         return `--covers or --history refused: ${(err as Error).message}`;
       }
     };
-    one = await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null, prepare, beside);
+    // cs-audit explain tells a buyer's events in the order they were judged: every row in time order.
+    one = await auditInOnePass(chatSources, readOptions, makeAuditor, options.onOnePass ?? null, prepare, beside, (options.tracer ?? null) === null);
     // The two passes plan and restore again.
     if (one === null) history?.notices.splice(noticesAt);
     start = one?.start ?? null;
@@ -573,6 +574,8 @@ async function auditInOnePass(
   prepare: () => OnePassStart | string | null,
   /** What the other inputs say of the shop of chat rows that name none. */
   beside: ShopsBeside,
+  /** Files of other shops may overlap in time (see chatInOnePass). */
+  byShop: boolean,
 ): Promise<{ scan: ChatScan; auditors: Map<string, ShopAuditor>; start: OnePassStart | null } | null> {
   const not = (why: string): null => {
     told?.(why);
@@ -601,6 +604,7 @@ async function auditInOnePass(
     start?.seen,
     start?.observe ?? null,
     beside,
+    byShop,
   );
   for await (const batch of pass.batches) {
     for (const m of batch) {

@@ -459,6 +459,7 @@ async function* messagesFromWorker(
     sort: parent === null ? null : { runSize: options.sortRun ?? SORT_RUN, parent },
     learn: learning !== null,
     beside: learning?.beside ?? { named: [], mains: [] },
+    byShop: learning?.byShop ?? false,
   };
   // A reader's garbage dies young: a small young generation keeps the thread's memory down
   // (measured on 1 M messages: 8 MB and batches of 1 024 were the fastest, see bench/README.md).
@@ -572,6 +573,8 @@ async function* countedFromWorker(
 interface Learning {
   /** What the other inputs say of the shop of rows that name none (handed to the thread). */
   beside: ShopsBeside;
+  /** Files of other shops may overlap in time (see ReadJob.byShop). */
+  byShop: boolean;
   /** What the rows of file `file` (an index in scan.sources) up to the batch's last say. */
   batch(learnt: Learnt, file: number): void;
   /** File `file` read to its end: its first seq, first and last message times, rows and profile, and whether it was in time order. */
@@ -591,8 +594,10 @@ export type Learn = (shop: string, kind: ShopFact, name: string) => boolean;
 
 /**
  * Both passes in one (issue 8), for one large delimited file in time order, or several such
- * files one after another (a folder of daily exports; a file that starts before the one before
- * ended is rows out of time order): the reading thread reads each row once, does pass 1's work as
+ * files one after another (a folder of daily exports), each shop's rows in time order (with
+ * `byShop`, files of different shops may overlap in time: a folder per shop; else, and for a
+ * shop's own files, a file that starts before the one before ended is rows out of time order):
+ * the reading thread reads each row once, does pass 1's work as
  * it goes and hands over what it learns before the messages it holds for. Pass 1 is what tells
  * the audit who a shop's own accounts and its merchant buyers are; an account or a merchant first
  * met after that buyer's messages were judged means the pass is given up (`learn` says so), and
@@ -614,6 +619,11 @@ export function chatInOnePass(
   observe: ((t: number) => void) | null = null,
   /** What the other inputs say of the shop of rows that name none (see ShopOfUnnamed). */
   beside: ShopsBeside = { named: [], mains: [] },
+  /**
+   * Files of other shops may overlap in time, each shop's rows in time order: the auditors are fed
+   * a shop at a time (each audits its shop on its own), not in time order over all shops.
+   */
+  byShop = true,
 ): { batches: AsyncGenerator<Message[]>; scan: () => ChatScan; gaveUp: () => string | null; unnamed: () => string | null } {
   // Files in time order one after another, the first message of each the one after the last of
   // the file before (its first seq is known once the files before it are read).
@@ -630,6 +640,7 @@ export function chatInOnePass(
   let unnamed: string | null = null;
   const learning: Learning = {
     beside,
+    byShop,
     gaveUp: null,
     batch(learnt, file) {
       unnamed = learnt.unnamed;

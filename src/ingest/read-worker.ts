@@ -9,7 +9,7 @@ import { messageCodec, packMessages, transferables } from './message-batch.js';
 import type { ProfileOptions, SourceInfo } from './profiles.js';
 import { byTime, readMessages } from './read-messages.js';
 import { sortBatches } from './external-sort.js';
-import { RepeatFilter } from './repeats.js';
+import { RepeatFilter, ShopRepeatFilters } from './repeats.js';
 import { learnShop, ShopOfUnnamed, type ShopDirectory, type ShopFact, type ShopsBeside } from './scan-part.js';
 import type { InputSource } from './sources.js';
 
@@ -42,6 +42,11 @@ export interface ReadJob {
   learn: boolean;
   /** One pass: what the other inputs say of the shop of rows that name none (ShopOfUnnamed). */
   beside: ShopsBeside;
+  /**
+   * One pass over several files: files of other shops may overlap in time, each shop's rows in
+   * time order (the engine audits each shop on its own); else every row in time order.
+   */
+  byShop: boolean;
 }
 
 /**
@@ -121,7 +126,8 @@ async function firstRows(job: ReadJob, zone: Zone, unnamed: ShopOfUnnamed): Prom
 }
 
 try {
-  const filter = job.repeats === null ? null : new RepeatFilter(job.repeats.seen);
+  // One pass: files of several shops may overlap in time, each shop's rows in time order (see learning).
+  const filter = job.repeats === null ? null : job.learn ? new ShopRepeatFilters(job.repeats.seen) : new RepeatFilter(job.repeats.seen);
   let pending: Message[] = [];
   let dropped: number[] = [];
   // One pass: what pass 1 would have learnt, in all and (infos, spans) per file.
@@ -192,13 +198,24 @@ try {
     }
   })();
   // One pass: pass 1's work is done as the rows are read. It gives up, unless the file is sorted
-  // here, on a row out of time order, and on a row that changes the shop it gave rows that name
-  // none (ShopOfUnnamed). While the file is sorted nothing else goes over: what it learnt does,
-  // now and then, so that a progress bar moves.
+  // here, on a row out of time order (in its file, or, byShop, for its shop: a file of other
+  // shops may start before the file before it ended), and on a row that changes the shop it gave
+  // rows that name none (ShopOfUnnamed). While the file is sorted nothing else goes over: what it
+  // learnt does, now and then, so that a progress bar moves.
   const learning = async function* (l: Learnt, keepOrder: boolean): AsyncGenerator<Message[]> {
     let previous = -Infinity;
     let told = 0;
+    // byShop: each shop's latest time, that of the shop of the last row apart.
+    const shopLatest = new Map<string, number>();
+    let shop: string | null = null;
+    let shopPrevious = -Infinity;
+    let at = file;
     for await (const batch of read) {
+      // A batch holds one file's messages.
+      if (job.byShop && file !== at) {
+        at = file;
+        previous = -Infinity;
+      }
       for (const m of batch) {
         if (keepOrder && m.t < previous) giveUp = 'the rows are not in time order';
         if (giveUp !== null) return;
@@ -215,6 +232,15 @@ try {
         // repeats are found under that shop, as in pass 2).
         learnShop(directories, m, met);
         if (m.shop === '') l.unnamed = m.shop = unnamed!.shop();
+        if (keepOrder && job.byShop) {
+          if (m.shop !== shop) {
+            if (shop !== null) shopLatest.set(shop, shopPrevious);
+            shop = m.shop;
+            shopPrevious = shopLatest.get(shop) ?? -Infinity;
+          }
+          if (m.t < shopPrevious) giveUp = 'the rows are not in time order';
+          shopPrevious = m.t;
+        }
         if (giveUp !== null) return;
       }
       if (!keepOrder && l.rows - told >= PROGRESS_ROWS) {

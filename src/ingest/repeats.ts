@@ -172,6 +172,56 @@ export class RepeatFilter {
   }
 }
 
+/**
+ * The repeats of a stream in time order shop by shop but not across shops: the one pass over
+ * files of several shops that overlap in time (read-worker.ts), where time goes back at a file
+ * of another shop. A RepeatFilter per shop: (shop, id) keys never meet across shops, and each
+ * filter sees its shop's rows in time order, so it decides as one filter over all the rows in
+ * time order would. What they remember at the end is what that one filter would: the ids of the
+ * hour before the latest message of any shop (then of the history's ids, those of shops without
+ * a row), in time order.
+ */
+export class ShopRepeatFilters {
+  private readonly filters = new Map<string, RepeatFilter>();
+  /** The history's ids (see RepeatFilter) by shop, until the shop's first row. */
+  private readonly seen = new Map<string, [string, number][]>();
+  private lastShop: string | null = null;
+  private last: RepeatFilter | null = null;
+  private latest = -Infinity;
+
+  constructor(seen: Iterable<[string, number]>) {
+    for (const entry of seen) {
+      const { shop } = fromDedupKey(entry[0]);
+      let kept = this.seen.get(shop);
+      if (kept === undefined) this.seen.set(shop, (kept = []));
+      kept.push(entry);
+    }
+  }
+
+  /** As RepeatFilter.repeats, with the filter of m's shop. */
+  repeats(m: Message): boolean {
+    if (m.t > this.latest) this.latest = m.t;
+    // Rows come a shop at a time: the filter is looked up when the shop changes.
+    if (m.shop !== this.lastShop) {
+      let filter = this.filters.get(m.shop);
+      if (filter === undefined) {
+        this.filters.set(m.shop, (filter = new RepeatFilter(this.seen.get(m.shop) ?? [])));
+        this.seen.delete(m.shop);
+      }
+      this.lastShop = m.shop;
+      this.last = filter;
+    }
+    return this.last!.repeats(m);
+  }
+
+  /** As RepeatFilter.remembered for the rows of every shop in time order. */
+  remembered(): [string, number][] {
+    const all = [...this.filters.values(), ...[...this.seen.values()].map((kept) => new RepeatFilter(kept))].flatMap((f) => f.remembered());
+    const since = this.latest - DEDUP_HORIZON_MS;
+    return all.filter(([, t]) => t >= since).sort((a, b) => a[1] - b[1]);
+  }
+}
+
 /** FNV-1a over the id's UTF-16 code units. */
 function hashOf(id: string): number {
   let h = 0x811c9dc5;

@@ -99,6 +99,20 @@ function oneShop(text: string, unnamed: (row: number) => boolean = () => false):
     .join('\n');
 }
 
+/** A log's records shop by shop, in file order: [shop, the shop's log with the header] (a folder per shop). */
+function byShop(text: string): [string, string][] {
+  const lines = text.trimEnd().split('\n');
+  const files = new Map<string, string[]>();
+  let shop = '';
+  for (const line of lines.slice(1)) {
+    // A record's first line starts with its id and time; a quoted newline's second line does not.
+    if (/^[^,]*,(\d{4}-|not a time)/.test(line)) shop = line.split(',')[2]!;
+    if (!files.has(shop)) files.set(shop, [lines[0]!]);
+    files.get(shop)!.push(line);
+  }
+  return [...files].map(([name, rows]) => [name, rows.join('\n') + '\n']);
+}
+
 /** The report without what differs run to run (the time it was made). */
 function stripped(r: Report): unknown {
   return JSON.parse(JSON.stringify({ ...r, generator: null }));
@@ -319,6 +333,47 @@ describe('issue 8: several files in time order one after another (a folder of da
     }
   });
 
+  it('files of other shops that overlap in time (a folder per shop, daily files) in one pass: the report of two passes', async () => {
+    const shops = byShop(log());
+    expect(shops.map(([shop]) => shop).sort()).toEqual(['shopA', 'shopB']);
+    const [a, b] = shops.sort().map(([, text]) => text);
+    const one = await files('per-shop', [a!, b!]);
+    expect(one.one.told).toEqual([null]);
+    const r = one.one.report as Report;
+    expect(r.input.files.every((f) => f.duplicates > 0 && f.bad_rows > 0)).toBe(true);
+    expect(one.one.report).toEqual(one.two.report);
+    // Each shop's log in two daily files, the shops' files taken in turn.
+    const [a1, a2] = cut(a!, [600]);
+    const [b1, b2] = cut(b!, [200]);
+    const turns = await files('per-shop-days', [a1!, b1!, a2!, b2!], { platform: 'pinduoduo' });
+    expect(turns.one.told).toEqual([null]);
+    expect(turns.one.report).toEqual(turns.two.report);
+    // A shop's own files out of time order give up, as before.
+    const back = await files('per-shop-back', [a2!, b1!, a1!, b2!]);
+    expect(back.one.told).toEqual(['the rows are not in time order']);
+    expect(back.one.report).toEqual(back.two.report);
+  });
+
+  it('cs-audit explain over files of other shops that overlap in time: every row in time order, so the pass gives up; the same events as two passes', async () => {
+    const [a, b] = byShop(log()).sort().map(([, text]) => text);
+    const inputs = [a!, b!].map((text, k) => {
+      const file = path.join(dir, `explain-shop-${k}.csv`);
+      writeFileSync(file, text);
+      return file;
+    });
+    const trace = async (one: boolean) => {
+      const tracer = { buyer: 'b7', events: [] as unknown[] };
+      const told: (string | null)[] = [];
+      await audit({ platform: 'tmall', rulesFile: null, inputs, tz: null, from: null, to: null, strict: false, stdin: Readable.from([]), tracer: tracer as AuditOptions['tracer'], cores: 2, partBytes: 16 * 1024, onePass: one, onOnePass: (why) => told.push(why) });
+      return { events: JSON.parse(JSON.stringify(tracer.events)) as unknown[], told };
+    };
+    const one = await trace(true);
+    const two = await trace(false);
+    expect(one.told).toEqual(['the rows are not in time order']);
+    expect(two.events.length).toBeGreaterThan(10);
+    expect(one.events).toEqual(two.events);
+  });
+
   it('files that overlap in time, or come out of time order, give up: the same report as two passes', async () => {
     const parts = cut(log(), [1500]);
     const reversed = await files('reversed', [parts[1]!, parts[0]!]);
@@ -442,16 +497,20 @@ describe('issue 8: a history run given its days (--covers) in one pass', () => {
     return rows.join('\n') + '\n';
   };
   /** The nights fed in order into a store, one pass allowed or not: each run's report and what the one pass said. */
-  const nights = async (name: string, fed: { text: string; covers: string; shops?: string[] }[], onePass: boolean) => {
+  /** Each night's export (or exports: a file per shop) fed to a store in turn. */
+  const nights = async (name: string, fed: { text: string | string[]; covers: string; shops?: string[] }[], onePass: boolean) => {
     const store = path.join(dir, `${name}-${onePass ? 'one' : 'two'}.sqlite`);
     const out: { report: unknown; told: (string | null)[] }[] = [];
     for (const [k, { text, covers, shops }] of fed.entries()) {
-      const file = path.join(dir, `${name}-${k}.csv`);
-      writeFileSync(file, text);
+      const inputs = (Array.isArray(text) ? text : [text]).map((t, j) => {
+        const file = path.join(dir, `${name}-${k}${Array.isArray(text) ? `-${j}` : ''}.csv`);
+        writeFileSync(file, t);
+        return file;
+      });
       const told: (string | null)[] = [];
       const [from, to] = covers.split('..');
       const report = await audit({
-        platform: 'tmall', rulesFile: null, inputs: [file], tz: null, from: null, to: null, strict: false, stdin: Readable.from([]), details: true,
+        platform: 'tmall', rulesFile: null, inputs, tz: null, from: null, to: null, strict: false, stdin: Readable.from([]), details: true,
         cores: 2, partBytes: 16 * 1024, onePass, onOnePass: (why) => told.push(why), history: store, covers: { from: from!, to: to ?? from! }, shops: shops ?? null,
       });
       const r = stripped(report) as Report;
@@ -486,6 +545,24 @@ describe('issue 8: a history run given its days (--covers) in one pass', () => {
     expect(second.input.files[0]!.duplicates).toBeGreaterThan(0);
     expect(JSON.stringify(second)).toContain('outside_covered_days');
     for (const k of [0, 1, 2, 3]) expect(one[k]!.report).toEqual(two[k]!.report);
+  });
+
+  it('a night as a file per shop (overlapping in time), repeats across midnight in each: the reports of two passes', async () => {
+    const first = night('2026-11-02');
+    const lastRows = first.trimEnd().split('\n').filter((l) => / 23:5\d:00,/.test(l) && l.includes(',2026-11-02 '));
+    const secondRows = night('2026-11-03', new Map(), 1440, 6).split('\n');
+    const second = [secondRows[0], ...lastRows, ...secondRows.slice(1)].join('\n');
+    const fed = [
+      { text: byShop(first).sort().map(([, t]) => t), covers: '2026-11-02' },
+      { text: byShop(second).sort().map(([, t]) => t), covers: '2026-11-03' },
+    ];
+    expect(fed.map((f) => f.text.length)).toEqual([2, 2]);
+    const one = await nights('per-shop-nights', fed, true);
+    const two = await nights('per-shop-nights', fed, false);
+    expect(one.map((r) => r.told)).toEqual([[null], [null]]);
+    const tonight = one[1]!.report as Report;
+    expect(tonight.input.files.reduce((n, f) => n + f.duplicates, 0)).toBeGreaterThan(0);
+    for (const k of [0, 1]) expect(one[k]!.report).toEqual(two[k]!.report);
   });
 
   it("FORMAT.md shop: tonight's export names no shop: the store's only shop, its repeats of the night before found, in one pass: the reports of two passes", async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/model.js';
-import { DEDUP_HORIZON_MS, dedupKey, RepeatFilter } from '../../src/ingest/repeats.js';
+import { DEDUP_HORIZON_MS, dedupKey, RepeatFilter, ShopRepeatFilters } from '../../src/ingest/repeats.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 9, 1, 2, 0, 0);
@@ -90,6 +90,59 @@ describe('FORMAT.md id: rows with the same (shop, id) are one message (tmall.md 
         return true;
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('issue 8: the one pass over files of several shops that overlap in time (ShopRepeatFilters)', () => {
+  it("a shop's ids are found in its own rows only, whatever the other shops' times", () => {
+    const f = new ShopRepeatFilters([]);
+    // Shop a's file (T0 .. T0 + 2 h), then shop b's (T0 ..): time goes back at b's first row.
+    expect(f.repeats(msg('a', 'm1', T0))).toBe(false);
+    expect(f.repeats(msg('a', 'm1', T0 + HOUR))).toBe(true);
+    expect(f.repeats(msg('a', 'm2', T0 + 2 * HOUR))).toBe(false);
+    expect(f.repeats(msg('b', 'm1', T0))).toBe(false);
+    expect(f.repeats(msg('b', 'm1', T0 + 10))).toBe(true);
+    // Back to shop a (a later file of it): m2 of T0 + 2 h is still in memory.
+    expect(f.repeats(msg('a', 'm2', T0 + 2 * HOUR + 5))).toBe(true);
+    // It remembers the ids of the hour before the latest row of any shop (T0 + 2 h + 5): a's m2 only.
+    expect(f.remembered()).toEqual([[dedupKey('a', 'm2'), T0 + 2 * HOUR]]);
+  });
+
+  it("a history's ids go to their shop's filter; those of a shop without a row are given back within the hour", () => {
+    const f = new ShopRepeatFilters([
+      [dedupKey('a', 'x'), T0 - 10],
+      [dedupKey('c', 'y'), T0 - 20],
+      [dedupKey('c', 'old'), T0 - HOUR - 30],
+    ]);
+    expect(f.repeats(msg('a', 'x', T0))).toBe(true);
+    expect(f.repeats(msg('b', 'x', T0 + 5))).toBe(false);
+    expect(f.remembered()).toEqual([
+      [dedupKey('c', 'y'), T0 - 20],
+      [dedupKey('a', 'x'), T0 - 10],
+      [dedupKey('b', 'x'), T0 + 5],
+    ]);
+  });
+
+  it('decides and remembers as one RepeatFilter over the same rows in time order (random shops, ids and times, a history)', () => {
+    const row = fc.record({ t: fc.integer({ min: 0, max: 3 * HOUR }), shop: fc.constantFrom('a', 'b', 'c'), id: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 40 }).map((n) => `m${n}`)) });
+    const seed = fc.record({ t: fc.integer({ min: -2 * HOUR, max: 0 }), shop: fc.constantFrom('a', 'b', 'c', 'd'), id: fc.integer({ min: 0, max: 40 }).map((n) => `m${n}`) });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 300 }), fc.array(seed, { maxLength: 30 }), (rows, seeds) => {
+        const seen: [string, number][] = seeds.map((s) => [dedupKey(s.shop, s.id), T0 + s.t]);
+        // The rows in file order (seq), each shop's in time order; one filter sees them in time order.
+        const ms = rows.map((r, seq) => ({ ...msg(r.shop, r.id, T0 + r.t), seq }));
+        const byTime = [...ms].sort((x, y) => x.t - y.t || x.seq - y.seq);
+        const byShop = [...ms].sort((x, y) => x.shop.localeCompare(y.shop) || x.t - y.t || x.seq - y.seq);
+        const one = new RepeatFilter(seen);
+        const dropped = new Set(byTime.filter((m) => one.repeats(m)).map((m) => m.seq));
+        const shops = new ShopRepeatFilters(seen);
+        expect(new Set(byShop.filter((m) => shops.repeats(m)).map((m) => m.seq))).toEqual(dropped);
+        expect(new Map(shops.remembered())).toEqual(new Map(one.remembered()));
+        const times = shops.remembered().map(([, t]) => t);
+        expect(times).toEqual([...times].sort((x, y) => x - y));
+      }),
+      { numRuns: 500 },
     );
   });
 });
