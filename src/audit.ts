@@ -200,8 +200,9 @@ async function auditSources(
   // Large enough delimited files: both passes in one where they allow (chatInOnePass); it gives
   // the same scan and the same auditors, or gives up and the files are read in two passes.
   const simple = history === null;
-  // A history run given its days (--covers, as the cron line does) on an export whose rows name
-  // their shops takes the one pass too: the store's shops go on from their states before it.
+  // A history run given its days (--covers, as the cron line does) takes the one pass too (not
+  // with --shop-folders, which feeds only the shops of its folders): the store's shops go on from
+  // their states before it.
   const nightly = history !== null && (options.covers ?? null) !== null && options.shopFolders !== true && (options.tracer ?? null) === null;
   const traced = options.tracer?.events.length ?? 0;
   let start: OnePassStart | null = null;

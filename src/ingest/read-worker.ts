@@ -16,8 +16,9 @@ import type { InputSource } from './sources.js';
 export interface ReadJob {
   /**
    * What to read, one file after the other: one file, or (without `sort`) files each in time
-   * order that follow one another in time (read-chat.ts chatMessages, chatInOnePass). With
-   * `learn` the first seq of a file after the first is found here (the messages before it).
+   * order that follow one another in time, shop by shop with `byShop` (read-chat.ts chatMessages,
+   * chatInOnePass). With `learn` the first seq of a file after the first is found here (the
+   * messages before it).
    */
   sources: { source: InputSource; firstSeq: number }[];
   zone: string;
@@ -25,12 +26,15 @@ export interface ReadJob {
   port: MessagePort;
   /** [batches posted, batches taken] on shared memory: the reader waits when it is AHEAD batches ahead. */
   control: Int32Array;
-  /** When these are the only files: rows without a shop get this one, and repeats are dropped here (RepeatFilter). */
+  /**
+   * When these are the only files: rows without a shop get this one (one pass: the shop
+   * ShopOfUnnamed gives them), and repeats are dropped here (RepeatFilter; one pass, a filter per shop).
+   */
   repeats: { fallbackShop: string; seen: [string, number][] } | null;
   /**
    * A single file not in time order is sorted here (sortBatches), its runs spilled under `parent`
    * (which the owner removes). With `learn`, only if its first rows leave time order (see
-   * inOrderAtFirst).
+   * firstRows).
    */
   sort: { runSize: number; parent: string } | null;
   /**

@@ -73,7 +73,8 @@ export interface ShopsBeside {
  * is read (fallbackShop). It gives such rows the shop that what it has read says, from the first
  * such row on, and keeps learning from every row after: once the shop so given is no longer what
  * the rows read say, the rows given it were audited under the wrong shop, and the pass gives up.
- * In a log that never names a shop, or names one, the shop never changes.
+ * In a log that names one shop, or names none and has the accounts of one main account (or of
+ * none), the shop never changes.
  */
 export class ShopOfUnnamed {
   private readonly named: Set<string>;
