@@ -200,10 +200,9 @@ async function auditSources(
   // Large enough delimited files: both passes in one where they allow (chatInOnePass); it gives
   // the same scan and the same auditors, or gives up and the files are read in two passes.
   const simple = history === null;
-  // A history run given its days (--covers, as the cron line does) takes the one pass too (not
-  // with --shop-folders, which feeds only the shops of its folders): the store's shops go on from
-  // their states before it.
-  const nightly = history !== null && (options.covers ?? null) !== null && options.shopFolders !== true && (options.tracer ?? null) === null;
+  // A history run given its days (--covers, as the cron line does) takes the one pass too: the
+  // store's shops go on from their states before it.
+  const nightly = history !== null && (options.covers ?? null) !== null && (options.tracer ?? null) === null;
   const traced = options.tracer?.events.length ?? 0;
   let start: OnePassStart | null = null;
   let one: { scan: ChatScan; auditors: Map<string, ShopAuditor>; start: OnePassStart | null } | null = null;
@@ -218,7 +217,15 @@ async function auditSources(
       try {
         const covers = options.covers ? coveredDays(options.covers, { first: null, last: null }) : null;
         if (history === null || covers === null) return coversStart(covers, rules.zone, wanted);
-        return historyStart(history, covers, wanted, rules.zone, restoredAuditor);
+        let folders: Set<string> | null = null;
+        if (options.shopFolders === true) {
+          // --shop-folders feeds the shops of the folders and of the presence and review rows.
+          const logs = [...presence.items, ...reviews.items];
+          if (logs.some((x) => x.shop === '')) return 'presence or review rows without a shop, outside the shop folders';
+          folders = new Set(logs.map((x) => x.shop));
+          for (const source of [...chatSources, ...presenceSources, ...reviewSources]) if (source.shop !== undefined) folders.add(source.shop);
+        }
+        return historyStart(history, covers, wanted, rules.zone, restoredAuditor, folders);
       } catch (err) {
         return `--covers or --history refused: ${(err as Error).message}`;
       }
@@ -593,7 +600,8 @@ async function auditInOnePass(
     options,
     (shop, kind, name) => {
       const d = directoryOf(directories, shop);
-      if (kind === 'shop') return true;
+      // A shop the store holds and the run was not to feed (--shop-folders): the two passes feed it.
+      if (kind === 'shop') return start?.asLeft.has(shop) !== true;
       // Known already (the store's directory): this run's messages were judged knowing it.
       if ((kind === 'account' ? d.accounts : d.merchantBuyers).has(name)) return true;
       // FORMAT.md: an account or merchant is one for all of the shop's rows, also those before.
@@ -682,6 +690,8 @@ interface OnePassStart {
   outside: Map<string, number>;
   /** The shops audited (--shop), or null for all; rows of others are counted apart. */
   wanted: ReadonlySet<string> | null;
+  /** The store's shops restored as it left them, not fed (--shop-folders: no folder of theirs); a row of one gives the pass up. */
+  asLeft: Set<string>;
   otherShops: Map<string, number>;
   /** The latest time of a fed message, repeats included (RULES.md §1 Pending). */
   fedEnd: number | null;
@@ -730,6 +740,7 @@ function coversStart(covers: DaySpan | null, zone: Zone, wanted: ReadonlySet<str
     feeds: (t) => covers === null || isWithin(zone.dayOf(t), covers),
     outside: new Map(),
     wanted,
+    asLeft: new Set(),
     otherShops: new Map(),
     fedEnd: null,
     observe: (t) => {
@@ -745,11 +756,13 @@ function coversStart(covers: DaySpan | null, zone: Zone, wanted: ReadonlySet<str
 }
 
 /**
- * The one pass of a history run given its days (--covers) on rows that name their shops: what the
- * two passes do after pass 1, done before the first row. Every shop of the store is fed (an export
- * of every shop, or with --shop those named), so each goes on from its plan's base, with its saved
- * directory, repeats and open items settled over missing days, exactly as the restore after pass
- * 1; rows of other shops (--shop) and days are counted apart. What pass 1 would have
+ * The one pass of a history run given its days (--covers): what the two passes do after pass 1,
+ * done before the first row. Every shop of the store is fed (an export of every shop, or with
+ * --shop those named, or with --shop-folders those of the folders), so each goes on from its
+ * plan's base, with its saved directory, repeats and open items settled over missing days,
+ * exactly as the restore after pass 1; rows of other shops (--shop) and days are counted apart,
+ * and the store's shops not fed (--shop-folders) are restored as it left them: a row of one
+ * gives the pass up (the two passes feed it). What pass 1 would have
  * told first is learnt as the rows come: a shop's account or merchant met after that name's
  * messages of this run were judged gives the pass up (rememberJudged(true): the restored
  * conversations were judged by earlier runs, which cannot be taken back and get a notice, as in
@@ -761,9 +774,13 @@ function historyStart(
   wanted: ReadonlySet<string> | null,
   zone: Zone,
   restoredAuditor: (shop: string, directory: ShopDirectory) => ShopAuditor,
+  /** --shop-folders: the shops of the folders and of the presence and review rows, the only ones fed. */
+  folders: ReadonlySet<string> | null = null,
 ): OnePassStart {
-  // The store's shops are fed (--shop: those named), whether this input has rows of them or not.
-  const fed = history.shops().filter((shop) => wanted === null || wanted.has(shop));
+  // The store's shops are fed (--shop: those named; --shop-folders: those of the folders),
+  // whether this input has rows of them or not.
+  const stored = history.shops().filter((shop) => wanted === null || wanted.has(shop));
+  const fed = stored.filter((shop) => folders === null || folders.has(shop));
   const plans = history.plan([...fed].sort(), covers, true);
   const start = coversStart(covers, zone, wanted, plans);
   for (const shop of fed) {
@@ -774,6 +791,17 @@ function historyStart(
     start.auditors.set(shop, auditor);
     start.directories.set(shop, directory);
     start.restored.set(shop, { before: saved.directory, settled, lateMerchants: [], lateAccounts: [] });
+    for (const [key, t] of saved.seen) start.seen.set(key, t);
+  }
+  // --shop-folders: the store's other shops are reported as it left them (a row of one gives up).
+  for (const shop of stored) {
+    const row = plans.has(shop) ? null : history.latest(shop);
+    if (row === null) continue;
+    const { auditor, saved, directory } = restoreShop(history, shop, row, undefined, null, zone, restoredAuditor);
+    start.auditors.set(shop, auditor);
+    start.directories.set(shop, directory);
+    start.restored.set(shop, { before: saved.directory, settled: null, lateMerchants: [], lateAccounts: [] });
+    start.asLeft.add(shop);
     for (const [key, t] of saved.seen) start.seen.set(key, t);
   }
   return start;

@@ -656,7 +656,7 @@ export function chatInOnePass(
           return;
         }
         if (!learn(shop, kind, name)) {
-          this.gaveUp = `${kind} ${name} of ${shop} was met after messages it changes were judged`;
+          this.gaveUp = kind === 'shop' ? `rows of ${shop} were met, a shop the run was not to feed` : `${kind} ${name} of ${shop} was met after messages it changes were judged`;
           return;
         }
       }

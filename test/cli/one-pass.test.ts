@@ -4,7 +4,7 @@
 // that buyer's messages were judged, a row that changes the shop given to rows that name none),
 // the pass gives up and the file is read in two passes. A file whose first rows leave time order
 // is sorted in the one pass.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -563,6 +563,50 @@ describe('issue 8: a history run given its days (--covers) in one pass', () => {
     const tonight = one[1]!.report as Report;
     expect(tonight.input.files.reduce((n, f) => n + f.duplicates, 0)).toBeGreaterThan(0);
     for (const k of [0, 1]) expect(one[k]!.report).toEqual(two[k]!.report);
+  });
+
+  it("--shop-folders: a folder per shop; the store's shop without a folder tonight as it left it; a row of it in another's folder gives up: the reports of two passes", async () => {
+    const day = (d: string, start: number, seed: number, extra: Map<number, string> = new Map()) => byShop(night(d, extra, start, seed)).sort();
+    const nightsOf = [
+      { covers: '2026-11-02', shops: day('2026-11-02', 0, 5) },
+      // shopB has no folder tonight: the store keeps it as it was.
+      { covers: '2026-11-03', shops: day('2026-11-03', 2000, 6).filter(([shop]) => shop === 'shopA') },
+      // A row of shopB in shopA's folder: the two passes feed shopB tonight.
+      {
+        covers: '2026-11-04',
+        shops: day('2026-11-04', 4000, 7)
+          .filter(([shop]) => shop === 'shopA')
+          .map(([shop, text]): [string, string] => {
+            const lines = text.split('\n');
+            const at = lines[500]!.split(',')[1]!;
+            return [shop, [...lines.slice(0, 500), `y,${at},shopB,b2,buyer,,text,在吗,,,,`, ...lines.slice(500)].join('\n')];
+          }),
+      },
+    ];
+    const run = async (onePass: boolean) => {
+      const store = path.join(dir, `folders-${onePass ? 'one' : 'two'}.sqlite`);
+      const out: { report: unknown; told: (string | null)[] }[] = [];
+      for (const [k, { covers, shops }] of nightsOf.entries()) {
+        const root = path.join(dir, `folders-${k}`);
+        for (const [shop, text] of shops) {
+          mkdirSync(path.join(root, shop), { recursive: true });
+          writeFileSync(path.join(root, shop, 'chat.csv'), text);
+        }
+        const told: (string | null)[] = [];
+        const report = await audit({
+          platform: 'tmall', rulesFile: null, inputs: [root], tz: null, from: null, to: null, strict: false, stdin: Readable.from([]), details: true,
+          cores: 2, partBytes: 16 * 1024, onePass, onOnePass: (why) => told.push(why), history: store, covers: { from: covers, to: covers }, shopFolders: true,
+        });
+        const r = stripped(report) as Report;
+        out.push({ report: { ...r, history: { ...r.history, file: null } }, told });
+      }
+      return out;
+    };
+    const one = await run(true);
+    const two = await run(false);
+    expect(one.map((r) => r.told)).toEqual([[null], [null], ['rows of shopB were met, a shop the run was not to feed']]);
+    expect((one[1]!.report as Report).shops.map((s) => s.shop)).toEqual(['shopA', 'shopB']);
+    for (const k of [0, 1, 2]) expect(one[k]!.report).toEqual(two[k]!.report);
   });
 
   it("FORMAT.md shop: tonight's export names no shop: the store's only shop, its repeats of the night before found, in one pass: the reports of two passes", async () => {
