@@ -2,10 +2,11 @@
 // npm run bench (issue 8): the real CLI on generated logs, against a floor measured in the same
 // run (a quote-aware byte scan of the same file). Prints messages/s, MB/s, peak RSS, the ratio
 // to the floor and the targets of issue 8. Not a test: numbers depend on the machine.
-//   node bench/run.mjs [--sizes 1000000,5000000] [--stages] [--platforms] [--gbk] [--shopless] [--unsorted] [--nightly] [--halves] [--folder] [--repeat N]
+//   node bench/run.mjs [--sizes 1000000,5000000] [--stages] [--platforms] [--gbk] [--shopless] [--shops N] [--unsorted] [--nightly] [--halves] [--folder] [--repeat N]
 // --stages, --platforms, --gbk, --shopless, --unsorted, --nightly, --halves and --folder run on the first size;
 // --stages times each stage of reading on its own (bench/stages.mjs); --shopless runs the log
-// without its shop column (an export of one shop); --repeat N
+// without its shop column (an export of one shop); --shops N runs a month of N shops as one file,
+// as a folder per shop, and as those folders fed to a new store (--shop-folders --history); --repeat N
 // runs each measurement N times (the median time, the highest peak), for a noisy machine. --nightly
 // feeds the log a day at a time through --history, as a nightly cron job would, and compares the
 // last night's report with one run over every day; --halves feeds it as two large exports
@@ -32,7 +33,8 @@ const sizes = value('--sizes', '1000000,5000000').split(',').map(Number);
 function dataFile(messages, order = '') {
   // The name carries the generator version: data made by an older generator is not reused.
   const file = path.join(DATA, `chat-v4-${messages}${order === '' ? '' : `-${order}`}.csv`);
-  const args = order === 'unsorted' ? ['--by-conversation'] : [];
+  // order: 'unsorted' (a conversation at a time), or 'shopsN' (N shops).
+  const args = order === 'unsorted' ? ['--by-conversation'] : order.startsWith('shops') ? ['--shops', order.slice(5)] : [];
   if (!existsSync(file)) execFileSync(process.execPath, [path.join(ROOT, 'bench/generate.mjs'), String(messages), file, ...args], { stdio: 'inherit' });
   return file;
 }
@@ -98,6 +100,18 @@ const line = (label, messages, bytes, t, floor) =>
 /** The log's rows by local day (its time column's first ten characters), one file a day, made once. */
 async function dayFiles(file, messages) {
   const dir = path.join(DATA, `nightly-v4-${messages}`);
+  await splitRows(file, dir, (record) => `${record[1].slice(0, 10)}.csv`);
+  return readdirSync(dir).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(dir, f));
+}
+
+/** The log's rows by shop (its third column), a folder per shop, made once: the folder. */
+async function shopFolders(file, dir) {
+  await splitRows(file, dir, (record) => path.join(record[2], 'chat.csv'));
+  return dir;
+}
+
+/** `file`'s records into files under `dir` (`where` names each record's, below dir), each with the header; made once. */
+async function splitRows(file, dir, where) {
   if (!existsSync(path.join(dir, 'done'))) {
     mkdirSync(dir, { recursive: true });
     const { parse } = await import('csv-parse');
@@ -106,17 +120,19 @@ async function dayFiles(file, messages) {
     const got = readSync(fd, start, 0, start.length, 0);
     closeSync(fd);
     const header = start.subarray(0, got).toString('utf8').split('\n')[0] + '\n';
-    const days = new Map();
+    const files = new Map();
     // raw: each record's own text (quoted newlines and all), written out as it was.
     for await (const { record, raw } of createReadStream(file).pipe(parse({ raw: true, from_line: 2, relax_column_count: true }))) {
-      const day = record[1].slice(0, 10);
-      if (!days.has(day)) days.set(day, []);
-      days.get(day).push(raw.endsWith('\n') ? raw : `${raw}\n`);
+      const name = where(record);
+      if (!files.has(name)) files.set(name, []);
+      files.get(name).push(raw.endsWith('\n') ? raw : `${raw}\n`);
     }
-    for (const [day, rows] of days) writeFileSync(path.join(dir, `${day}.csv`), header + rows.join(''));
+    for (const [name, rows] of files) {
+      mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      writeFileSync(path.join(dir, name), header + rows.join(''));
+    }
     writeFileSync(path.join(dir, 'done'), '');
   }
-  return readdirSync(dir).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(dir, f));
 }
 
 /** `file` without its column `name`, written to `out` (quoted as the generator quotes). */
@@ -236,6 +252,26 @@ for (const messages of sizes) {
     const f = cli(['run', '--platform', 'tmall', '--format', 'json', '--out', folderReport, '--quiet', ...days]);
     const same = verdictOf(folderReport) === verdictOf(report);
     say(`${line(`tmall, ${days.length} daily files`, messages, bytes, f, floor)}  ${(f.seconds / t.seconds).toFixed(2)}× one file  report ${same ? 'the same' : 'DIFFERS'}`);
+  }
+  if (value('--shops', null) !== null && messages === sizes[0]) {
+    // The month of N shops: one file, then a folder per shop (as outsourcing teams keep them), then
+    // those folders as a nightly run feeds them (--shop-folders --history --covers, a new store).
+    const n = Number(value('--shops', '20'));
+    const many = dataFile(messages, `shops${n}`);
+    const manyBytes = statSync(many).size;
+    const folders = await shopFolders(many, path.join(DATA, `shops${n}-v4-${messages}`));
+    const oneReport = path.join(DATA, `report-${messages}-shops${n}.json`);
+    const a = cli(['run', '--platform', 'tmall', '--format', 'json', '--out', oneReport, '--quiet', many]);
+    say(line(`tmall, ${n} shops, one file`, messages, manyBytes, a, null));
+    const foldersReport = path.join(DATA, `report-${messages}-shops${n}-folders.json`);
+    const b = cli(['run', '--platform', 'tmall', '--format', 'json', '--out', foldersReport, '--quiet', folders]);
+    say(`${line(`tmall, a folder per shop`, messages, manyBytes, b, null)}  ${(b.seconds / a.seconds).toFixed(2)}× one file  report ${verdictOf(foldersReport) === verdictOf(oneReport) ? 'the same' : 'DIFFERS'}`);
+    const store = path.join(DATA, `shops${n}-${messages}.sqlite`);
+    rmSync(store, { force: true });
+    const { from, to } = JSON.parse(readFileSync(oneReport, 'utf8')).period;
+    const nightlyReport = path.join(DATA, `report-${messages}-shops${n}-history.json`);
+    const c = cli(['run', '--platform', 'tmall', '--format', 'json', '--out', nightlyReport, '--quiet', '--shop-folders', '--history', store, '--covers', `${from}..${to}`, folders]);
+    say(`${line(`  --shop-folders --history`, messages, manyBytes, c, null)}  ${(c.seconds / a.seconds).toFixed(2)}× one file  report ${verdictOf(nightlyReport) === verdictOf(oneReport) ? 'the same' : 'DIFFERS'}`);
   }
   if (arg('--gbk') && messages === sizes[0]) {
     const gbk = path.join(DATA, `chat-v4-${messages}-gbk.csv`);

@@ -459,7 +459,8 @@ async function* messagesFromWorker(
     sort: parent === null ? null : { runSize: options.sortRun ?? SORT_RUN, parent },
     learn: learning !== null,
     beside: learning?.beside ?? { named: [], mains: [] },
-    byShop: learning?.byShop ?? false,
+    // One file is in time order: a shop's rows are too.
+    byShop: (learning?.byShop ?? false) && sources.length > 1,
   };
   // A reader's garbage dies young: a small young generation keeps the thread's memory down
   // (measured on 1 M messages: 8 MB and batches of 1 024 were the fastest, see bench/README.md).

@@ -131,7 +131,7 @@ async function firstRows(job: ReadJob, zone: Zone, unnamed: ShopOfUnnamed): Prom
 
 try {
   // One pass: files of several shops may overlap in time, each shop's rows in time order (see learning).
-  const filter = job.repeats === null ? null : job.learn ? new ShopRepeatFilters(job.repeats.seen) : new RepeatFilter(job.repeats.seen);
+  const filter = job.repeats === null ? null : job.byShop ? new ShopRepeatFilters(job.repeats.seen) : new RepeatFilter(job.repeats.seen);
   let pending: Message[] = [];
   let dropped: number[] = [];
   // One pass: what pass 1 would have learnt, in all and (infos, spans) per file.
@@ -209,10 +209,10 @@ try {
   const learning = async function* (l: Learnt, keepOrder: boolean): AsyncGenerator<Message[]> {
     let previous = -Infinity;
     let told = 0;
-    // byShop: each shop's latest time, that of the shop of the last row apart.
-    const shopLatest = new Map<string, number>();
+    // byShop: each shop's latest time (looked up when the shop changes from row to row).
+    const shopLatest = new Map<string, { t: number }>();
     let shop: string | null = null;
-    let shopPrevious = -Infinity;
+    let latest = { t: -Infinity };
     let at = file;
     for await (const batch of read) {
       // A batch holds one file's messages.
@@ -238,12 +238,13 @@ try {
         if (m.shop === '') l.unnamed = m.shop = unnamed!.shop();
         if (keepOrder && job.byShop) {
           if (m.shop !== shop) {
-            if (shop !== null) shopLatest.set(shop, shopPrevious);
             shop = m.shop;
-            shopPrevious = shopLatest.get(shop) ?? -Infinity;
+            let found = shopLatest.get(shop);
+            if (found === undefined) shopLatest.set(shop, (found = { t: -Infinity }));
+            latest = found;
           }
-          if (m.t < shopPrevious) giveUp = 'the rows are not in time order';
-          shopPrevious = m.t;
+          if (m.t < latest.t) giveUp = 'the rows are not in time order';
+          latest.t = m.t;
         }
         if (giveUp !== null) return;
       }
