@@ -223,6 +223,8 @@ async function thread(file) {
     repeats: { fallbackShop: '', seen: [] },
     sort: { runSize: 100_000, parent },
     learn: true,
+    beside: { named: [], mains: [] },
+    byShop: false,
   };
   const worker = new Worker(pathToFileURL(path.join(DIST, 'ingest/read-worker.js')), { workerData: job, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   let rows = 0;
