@@ -219,8 +219,9 @@ async function auditSources(
         if (history === null || covers === null) return coversStart(covers, rules.zone, wanted);
         let folders: Set<string> | null = null;
         if (options.shopFolders === true) {
-          // --shop-folders feeds the shops of the folders and of the presence and review rows.
-          const logs = [...presence.items, ...reviews.items];
+          // --shop-folders feeds the shops of the folders, of the presence rows of the covered
+          // days and of the review rows (as fedShops below: presence rows of other days are dropped).
+          const logs = [...presence.items.filter((e) => isWithin(rules.zone.dayOf(e.t), covers)), ...reviews.items];
           if (logs.some((x) => x.shop === '')) return 'presence or review rows without a shop, outside the shop folders';
           folders = new Set(logs.map((x) => x.shop));
           for (const source of [...chatSources, ...presenceSources, ...reviewSources]) if (source.shop !== undefined) folders.add(source.shop);
@@ -293,6 +294,8 @@ async function auditSources(
   if (history !== null && scan.rawDirectories.has('') && fallback === DEFAULT_SHOP) {
     history.notices.push(`rows without a shop were audited as ${DEFAULT_SHOP}: the input names several shops or none; name the shop (a shop column, --shop-folders) so nights add up to the same shop`);
   }
+  // (The one pass planned the store's shops it fed before its first row: each is fed here too.)
+  if (start !== null) for (const shop of start.plans.keys()) if (!fedShops.has(shop)) throw new Error(`one pass: shop ${shop} was planned but is not fed`);
   const plans =
     history === null || covers === null
       ? null

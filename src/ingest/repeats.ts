@@ -33,6 +33,8 @@ export class RepeatFilter {
   private hashes: Int32Array;
   private head = 0;
   private count = 0;
+  /** The latest message's time (see remembered). */
+  private latest = -Infinity;
   /** Ring slot + 1 per table slot; 0: empty. Twice as many slots as the ring has. */
   private table: Int32Array;
 
@@ -54,6 +56,7 @@ export class RepeatFilter {
 
   /** Whether `m` (its shop resolved) repeats an id of the last hour; if not, its id is remembered. */
   repeats(m: Message): boolean {
+    if (m.t > this.latest) this.latest = m.t;
     this.forgetBefore(m.t - DEDUP_HORIZON_MS);
     const id = m.id;
     if (id === null) return false;
@@ -71,14 +74,20 @@ export class RepeatFilter {
     return false;
   }
 
-  /** What it remembers, as id key → time (for the next run of a history). */
+  /**
+   * What it remembers, as id key → time (for the next run of a history): the ids of the hour
+   * before the latest message. (Ids are forgotten from the oldest kept on; one kept later than
+   * messages after it, a history's id of a later day, keeps those after it from being forgotten,
+   * and they are left out here.)
+   */
   remembered(): [string, number][] {
     const out: [string, number][] = [];
     const mask = this.ids.length - 1;
+    const since = this.latest - DEDUP_HORIZON_MS;
     for (let k = 0; k < this.count; k++) {
       const slot = (this.head + k) & mask;
       const shop = this.shops[slot]!;
-      if (shop !== null) out.push([dedupKey(shop, this.ids[slot]!), this.times[slot]!]);
+      if (shop !== null && this.times[slot]! >= since) out.push([dedupKey(shop, this.ids[slot]!), this.times[slot]!]);
     }
     return out;
   }

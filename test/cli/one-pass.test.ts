@@ -565,16 +565,43 @@ describe('issue 8: a history run given its days (--covers) in one pass', () => {
     for (const k of [0, 1]) expect(one[k]!.report).toEqual(two[k]!.report);
   });
 
+  /** Nights fed to a store with --shop-folders: each night a folder per shop (a file, or several), and a presence log. */
+  type FolderNight = { covers: string; shops: [string, string | string[]][]; presence?: string };
+  const folderNights = async (name: string, list: FolderNight[], onePass: boolean) => {
+    const store = path.join(dir, `${name}-${onePass ? 'one' : 'two'}.sqlite`);
+    const out: { report: unknown; told: (string | null)[] }[] = [];
+    for (const [k, { covers, shops, presence }] of list.entries()) {
+      // The same paths both ways: reports name the files.
+      const root = path.join(dir, `${name}-${k}`);
+      for (const [shop, text] of shops) {
+        mkdirSync(path.join(root, shop), { recursive: true });
+        (Array.isArray(text) ? text : [text]).forEach((t, j) => writeFileSync(path.join(root, shop, `chat${j}.csv`), t));
+      }
+      const presenceFile = path.join(dir, `${name}-${k}-presence.csv`);
+      if (presence !== undefined) writeFileSync(presenceFile, presence);
+      const told: (string | null)[] = [];
+      const report = await audit({
+        platform: 'tmall', rulesFile: null, inputs: [root], tz: null, from: null, to: null, strict: false, stdin: Readable.from([]), details: true,
+        cores: 2, partBytes: 16 * 1024, onePass, onOnePass: (why) => told.push(why), history: store, covers: { from: covers, to: covers }, shopFolders: true,
+        presence: presence === undefined ? [] : [presenceFile],
+      });
+      const r = stripped(report) as Report;
+      out.push({ report: { ...r, history: { ...r.history, file: null } }, told });
+    }
+    return out;
+  };
+  /** A night's rows a folder per shop. */
+  const folders = (d: string, start: number, seed: number) => byShop(night(d, new Map(), start, seed)).sort();
+
   it("--shop-folders: a folder per shop; the store's shop without a folder tonight as it left it; a row of it in another's folder gives up: the reports of two passes", async () => {
-    const day = (d: string, start: number, seed: number, extra: Map<number, string> = new Map()) => byShop(night(d, extra, start, seed)).sort();
-    const nightsOf = [
-      { covers: '2026-11-02', shops: day('2026-11-02', 0, 5) },
+    const list: FolderNight[] = [
+      { covers: '2026-11-02', shops: folders('2026-11-02', 0, 5) },
       // shopB has no folder tonight: the store keeps it as it was.
-      { covers: '2026-11-03', shops: day('2026-11-03', 2000, 6).filter(([shop]) => shop === 'shopA') },
+      { covers: '2026-11-03', shops: folders('2026-11-03', 2000, 6).filter(([shop]) => shop === 'shopA') },
       // A row of shopB in shopA's folder: the two passes feed shopB tonight.
       {
         covers: '2026-11-04',
-        shops: day('2026-11-04', 4000, 7)
+        shops: folders('2026-11-04', 4000, 7)
           .filter(([shop]) => shop === 'shopA')
           .map(([shop, text]): [string, string] => {
             const lines = text.split('\n');
@@ -583,30 +610,63 @@ describe('issue 8: a history run given its days (--covers) in one pass', () => {
           }),
       },
     ];
-    const run = async (onePass: boolean) => {
-      const store = path.join(dir, `folders-${onePass ? 'one' : 'two'}.sqlite`);
-      const out: { report: unknown; told: (string | null)[] }[] = [];
-      for (const [k, { covers, shops }] of nightsOf.entries()) {
-        const root = path.join(dir, `folders-${k}`);
-        for (const [shop, text] of shops) {
-          mkdirSync(path.join(root, shop), { recursive: true });
-          writeFileSync(path.join(root, shop, 'chat.csv'), text);
-        }
-        const told: (string | null)[] = [];
-        const report = await audit({
-          platform: 'tmall', rulesFile: null, inputs: [root], tz: null, from: null, to: null, strict: false, stdin: Readable.from([]), details: true,
-          cores: 2, partBytes: 16 * 1024, onePass, onOnePass: (why) => told.push(why), history: store, covers: { from: covers, to: covers }, shopFolders: true,
-        });
-        const r = stripped(report) as Report;
-        out.push({ report: { ...r, history: { ...r.history, file: null } }, told });
-      }
-      return out;
-    };
-    const one = await run(true);
-    const two = await run(false);
+    const one = await folderNights('folders', list, true);
+    const two = await folderNights('folders', list, false);
     expect(one.map((r) => r.told)).toEqual([[null], [null], ['rows of shopB were met, a shop the run was not to feed']]);
     expect((one[1]!.report as Report).shops.map((s) => s.shop)).toEqual(['shopA', 'shopB']);
     for (const k of [0, 1, 2]) expect(one[k]!.report).toEqual(two[k]!.report);
+  });
+
+  it('--shop-folders: a presence row of another day names no shop to feed (a gap, a night fed again): the reports of two passes', async () => {
+    const presence = (at: string) => `time,shop,agent,status\n${at},shopB,shopB:a1,online\n`;
+    const gap: FolderNight[] = [
+      { covers: '2026-11-02', shops: folders('2026-11-02', 0, 5) },
+      { covers: '2026-11-04', shops: folders('2026-11-04', 4000, 7).filter(([s]) => s === 'shopA'), presence: presence('2026-11-03 23:00:00') },
+    ];
+    const refeed: FolderNight[] = [
+      { covers: '2026-11-02', shops: folders('2026-11-02', 0, 5) },
+      { covers: '2026-11-03', shops: folders('2026-11-03', 2000, 6) },
+      { covers: '2026-11-03', shops: folders('2026-11-03', 2000, 8).filter(([s]) => s === 'shopA'), presence: presence('2026-11-02 23:00:00') },
+      { covers: '2026-11-04', shops: folders('2026-11-04', 4000, 7) },
+    ];
+    for (const [name, list] of [['gap', gap], ['refeed', refeed]] as const) {
+      const one = await folderNights(name, list, true);
+      const two = await folderNights(name, list, false);
+      expect(one.every((r) => r.told[0] === null)).toBe(true);
+      for (const k of list.keys()) expect(one[k]!.report).toEqual(two[k]!.report);
+    }
+  });
+
+  it("--shop-folders: a shop without a folder whose last night is later than tonight's rows; the ids saved are the last hour's: the reports of two passes", async () => {
+    // shopA's 11-03 in two files, fed after shopB's 11-03; 11-04's export of shopA starts with its rows of 11-03 23:00-23:08.
+    const a3 = folders('2026-11-03', 2000, 8).find(([s]) => s === 'shopA')![1];
+    const lines = a3.trimEnd().split('\n');
+    const starts = lines.map((l, i) => (/^[^,]*,\d{4}-/.test(l) ? i : -1)).filter((i) => i > 0);
+    const mid = starts[Math.floor(starts.length / 2)]!;
+    const tail: string[] = [];
+    for (let i = 1; i < lines.length; i++) {
+      if (!/,2026-11-03 23:0[0-8]:/.test(lines[i]!)) continue;
+      tail.push(lines[i]!);
+      for (let j = i + 1; j < lines.length && !/^[^,]*,\d{4}-/.test(lines[j]!); j++) tail.push(lines[j]!);
+    }
+    expect(tail.length).toBeGreaterThan(5);
+    const list: FolderNight[] = [
+      { covers: '2026-11-02', shops: folders('2026-11-02', 0, 5) },
+      { covers: '2026-11-03', shops: folders('2026-11-03', 2000, 6).filter(([s]) => s === 'shopB') },
+      { covers: '2026-11-03', shops: [['shopA', [lines.slice(0, mid).join('\n') + '\n', [lines[0], ...lines.slice(mid)].join('\n') + '\n']]] },
+      {
+        covers: '2026-11-04',
+        shops: folders('2026-11-04', 4000, 7).map(([s, t]): [string, string] => {
+          if (s !== 'shopA') return [s, t];
+          const ls = t.split('\n');
+          return [s, [ls[0], ...tail, ...ls.slice(1)].join('\n')];
+        }),
+      },
+    ];
+    const one = await folderNights('later', list, true);
+    const two = await folderNights('later', list, false);
+    expect(one.map((r) => r.told)).toEqual([[null], [null], [null], [null]]);
+    for (const k of list.keys()) expect(one[k]!.report).toEqual(two[k]!.report);
   });
 
   it("FORMAT.md shop: tonight's export names no shop: the store's only shop, its repeats of the night before found, in one pass: the reports of two passes", async () => {

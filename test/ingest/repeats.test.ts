@@ -95,6 +95,17 @@ describe('FORMAT.md id: rows with the same (shop, id) are one message (tmall.md 
 });
 
 describe('issue 8: the one pass over files of several shops that overlap in time (ShopRepeatFilters)', () => {
+  it("a history's id later than the rows does not keep the ids after it remembered past the hour", () => {
+    // b's id of a later day is kept first (the ids are kept oldest first, the history's before the rows).
+    const f = new RepeatFilter([[dedupKey('b', 'late'), T0 + 5 * HOUR]]);
+    f.repeats(msg('a', 'm1', T0));
+    f.repeats(msg('a', 'm2', T0 + 2 * HOUR));
+    expect(f.remembered()).toEqual([
+      [dedupKey('b', 'late'), T0 + 5 * HOUR],
+      [dedupKey('a', 'm2'), T0 + 2 * HOUR],
+    ]);
+  });
+
   it("a shop's ids are found in its own rows only, whatever the other shops' times", () => {
     const f = new ShopRepeatFilters([]);
     // Shop a's file (T0 .. T0 + 2 h), then shop b's (T0 ..): time goes back at b's first row.
@@ -126,7 +137,8 @@ describe('issue 8: the one pass over files of several shops that overlap in time
 
   it('decides and remembers as one RepeatFilter over the same rows in time order (random shops, ids and times, a history)', () => {
     const row = fc.record({ t: fc.integer({ min: 0, max: 3 * HOUR }), shop: fc.constantFrom('a', 'b', 'c'), id: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 40 }).map((n) => `m${n}`)) });
-    const seed = fc.record({ t: fc.integer({ min: -2 * HOUR, max: 0 }), shop: fc.constantFrom('a', 'b', 'c', 'd'), id: fc.integer({ min: 0, max: 40 }).map((n) => `m${n}`) });
+    // A history's ids may be later than tonight's rows (a shop whose last night is a later day).
+    const seed = fc.record({ t: fc.integer({ min: -2 * HOUR, max: 4 * HOUR }), shop: fc.constantFrom('a', 'b', 'c', 'd'), id: fc.integer({ min: 0, max: 40 }).map((n) => `m${n}`) });
     fc.assert(
       fc.property(fc.array(row, { maxLength: 300 }), fc.array(seed, { maxLength: 30 }), (rows, seeds) => {
         const seen: [string, number][] = seeds.map((s) => [dedupKey(s.shop, s.id), T0 + s.t]);
