@@ -39,10 +39,11 @@ function dataFile(messages, order = '') {
   return file;
 }
 
-/** What a report decided, without where its rows came from. */
+/** What a report decided, without where its rows came from (with several shops, each shop's). */
 function verdictOf(file) {
   const r = JSON.parse(readFileSync(file, 'utf8'));
-  return JSON.stringify({ metrics: r.metrics, penalties: r.penalties, totals: r.totals, findings: r.findings?.length });
+  const shops = (r.shops ?? []).map((s) => ({ shop: s.shop, metrics: s.metrics, penalties: s.penalties, totals: s.totals, findings: s.findings?.length }));
+  return JSON.stringify({ metrics: r.metrics, penalties: r.penalties, totals: r.totals, findings: r.findings?.length, shops });
 }
 
 /** The floor: every byte looked at once, quotes respected, rows and fields counted, no strings made. */

@@ -92,6 +92,8 @@ function reference(file) {
   const keyAt = new Int32Array(capacity);
   const keyLength = new Int32Array(capacity);
   const waiting = new Float64Array(capacity).fill(-1);
+  // The day of the round each buyer waits in: an answer counts on the round's day.
+  const waitingDay = new Int32Array(capacity);
   let buyers = 0;
   const buyerOf = (b, s, e) => {
     let h = 0x811c9dc5;
@@ -177,11 +179,12 @@ function reference(file) {
         // buyer: text, image or link
         if ((type === 0x74 || type === 0x69 || type === 0x6c) && waiting[k] < 0) {
           waiting[k] = t;
+          waitingDay[k] = day;
           rounds[day]++;
         }
       } else if (buf[sender] === 0x61 && waiting[k] >= 0) {
         // agent
-        if (t - waiting[k] <= 180) answered[day]++;
+        if (t - waiting[k] <= 180) answered[waitingDay[k]]++;
         waiting[k] = -1;
       }
     }

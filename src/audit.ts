@@ -197,6 +197,7 @@ async function auditSources(
   const presence = await readLog(presenceSources, 'presence', (v, o, q) => normalizePresenceRow(v, o, q, inputZone), logOptions);
   const reviews = await readLog(reviewSources, 'review', (v, o, q) => normalizeReviewRow(v, o, q, inputZone), logOptions);
   const beside = shopsBeside(history, presence.items, reviews.items);
+  const sources = [...chatSources, ...presenceSources, ...reviewSources];
   // Large enough delimited files: both passes in one where they allow (chatInOnePass); it gives
   // the same scan and the same auditors, or gives up and the files are read in two passes.
   const simple = history === null;
@@ -219,12 +220,11 @@ async function auditSources(
         if (history === null || covers === null) return coversStart(covers, rules.zone, wanted);
         let folders: Set<string> | null = null;
         if (options.shopFolders === true) {
-          // --shop-folders feeds the shops of the folders, of the presence rows of the covered
-          // days and of the review rows (as fedShops below: presence rows of other days are dropped).
-          const logs = [...presence.items.filter((e) => isWithin(rules.zone.dayOf(e.t), covers)), ...reviews.items];
-          if (logs.some((x) => x.shop === '')) return 'presence or review rows without a shop, outside the shop folders';
-          folders = new Set(logs.map((x) => x.shop));
-          for (const source of [...chatSources, ...presenceSources, ...reviewSources]) if (source.shop !== undefined) folders.add(source.shop);
+          // --shop-folders feeds the shops of the folders and of the logs' rows (as fedShops below;
+          // presence rows of other days are dropped there), besides those its chat rows name.
+          const covered = presence.items.filter((e) => isWithin(rules.zone.dayOf(e.t), covers));
+          if ([...covered, ...reviews.items].some((x) => x.shop === '')) return 'presence or review rows without a shop, outside the shop folders';
+          folders = fedBesideChat(sources, covered, reviews.items);
         }
         return historyStart(history, covers, wanted, rules.zone, restoredAuditor, folders);
       } catch (err) {
@@ -279,8 +279,7 @@ async function auditSources(
     // of an earlier day's review (the review counters read every review the store holds).
     presence.items = keepCovered(presence.items, (e) => feeds(e.t), notAudited);
   }
-  const fedShops = new Set<string>([...scan.directories.keys(), ...presence.items.map((e) => e.shop), ...reviews.items.map((r) => r.shop)]);
-  for (const source of [...chatSources, ...presenceSources, ...reviewSources]) if (source.shop !== undefined) fedShops.add(source.shop);
+  const fedShops = new Set<string>([...scan.directories.keys(), ...fedBesideChat(sources, presence.items, reviews.items)]);
   // An export of every shop speaks for the store's shops without rows too (a quiet day); with
   // a folder per shop, a missing folder is a missing export, and that shop's day stays missing.
   const everyShop = options.shopFolders !== true && only === null;
@@ -294,8 +293,12 @@ async function auditSources(
   if (history !== null && scan.rawDirectories.has('') && fallback === DEFAULT_SHOP) {
     history.notices.push(`rows without a shop were audited as ${DEFAULT_SHOP}: the input names several shops or none; name the shop (a shop column, --shop-folders) so nights add up to the same shop`);
   }
-  // (The one pass planned the store's shops it fed before its first row: each is fed here too.)
-  if (start !== null) for (const shop of start.plans.keys()) if (!fedShops.has(shop)) throw new Error(`one pass: shop ${shop} was planned but is not fed`);
+  // (The one pass planned the store's shops it fed before its first row, and kept the others as
+  // the store left them: the same here, by construction, or the store would get another state.)
+  if (start !== null) {
+    for (const shop of start.plans.keys()) if (!fedShops.has(shop)) throw new Error(`one pass: shop ${shop} was planned but is not fed`);
+    for (const shop of start.asLeft) if (fedShops.has(shop)) throw new Error(`one pass: shop ${shop} was kept as the store left it but is fed`);
+  }
   const plans =
     history === null || covers === null
       ? null
@@ -645,6 +648,16 @@ async function auditInOnePass(
   if (unnamed !== null && unnamed !== fallback) return not(`rows without a shop were audited as ${unnamed}, but the run's shop for them is ${fallback}`);
   told?.(null);
   return { scan, auditors, start };
+}
+
+/**
+ * The shops a run feeds besides those its chat rows name: the shops of the folders (--shop-folders)
+ * and those of the presence and review rows.
+ */
+function fedBesideChat(sources: readonly InputSource[], presence: readonly PresenceEvent[], reviews: readonly Review[]): Set<string> {
+  const shops = new Set<string>([...presence.map((e) => e.shop), ...reviews.map((r) => r.shop)]);
+  for (const source of sources) if (source.shop !== undefined) shops.add(source.shop);
+  return shops;
 }
 
 /** FORMAT.md: the shop of chat rows that name none, from every input (see fallbackShop). */

@@ -624,7 +624,7 @@ export function chatInOnePass(
    * Files of other shops may overlap in time, each shop's rows in time order: the auditors are fed
    * a shop at a time (each audits its shop on its own), not in time order over all shops.
    */
-  byShop = true,
+  byShop = false,
 ): { batches: AsyncGenerator<Message[]>; scan: () => ChatScan; gaveUp: () => string | null; unnamed: () => string | null } {
   // Files in time order one after another, the first message of each the one after the last of
   // the file before (its first seq is known once the files before it are read).

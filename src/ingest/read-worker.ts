@@ -86,7 +86,7 @@ export const AHEAD = 64;
 const BATCH = 1024;
 /** Rows read between two reports of what one pass learnt while it sorts (see learning). */
 const PROGRESS_ROWS = 50_000;
-/** Rows one pass looks at first (see inOrderAtFirst). */
+/** Rows one pass looks at first (see firstRows). */
 const FIRST_ROWS = 8 * BATCH;
 
 const job = workerData as ReadJob;

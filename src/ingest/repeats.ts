@@ -38,10 +38,12 @@ export class RepeatFilter {
   /** Ring slot + 1 per table slot; 0: empty. Twice as many slots as the ring has. */
   private table: Int32Array;
 
-  /** `seen` (id key → time) may hold the last hour of an earlier run (src/history). */
-  constructor(seen: Iterable<[string, number]>) {
+  /**
+   * `seen` (id key → time) may hold the last hour of an earlier run (src/history). `capacity`: the
+   * ids it has room for at first (it grows).
+   */
+  constructor(seen: Iterable<[string, number]>, capacity = 1024) {
     const kept = [...seen].sort((a, b) => a[1] - b[1]);
-    let capacity = 1024;
     while (capacity < kept.length * 2) capacity *= 2;
     this.shops = new Array<string | null>(capacity).fill(null);
     this.ids = new Array<string>(capacity).fill('');
@@ -214,7 +216,8 @@ export class ShopRepeatFilters {
     if (m.shop !== this.lastShop) {
       let filter = this.filters.get(m.shop);
       if (filter === undefined) {
-        this.filters.set(m.shop, (filter = new RepeatFilter(this.seen.get(m.shop) ?? [])));
+        // Small at first: a folder may hold thousands of shops, most of them small.
+        this.filters.set(m.shop, (filter = new RepeatFilter(this.seen.get(m.shop) ?? [], 16)));
         this.seen.delete(m.shop);
       }
       this.lastShop = m.shop;

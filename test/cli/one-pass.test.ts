@@ -496,8 +496,10 @@ describe('issue 8: a history run given its days (--covers) in one pass', () => {
     }
     return rows.join('\n') + '\n';
   };
-  /** The nights fed in order into a store, one pass allowed or not: each run's report and what the one pass said. */
-  /** Each night's export (or exports: a file per shop) fed to a store in turn. */
+  /**
+   * The nights fed in order into a store, one pass allowed or not, each night's export (or
+   * exports: a file per shop): each run's report and what the one pass said.
+   */
   const nights = async (name: string, fed: { text: string | string[]; covers: string; shops?: string[] }[], onePass: boolean) => {
     const store = path.join(dir, `${name}-${onePass ? 'one' : 'two'}.sqlite`);
     const out: { report: unknown; told: (string | null)[] }[] = [];
