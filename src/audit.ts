@@ -799,25 +799,18 @@ function historyStart(
   const fed = stored.filter((shop) => folders === null || folders.has(shop));
   const plans = history.plan([...fed].sort(), covers, true);
   const start = coversStart(covers, zone, wanted, plans);
-  for (const shop of fed) {
-    const row = plans.get(shop)!.base;
+  // As the two passes restore them: the shops fed from their plans' base, the others
+  // (--shop-folders) as the store left them, a row of which gives the pass up.
+  for (const shop of stored) {
+    const fedTonight = plans.has(shop);
+    const row = fedTonight ? plans.get(shop)!.base : history.latest(shop);
     if (row === null) continue;
-    const { auditor, saved, directory, settled } = restoreShop(history, shop, row, undefined, covers, zone, restoredAuditor);
-    auditor.rememberJudged(true);
+    const { auditor, saved, directory, settled } = restoreShop(history, shop, row, undefined, fedTonight ? covers : null, zone, restoredAuditor);
+    if (fedTonight) auditor.rememberJudged(true);
+    else start.asLeft.add(shop);
     start.auditors.set(shop, auditor);
     start.directories.set(shop, directory);
     start.restored.set(shop, { before: saved.directory, settled, lateMerchants: [], lateAccounts: [] });
-    for (const [key, t] of saved.seen) start.seen.set(key, t);
-  }
-  // --shop-folders: the store's other shops are reported as it left them (a row of one gives up).
-  for (const shop of stored) {
-    const row = plans.has(shop) ? null : history.latest(shop);
-    if (row === null) continue;
-    const { auditor, saved, directory } = restoreShop(history, shop, row, undefined, null, zone, restoredAuditor);
-    start.auditors.set(shop, auditor);
-    start.directories.set(shop, directory);
-    start.restored.set(shop, { before: saved.directory, settled: null, lateMerchants: [], lateAccounts: [] });
-    start.asLeft.add(shop);
     for (const [key, t] of saved.seen) start.seen.set(key, t);
   }
   return start;
