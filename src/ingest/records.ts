@@ -1,7 +1,7 @@
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { CsvSplitter, type CsvItem } from './csv-splitter.js';
+import { readBytes } from './encoding.js';
 import type { InputSource } from './sources.js';
 
 /**
@@ -50,21 +50,10 @@ export function detectLayout(name: string, head: string): FileLayout {
   return { kind: 'csv', delimiter: detectDelimiter(headerLine) };
 }
 
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks);
-}
-
-async function readHead(path: string): Promise<string> {
-  const stream = createReadStream(path, { start: 0, end: 4095 });
-  return (await readAll(stream)).toString('utf8');
-}
-
-/** A source's layout, from its first bytes. */
+/** A source's layout, from its first bytes (read synchronously: a folder may hold thousands of small files). */
 export async function layoutOf(source: InputSource): Promise<FileLayout> {
-  const head = source.data !== null ? source.data.subarray(0, 4096).toString('utf8') : await readHead(source.path!);
-  return detectLayout(source.name, head);
+  const head = source.data !== null ? source.data.subarray(0, 4096) : readBytes(source.path!, 0, 4096);
+  return detectLayout(source.name, head.toString('utf8'));
 }
 
 /** What a delimited file's header must give: names mapped (e.g. by an import profile), then checked. */
@@ -85,7 +74,7 @@ export async function* readRecordBatches(source: InputSource, shape: HeaderShape
   const layout = await layoutOf(source);
   if (layout.kind === 'json') {
     if (part !== null) throw new Error(`${source.name}: a JSON file is read whole, not in parts`);
-    const text = (source.data ?? (await readAll(createReadStream(source.path!)))).toString('utf8');
+    const text = (source.data ?? readFileSync(source.path!)).toString('utf8');
     yield jsonItems(source.name, text);
     return;
   }

@@ -131,10 +131,17 @@ async function zipEntries(file: string | Buffer, name: string, options: SourceOp
  */
 export async function resolveSources(args: readonly string[], options: SourceOptions): Promise<InputSource[]> {
   const out: InputSource[] = [];
+  // One file given twice (or a directory and a file in it) is two inputs: tell them apart. A name
+  // counts for itself and for what comes before each " (#" in it (a name told apart before);
+  // counted as names are taken, not by looking through all of them (a folder of 58 000 files).
+  const taken = new Map<string, number>();
   const named = (source: InputSource): InputSource => {
-    // One file given twice (or a directory and a file in it) is two inputs: tell them apart.
-    const same = out.filter((o) => o.name === source.name || o.name.startsWith(`${source.name} (#`)).length;
-    return same === 0 ? source : { ...source, name: `${source.name} (#${same + 1})` };
+    const same = taken.get(source.name) ?? 0;
+    const chosen = same === 0 ? source : { ...source, name: `${source.name} (#${same + 1})` };
+    const name = chosen.name;
+    taken.set(name, (taken.get(name) ?? 0) + 1);
+    for (let at = name.indexOf(' (#'); at >= 0; at = name.indexOf(' (#', at + 1)) taken.set(name.slice(0, at), (taken.get(name.slice(0, at)) ?? 0) + 1);
+    return chosen;
   };
   for (const arg of args) {
     if (arg === '-') {

@@ -109,6 +109,13 @@ describe('files, directories and archives', () => {
     expect(r.input.files.every(identity)).toBe(true);
   });
 
+  it('a file given three times, with another between, is three inputs told apart', async () => {
+    const p = file('thrice.csv', 'time,buyer,sender,id\n2026-11-02 10:00:00,b1,buyer,m1\n');
+    const other = file('other.csv', 'time,buyer,sender,id\n2026-11-02 10:05:00,b2,buyer,m2\n');
+    const r = await auditFiles([p, other, p, p]);
+    expect(r.input.files.map((f) => f.file)).toEqual([p, other, `${p} (#2)`, `${p} (#3)`]);
+  });
+
   it('an empty zip, or one without logs, is an error naming it; nested zips and GBK entry names are read', async () => {
     const empty = file('empty.zip', await zipOf([]));
     const nolog = file('nolog.zip', await zipOf([['readme.md', 'x']]));
