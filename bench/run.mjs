@@ -2,11 +2,12 @@
 // npm run bench (issue 8): the real CLI on generated logs, against a floor measured in the same
 // run (a quote-aware byte scan of the same file). Prints messages/s, MB/s, peak RSS, the ratio
 // to the floor and the targets of issue 8. Not a test: numbers depend on the machine.
-//   node bench/run.mjs [--sizes 1000000,5000000] [--stages] [--platforms] [--gbk] [--shopless] [--shops N] [--unsorted] [--nightly] [--halves] [--folder] [--repeat N]
+//   node bench/run.mjs [--sizes 1000000,5000000] [--stages] [--platforms] [--gbk] [--shopless] [--shops N] [--buyer-files] [--unsorted] [--nightly] [--halves] [--folder] [--repeat N]
 // --stages, --platforms, --gbk, --shopless, --unsorted, --nightly, --halves and --folder run on the first size;
 // --stages times each stage of reading on its own (bench/stages.mjs); --shopless runs the log
 // without its shop column (an export of one shop); --shops N runs a month of N shops as one file,
-// as a folder per shop, and as those folders fed to a new store (--shop-folders --history); --repeat N
+// as a folder per shop, and as those folders fed to a new store (--shop-folders --history);
+// --buyer-files runs the first 200 000 rows as Qianniu exports, a JSON file per buyer; --repeat N
 // runs each measurement N times (the median time, the highest peak), for a noisy machine. --nightly
 // feeds the log a day at a time through --history, as a nightly cron job would, and compares the
 // last night's report with one run over every day; --halves feeds it as two large exports
@@ -134,6 +135,39 @@ async function splitRows(file, dir, where) {
     }
     writeFileSync(path.join(dir, 'done'), '');
   }
+}
+
+/**
+ * The first `limit` rows' text messages of buyers and agents (not recalled), as Qianniu page
+ * exports (PROFILES.md qianniu-json: a file per buyer, the buyer's own messages sent by the
+ * buyer's name, the shop's by its account), and the same messages as one CSV file that says no
+ * more than they do (no shop, id, or account on a buyer's row); made once.
+ */
+async function buyerFiles(file, messages, limit) {
+  const dir = path.join(DATA, `buyers-v4-${messages}`);
+  const csv = path.join(DATA, `buyers-v4-${messages}.csv`);
+  if (!existsSync(path.join(DATA, `buyers-v4-${messages}.done`))) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const { parse } = await import('csv-parse');
+    const cell = (v) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+    const byBuyer = new Map();
+    const kept = [];
+    let n = 0;
+    for await (const record of createReadStream(file).pipe(parse({ relax_column_count: true, from_line: 2 }))) {
+      if (n++ >= limit) break;
+      const [, time, , buyer, sender, agent, type, content, recalled] = record;
+      if ((sender !== 'buyer' && sender !== 'agent') || type !== 'text' || recalled !== '') continue;
+      kept.push([time, buyer, sender, sender === 'agent' ? agent : '', content]);
+      if (!byBuyer.has(buyer)) byBuyer.set(buyer, []);
+      byBuyer.get(buyer).push({ date: time.slice(0, 10), time: time.slice(11), sender: sender === 'buyer' ? buyer : agent, text: content });
+    }
+    let k = 0;
+    for (const [buyer, chats] of byBuyer) writeFileSync(path.join(dir, `${k++}.json`), JSON.stringify({ user: buyer, exportTime: '2026/11/1 10:00:00', count: chats.length, chats }));
+    writeFileSync(csv, [['time', 'buyer', 'sender', 'agent', 'content'], ...kept].map((r) => r.map(cell).join(',')).join('\n') + '\n');
+    writeFileSync(path.join(DATA, `buyers-v4-${messages}.done`), '');
+  }
+  return { dir, csv };
 }
 
 /** `file` without its column `name`, written to `out` (quoted as the generator quotes). */
@@ -273,6 +307,19 @@ for (const messages of sizes) {
     const nightlyReport = path.join(DATA, `report-${messages}-shops${n}-history.json`);
     const c = cli(['run', '--platform', 'tmall', '--format', 'json', '--out', nightlyReport, '--quiet', '--shop-folders', '--history', store, '--covers', `${from}..${to}`, folders]);
     say(`${line(`  --shop-folders --history`, messages, manyBytes, c, null)}  ${(c.seconds / a.seconds).toFixed(2)}× one file  report ${verdictOf(nightlyReport) === verdictOf(oneReport) ? 'the same' : 'DIFFERS'}`);
+  }
+  if (arg('--buyer-files') && messages === sizes[0]) {
+    // The log's first 200 000 rows' typed messages of buyers and agents as Qianniu exports (a JSON
+    // file per buyer, as its page exports them), against the same rows in one CSV file.
+    const { dir, csv } = await buyerFiles(file, messages, 200_000);
+    const count = readdirSync(dir).length;
+    const rows = readFileSync(csv, 'utf8').split('\n').length - 2;
+    const csvReport = path.join(DATA, `report-${messages}-buyers-csv.json`);
+    const c = cli(['run', '--platform', 'tmall', '--format', 'json', '--out', csvReport, '--quiet', csv]);
+    say(line('tmall, those rows in one CSV', rows, statSync(csv).size, c, null));
+    const jsonReport = path.join(DATA, `report-${messages}-buyers.json`);
+    const j = cli(['run', '--platform', 'tmall', '--format', 'json', '--out', jsonReport, '--quiet', dir]);
+    say(`${line(`tmall, ${count} buyer files`, rows, statSync(csv).size, j, null)}  ${(j.seconds / c.seconds).toFixed(1)}× the CSV  report ${verdictOf(jsonReport) === verdictOf(csvReport) ? 'the same' : 'DIFFERS'}`);
   }
   if (arg('--gbk') && messages === sizes[0]) {
     const gbk = path.join(DATA, `chat-v4-${messages}-gbk.csv`);
