@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { isUtf8 } from 'node:buffer';
@@ -155,6 +155,11 @@ export async function resolveSources(args: readonly string[], options: SourceOpt
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       throw new InputError(code === 'ENOENT' ? `${arg}: no such file` : `${arg}: cannot read (${code ?? String(err)})`);
+    }
+    if (!info.isDirectory() && !info.isFile()) {
+      // A pipe (a shell's <(zcat log.csv.gz)) or a device can be read once, from its start: in memory, as standard input.
+      out.push(named(inMemory(arg, await readFile(arg), options)));
+      continue;
     }
     const files = info.isDirectory() ? await walk(arg) : [arg];
     if (info.isDirectory() && files.length === 0) throw new InputError(`${arg}: no CSV, JSON or zip files in this directory`);

@@ -1,4 +1,5 @@
 // Review findings on real exports (issue 4), each a small fixture with its expected reading.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -108,6 +109,22 @@ describe('files, directories and archives', () => {
     ]);
     expect(r.input.files.every(identity)).toBe(true);
   });
+
+  it('a pipe given as a file (a shell\'s <(zcat log.csv.gz)) is read once, whole, as standard input is', async () => {
+    const fifo = path.join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    // The real CLI in a process of its own, with a time limit: a file read a second time would
+    // wait on the pipe for ever. The writer blocks until the pipe is opened for reading.
+    const writer = spawn('sh', ['-c', `printf 'time,buyer,sender\\n2026-11-02 10:00:00,b1,buyer\\n2026-11-02 10:01:00,b1,agent\\n' > '${fifo}'`]);
+    try {
+      const run = spawnSync(process.execPath, [path.resolve('bin/cs-audit.js'), 'run', '--platform', 'tmall', '--format', 'json', fifo], { encoding: 'utf8', timeout: 15_000 });
+      expect(run.status).toBe(0);
+      const r = JSON.parse(run.stdout) as { input: { files: { file: string; rows: number; used: number }[] } };
+      expect(r.input.files.map((f) => [f.file, f.rows, f.used])).toEqual([[fifo, 2, 2]]);
+    } finally {
+      writer.kill();
+    }
+  }, 20_000);
 
   it('a file given three times, with another between, is three inputs told apart', async () => {
     const p = file('thrice.csv', 'time,buyer,sender,id\n2026-11-02 10:00:00,b1,buyer,m1\n');
