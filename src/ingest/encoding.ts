@@ -192,7 +192,8 @@ function firstInvalidUtf8(data: Buffer): number {
 function firstNonUtf8(file: string): number {
   const fd = openSync(file, 'r');
   try {
-    // (Room for a character cut at the end, and at least one byte: a file may grow meanwhile.)
+    // (Room for a character cut at the end, and at least one byte: a file that grows meanwhile is
+    // still read to its end, in small reads.)
     const buffer = Buffer.allocUnsafe(Math.min(CHECK_BYTES, fstatSync(fd).size + 4));
     // The file offset of buffer[0], and the bytes kept there: a character the last read cut.
     let start = 0;

@@ -158,7 +158,13 @@ export async function resolveSources(args: readonly string[], options: SourceOpt
     }
     if (!info.isDirectory() && !info.isFile()) {
       // A pipe (a shell's <(zcat log.csv.gz)) or a device can be read once, from its start: in memory, as standard input.
-      out.push(named(inMemory(arg, await readFile(arg), options)));
+      let data: Buffer;
+      try {
+        data = await readFile(arg);
+      } catch (err) {
+        throw new InputError(`${arg}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      }
+      out.push(named(inMemory(arg, data, options)));
       continue;
     }
     const files = info.isDirectory() ? await walk(arg) : [arg];
