@@ -130,8 +130,16 @@ export async function detectFileEncoding(file: string, name: string): Promise<En
   const head = readBytes(file, 0, HEAD_BYTES);
   const first = detectEncoding(head, name);
   if (first !== 'utf-8' || (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf)) return first;
-  const bad = firstNonUtf8(file);
+  // A file no larger than its head was read whole: it is checked in memory, not opened again.
+  const bad = head.length < HEAD_BYTES ? nonUtf8In(head) : firstNonUtf8(file);
   return bad < 0 ? 'utf-8' : redetect(readBytes(file, lineStart(readBytes(file, Math.max(0, bad - 4096), 4096), bad), HEAD_BYTES), name);
+}
+
+/** Where a whole file's bytes stop being UTF-8 (a character cut at its end too), or -1: firstNonUtf8 in memory. */
+function nonUtf8In(bytes: Buffer): number {
+  const whole = trimPartialUtf8(bytes);
+  if (!isUtf8(whole)) return firstInvalidUtf8(whole);
+  return whole.length < bytes.length ? whole.length : -1;
 }
 
 /** Whole in-memory input (standard input, a zip entry): the same checks on all of it. */

@@ -97,6 +97,19 @@ describe('encodings (issue 4 §1)', () => {
     await expect(detectFileEncoding(cut, 'cut-at-end.csv')).rejects.toThrow('cut-at-end.csv: starts as UTF-8 but later is not');
   });
 
+  it('a file smaller than its head is checked whole in memory, with the same verdicts: UTF-8, a cut character at its end, a stray byte', async () => {
+    const header = 'time,buyer,sender,content\n';
+    const row = '2026-11-02 10:00:00,小王,buyer,亲，您的订单已发出\n';
+    const rows = Buffer.from(row.repeat(100));
+    expect(rows.length).toBeLessThan(65_536);
+    expect(await detectFileEncoding(file('small-utf8.csv', Buffer.concat([Buffer.from(header), rows])), 'small-utf8.csv')).toBe('utf-8');
+    const cut = file('small-cut.csv', Buffer.concat([Buffer.from(header), rows, Buffer.from('小').subarray(0, 2)]));
+    await expect(detectFileEncoding(cut, 'small-cut.csv')).rejects.toThrow('small-cut.csv: starts as UTF-8 but later is not');
+    // A byte that is no UTF-8 in the middle of a UTF-8 row: not GBK either, from that line on.
+    const stray = file('small-stray.csv', Buffer.concat([Buffer.from(header), rows, Buffer.from([0x32, 0xff, 0x0a]), rows]));
+    await expect(detectFileEncoding(stray, 'small-stray.csv')).rejects.toThrow('small-stray.csv');
+  });
+
   it('a file that is neither UTF-8 nor plausible GB18030 is an error naming the file and what to do', async () => {
     const noise = Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 151 + 7) % 256));
     const p = file('noise.csv', noise);
