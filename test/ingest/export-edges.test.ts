@@ -1,6 +1,7 @@
 // Review findings on real exports (issue 4), each a small fixture with its expected reading.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
@@ -125,6 +126,17 @@ describe('files, directories and archives', () => {
       writer.kill();
     }
   }, 20_000);
+
+  it('a socket given as a file cannot be read: an input error naming it', async () => {
+    const socket = path.join(dir, 'socket');
+    const server = createServer().listen(socket);
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      await expect(auditFiles([socket])).rejects.toThrow(`${socket}: cannot read (ENXIO)`);
+    } finally {
+      server.close();
+    }
+  });
 
   it('a file given three times, with another between, is three inputs told apart', async () => {
     const p = file('thrice.csv', 'time,buyer,sender,id\n2026-11-02 10:00:00,b1,buyer,m1\n');
