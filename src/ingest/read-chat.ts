@@ -14,10 +14,10 @@ import { RepeatFilter } from './repeats.js';
 import type { Learnt, ReadJob, ReadNews } from './read-worker.js';
 import { layoutOf, type FilePart } from './records.js';
 import { addDirectory, directoryOf, fallbackShop, mainAccountsOf, scanPart, type PartScan, type ShopDirectory, type ShopFact, type ShopsBeside } from './scan-part.js';
-
-export { fallbackShop } from './scan-part.js';
 import type { PartJob } from './scan-worker.js';
 import type { InputSource } from './sources.js';
+
+export { fallbackShop } from './scan-part.js';
 
 export interface FileStats {
   file: string;
