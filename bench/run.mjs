@@ -137,6 +137,9 @@ async function splitRows(file, dir, where) {
   }
 }
 
+/** A CSV field as the generator quotes it. */
+const cell = (v) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+
 /**
  * The first `limit` rows' text messages of buyers and agents (not recalled), as Qianniu page
  * exports (PROFILES.md qianniu-json: a file per buyer, the buyer's own messages sent by the
@@ -150,7 +153,6 @@ async function buyerFiles(file, messages, limit) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const { parse } = await import('csv-parse');
-    const cell = (v) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
     const byBuyer = new Map();
     const kept = [];
     let n = 0;
@@ -173,7 +175,6 @@ async function buyerFiles(file, messages, limit) {
 /** `file` without its column `name`, written to `out` (quoted as the generator quotes). */
 async function withoutColumn(file, name, out) {
   const { parse } = await import('csv-parse');
-  const cell = (v) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
   const stream = createWriteStream(out);
   let drop = -1;
   for await (const record of createReadStream(file).pipe(parse({ relax_column_count: true }))) {

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { CsvSplitter, type CsvItem } from './csv-splitter.js';
 import { readBytes } from './encoding.js';
@@ -91,17 +91,8 @@ const WHOLE_BYTES = 1 << 20;
  * (a folder of 58 000 per-buyer exports spent seconds opening each file again).
  */
 function smallFile(path: string): Buffer | null {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    if (size > WHOLE_BYTES) return null;
-    const bytes = Buffer.allocUnsafe(size);
-    let got = 0;
-    for (let n; got < size && (n = readSync(fd, bytes, got, size - got, got)) > 0; ) got += n;
-    return bytes.subarray(0, got);
-  } finally {
-    closeSync(fd);
-  }
+  const bytes = readBytes(path, 0, WHOLE_BYTES + 1);
+  return bytes.length > WHOLE_BYTES ? null : bytes;
 }
 
 /** Header names are matched case-insensitively, ignoring surrounding spaces. */
