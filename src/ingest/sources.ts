@@ -48,9 +48,23 @@ function inMemory(name: string, raw: Buffer, options: SourceOptions): InputSourc
 }
 
 async function fromFile(file: string, name: string, options: SourceOptions): Promise<InputSource> {
-  const encoding = options.encoding ?? (await detectFileEncoding(file, name));
-  const readable = encoding === 'utf-8' ? file : await options.transcoder.toUtf8File(file, encoding);
-  return { name, path: readable, data: null, encoding };
+  try {
+    const encoding = options.encoding ?? (await detectFileEncoding(file, name));
+    const readable = encoding === 'utf-8' ? file : await options.transcoder.toUtf8File(file, encoding);
+    return { name, path: readable, data: null, encoding };
+  } catch (err) {
+    // A file listed but not readable (no permission, EACCES; a disk error) is the input's fault, not ours.
+    throw systemError(err) ? cannotRead(name, err) : err;
+  }
+}
+
+/** An error the system gave (it has an errno code), as against one of ours. */
+function systemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && !(err instanceof InputError) && typeof (err as NodeJS.ErrnoException).code === 'string';
+}
+
+function cannotRead(name: string, err: unknown): InputError {
+  return new InputError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
 }
 
 /**
@@ -59,7 +73,10 @@ async function fromFile(file: string, name: string, options: SourceOptions): Pro
  */
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const listed = await readdir(dir, { withFileTypes: true }).catch((err: unknown) => {
+    throw systemError(err) ? cannotRead(dir, err) : err;
+  });
+  const entries = listed.filter((e) => !e.name.startsWith('.')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
     // The entry says what it is, but for a link (a stat each was most of a folder of 58 000 files' listing).
@@ -154,7 +171,7 @@ export async function resolveSources(args: readonly string[], options: SourceOpt
       info = await stat(arg);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new InputError(code === 'ENOENT' ? `${arg}: no such file` : `${arg}: cannot read (${code ?? String(err)})`);
+      throw code === 'ENOENT' ? new InputError(`${arg}: no such file`) : cannotRead(arg, err);
     }
     if (!info.isDirectory() && !info.isFile()) {
       // A pipe (a shell's <(zcat log.csv.gz)) or a device can be read once, from its start: in memory, as standard input.
@@ -162,7 +179,7 @@ export async function resolveSources(args: readonly string[], options: SourceOpt
       try {
         data = await readFile(arg);
       } catch (err) {
-        throw new InputError(`${arg}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+        throw cannotRead(arg, err);
       }
       out.push(named(inMemory(arg, data, options)));
       continue;

@@ -1,6 +1,6 @@
 // Review findings on real exports (issue 4), each a small fixture with its expected reading.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -136,6 +136,42 @@ describe('files, directories and archives', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('a file or folder without read permission is an input error naming it, not an internal error', () => {
+    const root = process.getuid?.() === 0;
+    if (process.getuid === undefined) return;
+    const place = path.join(dir, 'locked');
+    mkdirSync(place);
+    // As root, who reads anything, the CLI runs as nobody: it must reach the place to be refused the file.
+    if (root) for (const d of [tmpdir(), dir, place]) chmodSync(d, 0o755);
+    const files = path.join(place, 'files');
+    mkdirSync(files, 0o755);
+    writeFileSync(path.join(files, 'a.csv'), 'time,buyer,sender\n2026-11-02 09:00:00,b0,buyer\n');
+    const locked = path.join(files, 'locked.csv');
+    writeFileSync(locked, 'time,buyer,sender\n2026-11-02 10:00:00,b1,buyer\n');
+    chmodSync(locked, 0o000);
+    const lockedFolder = path.join(place, 'shut');
+    mkdirSync(lockedFolder, 0o000);
+    const run = (target: string) =>
+      spawnSync(process.execPath, [path.resolve('bin/cs-audit.js'), 'run', '--platform', 'tmall', target], {
+        encoding: 'utf8',
+        timeout: 15_000,
+        ...(root ? { uid: 65534, gid: 65534 } : {}),
+      });
+    for (const [target, named] of [
+      [locked, locked],
+      [files, locked],
+      [lockedFolder, lockedFolder],
+      [place, lockedFolder],
+    ] as const) {
+      const r = run(target);
+      expect(r.stderr).not.toContain('internal error');
+      expect(r.stderr).toContain(`${named}: cannot read (EACCES)`);
+      expect(r.status).toBe(2);
+    }
+    chmodSync(locked, 0o644);
+    chmodSync(lockedFolder, 0o755);
   });
 
   it('a file given three times, with another between, is three inputs told apart', async () => {
