@@ -7,6 +7,8 @@ import { SessionResponseCounter } from '../metrics/session-response.js';
 import type { RuleSet } from '../rules/rule-set.js';
 import { ConductChecker, QUIET_MS } from '../conduct/conduct-checker.js';
 import { withRoom } from './columns.js';
+import { ConversationIndex } from './conversation-index.js';
+import { NameTable } from './name-table.js';
 import { segmentRulesOf } from './conversation-rules.js';
 import { sweepDue, sweepMark, swept } from './sweep.js';
 import { conversationExclusion, isEvent, messageExclusion, reason } from './exclusions.js';
@@ -130,7 +132,7 @@ export class ShopAuditor {
    * checker's and `own`); at rest, its last account, or a NoSession holding it when its session
    * ended at rest (see Segmenter.restingAccount, settleOpen).
    */
-  private readonly conversations = new Map<string, number | string | null | NoSession>();
+  private readonly conversations = new ConversationIndex<string | null | NoSession>();
   /** One NoSession per last account (see settleOpen). */
   private readonly noSession = new Map<string | null, NoSession>();
   private readonly segmenter: Segmenter;
@@ -142,7 +144,7 @@ export class ShopAuditor {
   /** Conversations settled in their slot (see putToRest), until their next message. */
   private settled = 0;
   /** See rememberJudged. */
-  private judgedApart: Set<string> | null = null;
+  private judgedApart: NameTable | null = null;
   private judgedAll = false;
   /** The last file and day looked up (see fileOf, activityOn): nearly every message asks for them again. */
   private lastFile: { name: string | null; accounting: FileAccounting } = { name: null, accounting: { used: 0, excluded: new Map() } };
@@ -249,8 +251,10 @@ export class ShopAuditor {
       }
       return;
     }
-    const found = this.conversations.get(m.buyer);
-    const slot = typeof found === 'number' ? found : this.open(m.buyer, found);
+    const n = this.conversations.find(m.buyer);
+    let slot: number;
+    if (n < 0) this.conversations.set(m.buyer, (slot = this.open(m.buyer, undefined)));
+    else if ((slot = this.conversations.slotOf(n)) < 0) this.conversations.inSlot(n, (slot = this.open(m.buyer, this.conversations.restOf(n))));
     if (this.own[slot * OWN + LAST_T] === SETTLED) this.settled--;
     this.own[slot * OWN + LAST_T] = m.t;
     const segmentRules = segmentRulesOf(version);
@@ -301,7 +305,6 @@ export class ShopAuditor {
     this.own[slot * OWN + LAST_T] = -Infinity;
     if (rested instanceof NoSession) this.segmenter.wake(slot, rested.account, false);
     else if (rested !== undefined) this.segmenter.wake(slot, rested);
-    this.conversations.set(buyer, slot);
     return slot;
   }
 
@@ -329,8 +332,9 @@ export class ShopAuditor {
         this.settled++;
         continue;
       }
-      this.conversations.set(buyer, this.segmenter.sessionOpenInName(slot) ? account : this.withoutSession(account));
+      this.conversations.atRest(this.conversations.find(buyer), this.segmenter.sessionOpenInName(slot) ? account : this.withoutSession(account));
       this.own[slot * OWN + LAST_T] = Number.NaN;
+      this.segmenter.release(slot);
       this.free.push(slot);
     }
   }
@@ -362,7 +366,10 @@ export class ShopAuditor {
   /** The buyers awake and their slots. */
   private awake(): [string, number][] {
     const out: [string, number][] = [];
-    for (const [buyer, c] of this.conversations) if (typeof c === 'number') out.push([buyer, c]);
+    for (let n = 0; n < this.conversations.size; n++) {
+      const slot = this.conversations.slotOf(n);
+      if (slot >= 0) out.push([this.conversations.buyerOf(n), slot]);
+    }
     return out;
   }
 
@@ -381,12 +388,15 @@ export class ShopAuditor {
     };
     return {
       conversations: new Map(
-        [...this.conversations].map(([buyer, c]) => [
-          buyer,
-          typeof c === 'number'
-            ? { segmenter: this.segmenter.saveState(c), countedDay: this.own[c * OWN + COUNTED_DAY]!, lastT: this.own[c * OWN + LAST_T]! }
-            : atRest(c),
-        ]),
+        Array.from({ length: this.conversations.size }, (_, n): [string, SavedConversation] => {
+          const c = this.conversations.slotOf(n);
+          return [
+            this.conversations.buyerOf(n),
+            c >= 0
+              ? { segmenter: this.segmenter.saveState(c), countedDay: this.own[c * OWN + COUNTED_DAY]!, lastT: this.own[c * OWN + LAST_T]! }
+              : atRest(this.conversations.restOf(n)!),
+          ];
+        }),
       ),
       counters: new Map([...r.counters].map(([id, c]) => [id, c.saveState()])),
       activity: r.activity,
@@ -412,6 +422,7 @@ export class ShopAuditor {
         continue;
       }
       const slot = this.open(buyer, undefined);
+      this.conversations.set(buyer, slot);
       this.segmenter.restoreState(slot, saved.segmenter);
       this.own[slot * OWN + COUNTED_DAY] = saved.countedDay;
       const lastT = saved.lastT ?? savedEnd;
@@ -434,8 +445,9 @@ export class ShopAuditor {
     for (const [reason, n] of state.excluded) r.excluded.set(reason, n);
     if (r.conduct && state.conduct) {
       r.conduct.restoreState(state.conduct, (buyer) => {
-        const c = this.conversations.get(buyer);
-        return typeof c === 'number' ? c : undefined;
+        const n = this.conversations.find(buyer);
+        const slot = n < 0 ? -1 : this.conversations.slotOf(n);
+        return slot >= 0 ? slot : undefined;
       });
     }
   }
@@ -449,7 +461,10 @@ export class ShopAuditor {
     this.segmenter.finish();
     // As the end of the data leaves every conversation in a slot without a session, so it leaves
     // those at rest: a shop message after the gap opens nothing a buyer could join.
-    for (const [buyer, c] of this.conversations) if (typeof c !== 'number' && !(c instanceof NoSession)) this.conversations.set(buyer, this.withoutSession(c));
+    for (let n = 0; n < this.conversations.size; n++) {
+      const rest = this.conversations.restOf(n);
+      if (rest !== undefined && !(rest instanceof NoSession)) this.conversations.atRest(n, this.withoutSession(rest));
+    }
     for (const c of this.counters) c.settleAt?.(dataEnd);
   }
 
@@ -461,18 +476,18 @@ export class ShopAuditor {
    * remembered instead, and only those count.
    */
   rememberJudged(restored = false): void {
-    this.judgedApart ??= new Set();
+    this.judgedApart ??= new NameTable();
     this.judgedAll = restored;
   }
 
   /** Whether a message of this buyer was judged already (see rememberJudged). */
   judged(buyer: string): boolean {
-    return (!this.judgedAll && this.hasConversation(buyer)) || this.judgedApart!.has(buyer);
+    return (!this.judgedAll && this.hasConversation(buyer)) || this.judgedApart!.find(buyer) >= 0;
   }
 
   /** Buyers with a conversation so far (e.g. to tell whether a newly known merchant was counted before). */
   hasConversation(buyer: string): boolean {
-    return this.conversations.has(buyer);
+    return this.conversations.find(buyer) >= 0;
   }
 
   /** Close every conversation and decide what waited for the end of the data. */

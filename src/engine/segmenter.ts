@@ -248,6 +248,11 @@ export class Segmenter {
     this.objects[o + SESSION] = openInName ? true : null;
   }
 
+  /** The slot is free until taken again (reuse): its buyer's name need not be kept. */
+  release(slot: number): void {
+    this.buyers[slot] = '';
+  }
+
   buyerOf(slot: number): string {
     return this.buyers[slot]!;
   }
