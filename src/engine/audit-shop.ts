@@ -137,6 +137,8 @@ export class ShopAuditor {
   private readonly noSession = new Map<string | null, NoSession>();
   private readonly segmenter: Segmenter;
   private own = new Float64Array(64 * OWN);
+  /** Per slot, the number of its buyer in `conversations`. */
+  private buyerIn = new Int32Array(64);
   /** Slots given back by conversations at rest, for the next ones opened. */
   private readonly free: number[] = [];
   /** When conversations were last put to rest, and how many stayed awake. */
@@ -252,9 +254,8 @@ export class ShopAuditor {
       return;
     }
     const n = this.conversations.find(m.buyer);
-    let slot: number;
-    if (n < 0) this.conversations.set(m.buyer, (slot = this.open(m.buyer, undefined)));
-    else if ((slot = this.conversations.slotOf(n)) < 0) this.conversations.inSlot(n, (slot = this.open(m.buyer, this.conversations.restOf(n))));
+    const held = n < 0 ? -1 : this.conversations.slotOf(n);
+    const slot = held >= 0 ? held : n < 0 ? this.open(this.conversations.add(m.buyer), undefined) : this.open(n, this.conversations.restOf(n));
     if (this.own[slot * OWN + LAST_T] === SETTLED) this.settled--;
     this.own[slot * OWN + LAST_T] = m.t;
     const segmentRules = segmentRulesOf(version);
@@ -294,12 +295,15 @@ export class ShopAuditor {
    * The buyer's conversation in a slot: a new one, or one at rest woken up (`rested`: its last
    * account, with its session open in name, or a NoSession; undefined: none).
    */
-  private open(buyer: string, rested: string | null | NoSession | undefined): number {
+  private open(n: number, rested: string | null | NoSession | undefined): number {
     let slot = this.free.pop();
     if (slot === undefined) {
-      slot = this.segmenter.open(buyer);
+      slot = this.segmenter.open();
       this.own = withRoom(this.own, (slot + 1) * OWN);
-    } else this.segmenter.reuse(slot, buyer);
+      this.buyerIn = withRoom(this.buyerIn, slot + 1);
+    } else this.segmenter.reuse(slot);
+    this.buyerIn[slot] = n;
+    this.conversations.inSlot(n, slot);
     this.result.conduct?.open(slot);
     this.own[slot * OWN + COUNTED_DAY] = Number.NaN;
     this.own[slot * OWN + LAST_T] = -Infinity;
@@ -323,7 +327,8 @@ export class ShopAuditor {
       // A free slot's NaN, a settled one's SETTLED and the Infinity of one restored without its time never rest.
       if (!(now - lastT > REST_AFTER_MS) || zone.dayOf(lastT) >= today) continue;
       if (!this.segmenter.settle(slot)) continue;
-      const buyer = this.segmenter.buyerOf(slot);
+      const n = this.buyerIn[slot]!;
+      const buyer = this.conversations.buyerOf(n);
       const found = this.result.conduct?.settle(slot, buyer, now) ?? false;
       this.own[slot * OWN + COUNTED_DAY] = Number.NaN;
       const account = found ? undefined : this.segmenter.restingAccount(slot);
@@ -332,9 +337,8 @@ export class ShopAuditor {
         this.settled++;
         continue;
       }
-      this.conversations.atRest(this.conversations.find(buyer), this.segmenter.sessionOpenInName(slot) ? account : this.withoutSession(account));
+      this.conversations.atRest(n, this.segmenter.sessionOpenInName(slot) ? account : this.withoutSession(account));
       this.own[slot * OWN + LAST_T] = Number.NaN;
-      this.segmenter.release(slot);
       this.free.push(slot);
     }
   }
@@ -417,12 +421,12 @@ export class ShopAuditor {
     for (const [buyer, saved] of state.conversations) {
       // A conversation saved at rest (as woken, with no day counted and no conduct state) rests again.
       const account = restedAccount(saved.segmenter);
+      const n = this.conversations.add(buyer);
       if (this.rests && account !== undefined && Number.isNaN(saved.countedDay) && state.conduct?.conversations.has(buyer) !== true) {
-        this.conversations.set(buyer, saved.segmenter.session === true ? account : this.withoutSession(account));
+        this.conversations.atRest(n, saved.segmenter.session === true ? account : this.withoutSession(account));
         continue;
       }
-      const slot = this.open(buyer, undefined);
-      this.conversations.set(buyer, slot);
+      const slot = this.open(n, undefined);
       this.segmenter.restoreState(slot, saved.segmenter);
       this.own[slot * OWN + COUNTED_DAY] = saved.countedDay;
       const lastT = saved.lastT ?? savedEnd;

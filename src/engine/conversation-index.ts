@@ -25,12 +25,11 @@ export class ConversationIndex<R> {
     return this.names.find(buyer);
   }
 
-  /** Buyer `buyer`'s conversation is in a slot (a number) or at rest (as Map.set would). */
-  set(buyer: string, held: number | R): void {
+  /** A new buyer's number (not found before): its conversation is put next (inSlot or atRest). */
+  add(buyer: string): number {
     const n = this.names.add(buyer);
     this.held = withRoom(this.held, n + 1);
-    if (typeof held === 'number') this.inSlot(n, held);
-    else this.atRest(n, held);
+    return n;
   }
 
   buyerOf(n: number): string {

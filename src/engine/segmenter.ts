@@ -161,7 +161,8 @@ export function restedAccount(s: SegmenterState): string | null | undefined {
 export class Segmenter {
   private numbers = new Float64Array(64 * NUMBERS);
   private readonly objects: unknown[] = [];
-  private readonly buyers: string[] = [];
+  /** Slots so far. A slot's buyer is the auditor's to know: each message names it (m.buyer). */
+  private slots = 0;
 
   constructor(
     private readonly shop: string,
@@ -172,22 +173,20 @@ export class Segmenter {
 
   /** Slots so far: 0 to size - 1. */
   get size(): number {
-    return this.buyers.length;
+    return this.slots;
   }
 
-  /** A new conversation with `buyer`, in a new slot: the slot. */
-  open(buyer: string): number {
-    const slot = this.buyers.length;
-    this.buyers.push(buyer);
+  /** A new conversation, in a new slot: the slot. */
+  open(): number {
+    const slot = this.slots++;
     this.numbers = withRoom(this.numbers, (slot + 1) * NUMBERS);
     this.objects.push(null, null, null, null);
-    this.reuse(slot, buyer);
+    this.reuse(slot);
     return slot;
   }
 
-  /** A new conversation with `buyer` in a slot given back (or just made): every field as new. */
-  reuse(slot: number, buyer: string): void {
-    this.buyers[slot] = buyer;
+  /** A new conversation in a slot given back (or just made): every field as new. */
+  reuse(slot: number): void {
     const n = slot * NUMBERS;
     this.numbers[n + LAST_ELIGIBLE_T] = -Infinity;
     this.numbers[n + LAST_ELIGIBLE_DAY] = Number.NaN;
@@ -248,15 +247,6 @@ export class Segmenter {
     this.objects[o + SESSION] = openInName ? true : null;
   }
 
-  /** The slot is free until taken again (reuse): its buyer's name need not be kept. */
-  release(slot: number): void {
-    this.buyers[slot] = '';
-  }
-
-  buyerOf(slot: number): string {
-    return this.buyers[slot]!;
-  }
-
   /**
    * The conversation's state at the end of a run's days, for a later run (src/history). The open
    * session is kept too: a shop message after midnight moves the conversation to the new day, and
@@ -310,7 +300,7 @@ export class Segmenter {
 
   /** Close whatever is open in every conversation: the data has ended. */
   finish(): void {
-    for (let slot = 0; slot < this.buyers.length; slot++) {
+    for (let slot = 0; slot < this.slots; slot++) {
       const o = slot * OBJECTS;
       if (this.objects[o + ROUND] !== null) this.closeRound(slot, null, 'end', null);
       this.objects[o + SESSION] = null;
@@ -354,7 +344,7 @@ export class Segmenter {
     }
     this.objects[o + ROUND] = {
       shop: this.shop,
-      buyer: this.buyers[slot]!,
+      buyer: m.buyer,
       start: m.t,
       startDay: day,
       opening: m,
@@ -406,7 +396,7 @@ export class Segmenter {
     }
     if ((this.numbers[n + FLAGS]! & SELLER_OPEN) === 0) {
       this.numbers[n + FLAGS]! |= SELLER_OPEN;
-      this.sink.sellerFirst({ shop: this.shop, buyer: this.buyers[slot]!, t: m.t, day, agent: m.agent });
+      this.sink.sellerFirst({ shop: this.shop, buyer: m.buyer, t: m.t, day, agent: m.agent });
     }
   }
 
@@ -417,7 +407,7 @@ export class Segmenter {
     if (this.objects[o + SESSION] === null || idle || day !== this.numbers[n + LAST_ELIGIBLE_DAY]) {
       const session: Session = {
         shop: this.shop,
-        buyer: this.buyers[slot]!,
+        buyer: m.buyer,
         start: m.t,
         startDay: day,
         opening: m,

@@ -69,9 +69,9 @@ describe('ConversationIndex: a buyer in a slot or at rest, as a Map of names wou
         const index = new ConversationIndex<Rest>();
         const map = new Map<string, number | Rest>();
         for (const [buyer, held] of steps) {
-          const n = index.find(buyer);
-          if (n < 0) index.set(buyer, held);
-          else if (typeof held === 'number') index.inSlot(n, held);
+          const found = index.find(buyer);
+          const n = found < 0 ? index.add(buyer) : found;
+          if (typeof held === 'number') index.inSlot(n, held);
           else index.atRest(n, held);
           map.set(buyer, held);
         }
