@@ -145,8 +145,11 @@ export class ShopAuditor {
   private readonly restMark = sweepMark();
   /** Conversations settled in their slot (see putToRest), until their next message. */
   private settled = 0;
-  /** See rememberJudged. */
-  private judgedApart: NameTable | null = null;
+  /**
+   * See rememberJudged: buyers judged apart, by number if they have a conversation (`judged`
+   * needs those only when judgedAll), by name if not.
+   */
+  private judgedApart: { numbers: Uint8Array; names: NameTable } | null = null;
   private judgedAll = false;
   /** The last file and day looked up (see fileOf, activityOn): nearly every message asks for them again. */
   private lastFile: { name: string | null; accounting: FileAccounting } = { name: null, accounting: { used: 0, excluded: new Map() } };
@@ -233,16 +236,16 @@ export class ShopAuditor {
   }
 
   private pushOne(m: Message, day: number): void {
-    if (this.judgedAll) this.judgedApart!.add(m.buyer);
+    if (this.judgedAll) this.judgeApart(m.buyer);
     const version = this.rules.versionAt(day);
     const conversationReason = conversationExclusion(this.shop, m.buyer, this.directory, version);
     if (conversationReason !== null) {
-      this.judgedApart?.add(m.buyer);
+      if (this.judgedApart !== null) this.judgeApart(m.buyer);
       this.exclude(conversationReason, m);
       return;
     }
     if (m.type === 'evaluation') {
-      this.judgedApart?.add(m.buyer);
+      if (this.judgedApart !== null) this.judgeApart(m.buyer);
       // An evaluation is no message of the conversation; only a recall or a flag voids it.
       const reason = m.recalled && version.exclude.recalled.value ? 'recalled' : flagExclusion(m, version.exclude.flags);
       if (reason !== null) this.exclude(reason, m);
@@ -480,13 +483,26 @@ export class ShopAuditor {
    * remembered instead, and only those count.
    */
   rememberJudged(restored = false): void {
-    this.judgedApart ??= new NameTable();
+    this.judgedApart ??= { numbers: new Uint8Array(1024), names: new NameTable() };
     this.judgedAll = restored;
   }
 
   /** Whether a message of this buyer was judged already (see rememberJudged). */
   judged(buyer: string): boolean {
-    return (!this.judgedAll && this.hasConversation(buyer)) || this.judgedApart!.find(buyer) >= 0;
+    const n = this.conversations.find(buyer);
+    const apart = this.judgedApart!;
+    if (n >= 0 && (!this.judgedAll || (n < apart.numbers.length && apart.numbers[n] === 1))) return true;
+    return apart.names.find(buyer) >= 0;
+  }
+
+  private judgeApart(buyer: string): void {
+    const apart = this.judgedApart!;
+    const n = this.conversations.find(buyer);
+    if (n < 0) apart.names.add(buyer);
+    else if (this.judgedAll) {
+      apart.numbers = withRoom(apart.numbers, n + 1);
+      apart.numbers[n] = 1;
+    }
   }
 
   /** Buyers with a conversation so far (e.g. to tell whether a newly known merchant was counted before). */

@@ -5,7 +5,7 @@ import { NameTable } from './name-table.js';
  * A shop's buyers with a conversation and, per buyer, where it is: awake in a slot (a number
  * ≥ 0) or at rest as a value of type R (one of a few shared ones: a last account). Issue 8: kept
  * in columns by buyer number (see NameTable), not a Map of names, so a buyer at rest costs about
- * 30 bytes and no object. Buyers are numbered as their conversations begin, so it iterates as a
+ * 40 bytes and no object. Buyers are numbered as their conversations begin, so it iterates as a
  * Map set as they began would (restored states, and so slots, follow that order).
  */
 export class ConversationIndex<R> {

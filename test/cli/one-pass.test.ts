@@ -713,6 +713,20 @@ describe('issue 8: a history run given its days (--covers) in one pass', () => {
     expect(gaveUp[2]!.report).toEqual(twoAgain[2]!.report);
   });
 
+  it("FORMAT.md sub-account chatter across nights: a buyer with a conversation from an earlier night, fed tonight and named an account late tonight, gives the pass up", async () => {
+    const fed = [
+      { text: night('2026-11-02'), covers: '2026-11-02' },
+      { text: night('2026-11-03', new Map(), 3000, 9), covers: '2026-11-03' },
+      // b12 wrote on both nights before (its conversation is in the store), writes early tonight, and answers as the shop late tonight.
+      { text: night('2026-11-04', new Map([[100, 'z0,@,shopA,b12,buyer,,text,在吗,,,,'], [16_000, 'z1,@,shopA,b3,agent,b12,text,好的,,,,']]), 6000, 10, 5), covers: '2026-11-04' },
+    ];
+    const one = await nights('restored-judged', fed, true);
+    const two = await nights('restored-judged', fed, false);
+    expect(JSON.stringify(two[1]!.report)).toContain('"b12"');
+    expect(one.map((r) => r.told)).toEqual([[null], [null], [expect.stringContaining('account b12 of shopA')]]);
+    expect(one[2]!.report).toEqual(two[2]!.report);
+  });
+
   it('FORMAT.md merchant: a merchant the store knows, flagged again late tonight after rows without the flag, is no reason to give up', async () => {
     const first = night('2026-11-02', new Map([[30, 'x1,@,shopA,b7,buyer,,text,在吗,,,,merchant']]));
     const second = night('2026-11-03', new Map([[6, 'y1,@,shopA,b7,buyer,,text,在吗,,,,'], [16_000, 'y2,@,shopA,b7,buyer,,text,在吗,,,,merchant']]), 3000, 9, 5);
