@@ -74,17 +74,7 @@ export class ConductChecker {
     lexicon: Lexicon = builtInLexicon(),
   ) {
     this.rules = rules ?? DEFAULTS;
-    const extra = this.rules.lexicon ?? {};
-    this.text = {
-      allowedDomains: this.rules.allowed_domains.value,
-      lexicon: {
-        ...lexicon,
-        abusive: [...lexicon.abusive, ...(extra.abusive ?? [])],
-        threats: [...lexicon.threats, ...(extra.threats ?? [])],
-        impatience: [...lexicon.impatience, ...(extra.impatience ?? [])],
-        allowed: [...lexicon.allowed, ...(extra.allowed ?? [])],
-      },
-    };
+    this.text = { allowedDomains: this.rules.allowed_domains.value, lexicon: withPackWords(lexicon, this.rules) };
     this.nightFrom = clockToMs(this.rules.night.from)!;
     this.nightTo = clockToMs(this.rules.night.to)!;
   }
@@ -235,4 +225,25 @@ export class ConductChecker {
       this.counts[slot] = c.counts === null ? null : { ...c.counts };
     }
   }
+}
+
+/** The lexicon with the pack's own words, one per (lexicon, pack): the shops of a run share it (see builtInLexicon). */
+const MERGED = new WeakMap<Lexicon, WeakMap<ConductRules, Lexicon>>();
+
+function withPackWords(lexicon: Lexicon, rules: ConductRules): Lexicon {
+  let byRules = MERGED.get(lexicon);
+  if (byRules === undefined) MERGED.set(lexicon, (byRules = new WeakMap()));
+  let merged = byRules.get(rules);
+  if (merged === undefined) {
+    const extra = rules.lexicon ?? {};
+    merged = {
+      ...lexicon,
+      abusive: [...lexicon.abusive, ...(extra.abusive ?? [])],
+      threats: [...lexicon.threats, ...(extra.threats ?? [])],
+      impatience: [...lexicon.impatience, ...(extra.impatience ?? [])],
+      allowed: [...lexicon.allowed, ...(extra.allowed ?? [])],
+    };
+    byRules.set(rules, merged);
+  }
+  return merged;
 }

@@ -483,7 +483,7 @@ export class ShopAuditor {
    * remembered instead, and only those count.
    */
   rememberJudged(restored = false): void {
-    this.judgedApart ??= { numbers: new Uint8Array(1024), names: new NameTable() };
+    this.judgedApart ??= { numbers: new Uint8Array(16), names: new NameTable() };
     this.judgedAll = restored;
   }
 

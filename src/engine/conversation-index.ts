@@ -11,7 +11,7 @@ import { NameTable } from './name-table.js';
 export class ConversationIndex<R> {
   private readonly names = new NameTable();
   /** Per buyer number: its slot (≥ 0), or -1 - the index of its value at rest in `rests`. */
-  private held = new Int32Array(1024);
+  private held = new Int32Array(16);
   private readonly rests: R[] = [];
   private readonly restIndex = new Map<R, number>();
 

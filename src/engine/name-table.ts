@@ -15,13 +15,14 @@ import { withRoom } from './columns.js';
  * own), so that every string has one spelling and two strings the same bytes only if equal.
  */
 export class NameTable {
+  // Small at first: a run of thousands of small shops has tables for each (they double as they fill).
   /** The names' bytes, one after another: name n is pool[end[n - 1] .. end[n]). */
-  private pool = new Uint8Array(1 << 16);
-  private end = new Int32Array(1024);
+  private pool = new Uint8Array(256);
+  private end = new Int32Array(16);
   /** Each name's hash, to grow the table without reading the pool again. */
-  private hashes = new Int32Array(1024);
+  private hashes = new Int32Array(16);
   /** Open addressing: number + 1 of the name whose probe starts here, or 0. Never more than half full. */
-  private slots = new Int32Array(2048);
+  private slots = new Int32Array(32);
   private count = 0;
 
   /** `hash`: a test gives one with collisions, to reach what a 32-bit hash rarely does. */
