@@ -3,5 +3,10 @@ export class InputError extends Error {
   override readonly name = 'InputError';
 }
 
+/** An error the system gave (an errno code such as EACCES or ENOSPC), as against a bug of ours or Node's ERR_ codes. */
+export function systemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && !(err instanceof InputError) && /^E[A-Z0-9]+$/.test(String((err as NodeJS.ErrnoException).code));
+}
+
 /** A bad row under --strict. */
 export class StrictError extends InputError {}

@@ -4,7 +4,7 @@ import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { InputError } from '../errors.js';
+import { InputError, systemError } from '../errors.js';
 import { loadOnUse } from '../load-on-use.js';
 import { GbToUtf8 } from './gb-to-utf8.js';
 
@@ -275,11 +275,17 @@ export class Transcoder {
 
   /** Stream `file` from `encoding` into a UTF-8 temporary file; returns its path. */
   async toUtf8File(file: string, encoding: Encoding): Promise<string> {
-    this.dir ??= await mkdtemp(path.join(tmpdir(), 'cs-audit-'));
-    const out = path.join(this.dir, `${this.count++}.utf8`);
-    if (encoding === 'gbk' || encoding === 'gb18030') await gbToUtf8File(file, encoding, out);
-    else await pipeline(createReadStream(file), iconv().decodeStream(encoding), iconv().encodeStream('utf8'), createWriteStream(out));
-    return out;
+    try {
+      this.dir ??= await mkdtemp(path.join(tmpdir(), 'cs-audit-'));
+      const out = path.join(this.dir, `${this.count++}.utf8`);
+      if (encoding === 'gbk' || encoding === 'gb18030') await gbToUtf8File(file, encoding, out);
+      else await pipeline(createReadStream(file), iconv().decodeStream(encoding), iconv().encodeStream('utf8'), createWriteStream(out));
+      return out;
+    } catch (err) {
+      // The machine's, not cs-audit's: no room or no temporary folder (the file itself was read before).
+      if (!systemError(err)) throw err;
+      throw new InputError(`${file}: cannot make its UTF-8 copy in ${this.dir ?? tmpdir()} (${err.code}); TMPDIR names the folder used`);
+    }
   }
 
   async dispose(): Promise<void> {

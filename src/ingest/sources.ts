@@ -1,9 +1,10 @@
+import { closeSync, openSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { isUtf8 } from 'node:buffer';
 import type yauzl from 'yauzl';
-import { InputError } from '../errors.js';
+import { InputError, systemError } from '../errors.js';
 import { loadOnUse } from '../load-on-use.js';
 import { detectBufferEncoding, detectFileEncoding, iconv, toUtf8, type Encoding, type Transcoder } from './encoding.js';
 
@@ -48,19 +49,21 @@ function inMemory(name: string, raw: Buffer, options: SourceOptions): InputSourc
 }
 
 async function fromFile(file: string, name: string, options: SourceOptions): Promise<InputSource> {
+  let encoding: Encoding;
   try {
-    const encoding = options.encoding ?? (await detectFileEncoding(file, name));
-    const readable = encoding === 'utf-8' ? file : await options.transcoder.toUtf8File(file, encoding);
-    return { name, path: readable, data: null, encoding };
+    // Detecting the encoding reads the file's start; a given encoding still needs it readable.
+    if (options.encoding === null) encoding = await detectFileEncoding(file, name);
+    else {
+      closeSync(openSync(file, 'r'));
+      encoding = options.encoding;
+    }
   } catch (err) {
     // A file listed but not readable (no permission, EACCES; a disk error) is the input's fault, not ours.
     throw systemError(err) ? cannotRead(name, err) : err;
   }
-}
-
-/** An error the system gave (it has an errno code), as against one of ours. */
-function systemError(err: unknown): err is NodeJS.ErrnoException {
-  return err instanceof Error && !(err instanceof InputError) && typeof (err as NodeJS.ErrnoException).code === 'string';
+  // (Not in the catch: the copy's own errors, e.g. a full temporary disk, are not the input's.)
+  const readable = encoding === 'utf-8' ? file : await options.transcoder.toUtf8File(file, encoding);
+  return { name, path: readable, data: null, encoding };
 }
 
 function cannotRead(name: string, err: unknown): InputError {
