@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, stat, writeFile } from 'node:fs/promises';
+import { access, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
@@ -365,15 +365,21 @@ async function emit(report: Report, flags: OutputFlags, io: CliIO): Promise<numb
   const toFile = flags.out !== undefined;
   const palette = toFile ? PLAIN : paletteFor(io.stdout, io.env);
   const text = FORMATS[flags.format]!(report, { palette, bom: flags.bom === true, lang: langFrom(flags.lang, io.env), details: flags.details === true });
+  const pieces = typeof text === 'string' ? [text] : text;
   if (toFile) {
     try {
-      await writeFile(flags.out!, text);
+      const file = await open(flags.out!, 'w');
+      try {
+        for (const piece of pieces) await file.writeFile(piece);
+      } finally {
+        await file.close();
+      }
     } catch (err) {
       io.stderr.write(`cs-audit: cannot write ${flags.out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
       return EXIT.usage;
     }
   } else {
-    io.stdout.write(text);
+    for (const piece of pieces) io.stdout.write(piece);
   }
   if (flags.failOn !== undefined && failOnTriggered(report, flags.failOn)) {
     if (flags.quiet !== true) io.stderr.write(`cs-audit: --fail-on ${flags.failOn}: the report has ${describeFailOn(flags.failOn)}\n`);

@@ -1,6 +1,9 @@
 // REPORT.md's contract for the shapes that are easy to get wrong: several shops, no data.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FORMATS } from '../../src/report/formats/index.js';
+import { formatJson, jsonChunks } from '../../src/report/formats/json.js';
+import type { Report } from '../../src/report/model.js';
 import { PLAIN } from '../../src/report/colors.js';
 import { auditCsv } from '../helpers/audit.js';
 
@@ -54,8 +57,31 @@ describe('REPORT.md with nothing to audit', () => {
       2026-11-02 08:00:00,b1,buyer,
       2026-11-02 08:01:00,b1,agent,s:a
     `);
-    const json = JSON.parse(FORMATS.json!(r, { palette: PLAIN, bom: false }));
+    const json = JSON.parse(formatJson(r));
     expect(json.metrics[0].days[0]).toMatchObject({ eligible: 0, rate: null, status: 'n/a' });
     expect(json.metrics[0].total.rate).toBeNull();
+  });
+});
+
+describe('REPORT.md --format json', () => {
+  it('is JSON.stringify(report, null, 2) and a newline, written a top-level array element at a time (issue 8: a night of many shops)', async () => {
+    const r = await auditCsv(`
+      time,shop,buyer,sender,agent,content
+      2026-11-02 10:00:00,店铺一,b1,buyer,,"在吗
+有货吗"
+      2026-11-02 10:01:00,店铺一,b1,agent,店铺一:a,有的
+      2026-11-02 10:00:00,s2,b2,buyer,,hi
+    `);
+    expect(r.shops.length).toBe(2);
+    expect([...jsonChunks(r)].length).toBeGreaterThan(r.shops.length);
+    expect(formatJson(r)).toBe(`${JSON.stringify(r, null, 2)}\n`);
+    // Any object: keys left out (undefined), empty and nested arrays and objects, holes as null.
+    const value = fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.array(fc.oneof(fc.jsonValue(), fc.constant(undefined))));
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), value), (object) => {
+        expect(formatJson(object as unknown as Report)).toBe(`${JSON.stringify(object, null, 2)}\n`);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

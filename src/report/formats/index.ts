@@ -1,7 +1,7 @@
 import type { Palette } from '../colors.js';
 import type { Lang } from '../labels.js';
 import type { Report } from '../model.js';
-import { formatJson } from './json.js';
+import { jsonChunks } from './json.js';
 import { formatTable } from './table.js';
 import { formatCsv } from './csv.js';
 import { formatMarkdown } from './markdown.js';
@@ -17,12 +17,13 @@ export interface FormatOptions {
   details?: boolean;
 }
 
-export type Formatter = (report: Report, options: FormatOptions) => string;
+/** The text, or its pieces in order (written one after another: see jsonChunks). */
+export type Formatter = (report: Report, options: FormatOptions) => string | Iterable<string>;
 
 /** Reporters are pure functions from report to text, chosen by --format. */
 export const FORMATS: Record<string, Formatter> = {
   table: (report, o) => formatTable(report, o.palette, o.lang),
-  json: (report) => formatJson(report),
+  json: (report) => jsonChunks(report),
   csv: (report, o) => formatCsv(report, { bom: o.bom, details: o.details }),
   markdown: (report, o) => formatMarkdown(report, o.lang),
   html: (report, o) => formatHtml(report, o.lang),
