@@ -61,7 +61,8 @@ export class ConductChecker {
   private readonly text: TextRules;
   private readonly nightFrom: number;
   private readonly nightTo: number;
-  private readonly seenTexts = new Map<string, readonly Match[]>();
+  /** The text detectors' matches per text, shared by the shops checked with the same words (see detect). */
+  private readonly seenTexts: Map<string, readonly Match[]>;
   private numbers = new Float64Array(64 * NUMBERS);
   /** Findings so far per detector and conversation (the n-th is what a "多次" penalty counts); null before the first. */
   private readonly counts: (Record<string, number> | null)[] = [];
@@ -74,7 +75,7 @@ export class ConductChecker {
     lexicon: Lexicon = builtInLexicon(),
   ) {
     this.rules = rules ?? DEFAULTS;
-    this.text = { allowedDomains: this.rules.allowed_domains.value, lexicon: withPackWords(lexicon, this.rules) };
+    ({ text: this.text, seenTexts: this.seenTexts } = textChecks(lexicon, this.rules));
     this.nightFrom = clockToMs(this.rules.night.from)!;
     this.nightTo = clockToMs(this.rules.night.to)!;
   }
@@ -154,7 +155,8 @@ export class ConductChecker {
 
   /**
    * The text detectors' matches, remembered per text: shops send the same quick replies
-   * (快捷短语) over and over. The memory is cleared when it is full.
+   * (快捷短语) over and over, and a team's shops often the same ones. The memory is cleared when
+   * it is full. (One per shop held 500 shops' texts apart, 500 times the memory.)
    */
   private detect(content: string): readonly Match[] {
     let matches = this.seenTexts.get(content);
@@ -227,23 +229,32 @@ export class ConductChecker {
   }
 }
 
-/** The lexicon with the pack's own words, one per (lexicon, pack): the shops of a run share it (see builtInLexicon). */
-const MERGED = new WeakMap<Lexicon, WeakMap<ConductRules, Lexicon>>();
+interface TextChecks {
+  text: TextRules;
+  seenTexts: Map<string, readonly Match[]>;
+}
 
-function withPackWords(lexicon: Lexicon, rules: ConductRules): Lexicon {
-  let byRules = MERGED.get(lexicon);
-  if (byRules === undefined) MERGED.set(lexicon, (byRules = new WeakMap()));
-  let merged = byRules.get(rules);
-  if (merged === undefined) {
+/**
+ * The text rules (the lexicon with the pack's own words) and the memory of their matches, one per
+ * (lexicon, pack): the shops of a run share them (see builtInLexicon, detect).
+ */
+const TEXT_CHECKS = new WeakMap<Lexicon, WeakMap<ConductRules, TextChecks>>();
+
+function textChecks(lexicon: Lexicon, rules: ConductRules): TextChecks {
+  let byRules = TEXT_CHECKS.get(lexicon);
+  if (byRules === undefined) TEXT_CHECKS.set(lexicon, (byRules = new WeakMap()));
+  let checks = byRules.get(rules);
+  if (checks === undefined) {
     const extra = rules.lexicon ?? {};
-    merged = {
+    const merged: Lexicon = {
       ...lexicon,
       abusive: [...lexicon.abusive, ...(extra.abusive ?? [])],
       threats: [...lexicon.threats, ...(extra.threats ?? [])],
       impatience: [...lexicon.impatience, ...(extra.impatience ?? [])],
       allowed: [...lexicon.allowed, ...(extra.allowed ?? [])],
     };
-    byRules.set(rules, merged);
+    checks = { text: { allowedDomains: rules.allowed_domains.value, lexicon: merged }, seenTexts: new Map() };
+    byRules.set(rules, checks);
   }
-  return merged;
+  return checks;
 }
