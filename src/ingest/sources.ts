@@ -72,7 +72,8 @@ function cannotRead(name: string, err: unknown): InputError {
 
 /**
  * Every readable file below a directory, in name order (so runs are repeatable). Links are
- * followed; hidden files (e.g. macOS `._name.csv` metadata) are not logs and are passed over.
+ * followed; hidden files (e.g. macOS `._name.csv` metadata) are not logs and are passed over. A
+ * folder or log that cannot be read is an input error.
  */
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -83,10 +84,17 @@ async function walk(dir: string): Promise<string[]> {
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
     // The entry says what it is, but for a link (a stat each was most of a folder of 58 000 files' listing).
-    const info = entry.isSymbolicLink() ? await stat(full).catch(() => null) : entry;
+    const log = READABLE.test(entry.name) || /\.zip$/i.test(entry.name);
+    // A link to nothing named as a log (its file moved, a disk not mounted) is a log not read: an error, not a silence.
+    const info = entry.isSymbolicLink()
+      ? await stat(full).catch((err: unknown) => {
+          if (log && systemError(err)) throw cannotRead(full, err);
+          return null;
+        })
+      : entry;
     if (info === null) continue;
     if (info.isDirectory()) out.push(...(await walk(full)));
-    else if (info.isFile() && (READABLE.test(entry.name) || /\.zip$/i.test(entry.name))) out.push(full);
+    else if (info.isFile() && log) out.push(full);
   }
   return out;
 }

@@ -179,6 +179,17 @@ describe('files, directories and archives', () => {
     chmodSync(lockedFolder, 0o755);
   });
 
+  it('a link to nothing in a folder: an error naming it when it is named as a log, passed over when not', async () => {
+    const folder = path.join(dir, 'broken-links');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'a.csv'), 'time,buyer,sender\n2026-11-02 10:00:00,b1,buyer\n');
+    symlinkSync(path.join(dir, 'moved-away'), path.join(folder, 'notes'));
+    expect((await auditFiles([folder])).input.files.map((f) => path.basename(f.file))).toEqual(['a.csv']);
+    const gone = path.join(folder, 'gone.csv');
+    symlinkSync(path.join(dir, 'moved-away.csv'), gone);
+    await expect(auditFiles([folder])).rejects.toThrow(`${gone}: cannot read (ENOENT)`);
+  });
+
   it('a GBK file whose UTF-8 copy cannot be made (no temporary folder) is an error naming the folder, not the input', () => {
     const gbk = file('gbk.csv', iconv.encode('time,buyer,sender,content\n2026-11-02 10:00:00,小王,buyer,在吗\n', 'gbk'));
     const missing = path.join(dir, 'no-such-folder');
