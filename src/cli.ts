@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, rmSync, writeSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -7,7 +7,7 @@ import { audit } from './audit.js';
 import { formatInspection, inspect } from './inspect.js';
 import { explain, formatExplanation } from './explain.js';
 import { mergeReportFiles } from './merge.js';
-import { InputError } from './errors.js';
+import { InputError, systemError } from './errors.js';
 import { parseEncoding } from './ingest/encoding.js';
 import { parseHeaderMap, parseProfileName, PROFILE_NAMES } from './ingest/profiles.js';
 import { failOnTriggered, FAIL_ON, type FailOn } from './fail-on.js';
@@ -367,21 +367,30 @@ async function emit(report: Report, flags: OutputFlags, io: CliIO): Promise<numb
   const text = FORMATS[flags.format]!(report, { palette, bom: flags.bom === true, lang: langFrom(flags.lang, io.env), details: flags.details === true });
   const pieces = typeof text === 'string' ? [text] : text;
   if (toFile) {
-    try {
-      // Written synchronously, piece by piece: an awaited write each cost 0.45 s on 500 shops' report.
-      const fd = openSync(flags.out!, 'w');
-      try {
-        for (const piece of pieces) {
-          const bytes = Buffer.from(piece);
-          for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
-        }
-      } finally {
-        closeSync(fd);
-      }
-    } catch (err) {
+    const cannot = (err: unknown): number => {
       io.stderr.write(`cs-audit: cannot write ${flags.out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
       return EXIT.usage;
+    };
+    let fd: number;
+    try {
+      fd = openSync(flags.out!, 'w');
+    } catch (err) {
+      return cannot(err);
     }
+    try {
+      // Written synchronously, piece by piece: an awaited write each cost 0.45 s on 500 shops' report.
+      for (const piece of pieces) {
+        const bytes = Buffer.from(piece);
+        for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+      }
+    } catch (err) {
+      // No half a report left behind as if it were one (a full disk, or a bug making a piece).
+      if (fstatSync(fd).isFile()) rmSync(flags.out!, { force: true });
+      closeSync(fd);
+      if (systemError(err)) return cannot(err);
+      throw err;
+    }
+    closeSync(fd);
   } else {
     for (const piece of pieces) io.stdout.write(piece);
   }

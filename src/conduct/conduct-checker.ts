@@ -236,14 +236,16 @@ interface TextChecks {
 
 /**
  * The text rules (the lexicon with the pack's own words) and the memory of their matches, one per
- * (lexicon, pack): the shops of a run share them (see builtInLexicon, detect).
+ * lexicon and pack words: the shops of a run share them (see builtInLexicon, detect). Keyed by
+ * the words themselves, not the pack object: a pack changed between two audits is another key.
  */
-const TEXT_CHECKS = new WeakMap<Lexicon, WeakMap<ConductRules, TextChecks>>();
+const TEXT_CHECKS = new WeakMap<Lexicon, Map<string, TextChecks>>();
 
 function textChecks(lexicon: Lexicon, rules: ConductRules): TextChecks {
   let byRules = TEXT_CHECKS.get(lexicon);
-  if (byRules === undefined) TEXT_CHECKS.set(lexicon, (byRules = new WeakMap()));
-  let checks = byRules.get(rules);
+  if (byRules === undefined) TEXT_CHECKS.set(lexicon, (byRules = new Map()));
+  const key = JSON.stringify([rules.lexicon ?? null, rules.allowed_domains.value]);
+  let checks = byRules.get(key);
   if (checks === undefined) {
     const extra = rules.lexicon ?? {};
     const merged: Lexicon = {
@@ -253,8 +255,8 @@ function textChecks(lexicon: Lexicon, rules: ConductRules): TextChecks {
       impatience: [...lexicon.impatience, ...(extra.impatience ?? [])],
       allowed: [...lexicon.allowed, ...(extra.allowed ?? [])],
     };
-    checks = { text: { allowedDomains: rules.allowed_domains.value, lexicon: merged }, seenTexts: new Map() };
-    byRules.set(rules, checks);
+    checks = { text: { allowedDomains: [...rules.allowed_domains.value], lexicon: merged }, seenTexts: new Map() };
+    byRules.set(key, checks);
   }
   return checks;
 }

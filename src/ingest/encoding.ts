@@ -282,8 +282,9 @@ export class Transcoder {
       else await pipeline(createReadStream(file), iconv().decodeStream(encoding), iconv().encodeStream('utf8'), createWriteStream(out));
       return out;
     } catch (err) {
-      // The machine's, not cs-audit's: no room or no temporary folder (the file itself was read before).
       if (!systemError(err)) throw err;
+      // Reading the input (it was readable when its encoding was found), or the machine's: no room or no temporary folder.
+      if (err.path === file) throw new InputError(`${file}: cannot read (${err.code})`);
       throw new InputError(`${file}: cannot make its UTF-8 copy in ${this.dir ?? tmpdir()} (${err.code}); TMPDIR names the folder used`);
     }
   }

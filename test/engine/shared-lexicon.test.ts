@@ -30,4 +30,21 @@ describe('RULES.md §8 lexicon, shared by the shops of a run (issue 8: an index 
     expect(c.abusive).toEqual([...builtInLexicon().abusive, '看不懂吗']);
     expect(builtInLexicon().abusive).not.toContain('看不懂吗');
   });
+
+  it('a pack whose words change between two audits is checked with the new words (the memory is keyed by the words)', () => {
+    const zone = new Zone('Asia/Shanghai');
+    const pack = {
+      allowed_domains: { value: ['weidian.com'] },
+      night: { from: '22:00', to: '08:00' },
+      lexicon: { abusive: [] as string[] },
+    };
+    const rules = pack as unknown as ConstructorParameters<typeof ConductChecker>[1];
+    const before = lexiconOf(new ConductChecker('shopA', rules, zone));
+    pack.lexicon.abusive.push('看不懂吗');
+    pack.allowed_domains.value.push('example.com');
+    const after = new ConductChecker('shopA', rules, zone);
+    expect(lexiconOf(after).abusive).toContain('看不懂吗');
+    expect(before.abusive).not.toContain('看不懂吗');
+    expect((after as unknown as { text: { allowedDomains: string[] } }).text.allowedDomains).toEqual(['weidian.com', 'example.com']);
+  });
 });

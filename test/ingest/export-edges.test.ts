@@ -1,12 +1,13 @@
 // Review findings on real exports (issue 4), each a small fixture with its expected reading.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import yazl from 'yazl';
+import { Transcoder } from '../../src/ingest/encoding.js';
 import { auditFiles } from '../helpers/audit.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'cs-audit-edge-'));
@@ -188,6 +189,25 @@ describe('files, directories and archives', () => {
     const gone = path.join(folder, 'gone.csv');
     symlinkSync(path.join(dir, 'moved-away.csv'), gone);
     await expect(auditFiles([folder])).rejects.toThrow(`${gone}: cannot read (ENOENT)`);
+  });
+
+  it('a GBK file that cannot be read while it is copied is an error naming it, not the temporary folder', async () => {
+    const gone = path.join(dir, 'gone-gbk.csv');
+    const transcoder = new Transcoder();
+    try {
+      await expect(transcoder.toUtf8File(gone, 'gbk')).rejects.toThrow(`${gone}: cannot read (ENOENT)`);
+      await expect(transcoder.toUtf8File(gone, 'utf-16le')).rejects.toThrow(`${gone}: cannot read (ENOENT)`);
+    } finally {
+      await transcoder.dispose();
+    }
+  });
+
+  it('--out on a device that is full (ENOSPC) says it cannot write there, exit 2', () => {
+    if (!existsSync('/dev/full')) return;
+    const r = spawnSync(process.execPath, [path.resolve('bin/cs-audit.js'), 'run', '--platform', 'tmall', '--format', 'json', '--out', '/dev/full', path.resolve('samples/tmall/chat-2026-11.csv')], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toContain('cannot write /dev/full: ENOSPC');
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.status).toBe(2);
   });
 
   it('a GBK file whose UTF-8 copy cannot be made (no temporary folder) is an error naming the folder, not the input', () => {
