@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { InputError } from './errors.js';
+import { cannotRead, InputError } from './errors.js';
 import { totalsOf } from './penalties/penalties.js';
 import { REPORT_SCHEMA, type Report, type ShopReport } from './report/model.js';
 import { VERSION } from './version.js';
@@ -18,8 +18,7 @@ export async function mergeReportFiles(files: readonly string[]): Promise<Report
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new InputError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(err)})`);
+      throw (err as NodeJS.ErrnoException).code === 'ENOENT' ? new InputError(`${file}: no such file`) : cannotRead(file, err);
     }
     let parsed: unknown;
     try {

@@ -4,7 +4,7 @@ import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { InputError, systemError } from '../errors.js';
+import { cannotRead, InputError, systemError } from '../errors.js';
 import { loadOnUse } from '../load-on-use.js';
 import { GbToUtf8 } from './gb-to-utf8.js';
 
@@ -284,7 +284,7 @@ export class Transcoder {
     } catch (err) {
       if (!systemError(err)) throw err;
       // Reading the input (it was readable when its encoding was found), or the machine's: no room or no temporary folder.
-      if (err.path === file) throw new InputError(`${file}: cannot read (${err.code})`);
+      if (err.path === file) throw cannotRead(file, err);
       throw new InputError(`${file}: cannot make its UTF-8 copy in ${this.dir ?? tmpdir()} (${err.code}); TMPDIR names the folder used`);
     }
   }

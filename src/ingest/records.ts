@@ -1,5 +1,5 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { InputError } from '../errors.js';
+import { cannotRead, InputError } from '../errors.js';
 import { CsvSplitter, type CsvItem } from './csv-splitter.js';
 import { readBytes } from './encoding.js';
 import type { InputSource } from './sources.js';
@@ -179,8 +179,7 @@ async function* csvRecords(name: string, source: InputSource, delimiter: string,
       try {
         step = await chunks.next();
       } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        throw new InputError(`${name}: cannot read (${e.code ?? e.message})`);
+        throw cannotRead(name, err);
       }
       // Bytes that end at the part's end are not the input's last.
       const ended = step.done === true;

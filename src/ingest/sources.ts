@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { isUtf8 } from 'node:buffer';
 import type yauzl from 'yauzl';
-import { InputError, systemError } from '../errors.js';
+import { cannotRead, InputError, systemError } from '../errors.js';
 import { loadOnUse } from '../load-on-use.js';
 import { detectBufferEncoding, detectFileEncoding, iconv, toUtf8, type Encoding, type Transcoder } from './encoding.js';
 
@@ -64,10 +64,6 @@ async function fromFile(file: string, name: string, options: SourceOptions): Pro
   // (Not in the catch: the copy's own errors, e.g. a full temporary disk, are not the input's.)
   const readable = encoding === 'utf-8' ? file : await options.transcoder.toUtf8File(file, encoding);
   return { name, path: readable, data: null, encoding };
-}
-
-function cannotRead(name: string, err: unknown): InputError {
-  return new InputError(`${name}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
 }
 
 /**
